@@ -1,0 +1,39 @@
+import type { Config } from 'jest';
+
+// Server code is ESM TypeScript that Node 24 runs directly (type stripping). Jest loads it through
+// @swc/jest as CommonJS; ESM-only dependencies (nock 15, pg-boss 12) are loaded with require(esm),
+// which jest only enables under NODE_OPTIONS=--experimental-vm-modules (set by the npm scripts).
+const transform: Config['transform'] = {
+  '^.+\\.(t|j)sx?$': [
+    '@swc/jest',
+    {
+      jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2023' },
+      module: { type: 'commonjs' },
+    },
+  ],
+};
+
+const shared = {
+  transform,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
+  setupFilesAfterEnv: ['<rootDir>/tests/helpers/setup-each-file.ts'],
+} satisfies Partial<Config>;
+
+const config: Config = {
+  globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
+  // Two cores: two workers keep the machine responsive and the database busy without thrashing.
+  maxWorkers: 2,
+  testTimeout: 30_000,
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+    },
+  ],
+};
+
+export default config;

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { systemClock, type Clock } from './clock.ts';
+import type { AppConfig } from './config.ts';
+import type { DatabaseHandle } from './db/client.ts';
+import type { JobQueue } from './jobs/job-queue.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import type { Logger } from './logger.ts';
+import type { ProjectPaths } from './paths.ts';
+import errorHandler from './plugins/error-handler.plugin.ts';
+import securityHeaders from './plugins/security-headers.plugin.ts';
+import { extensionsRoutes } from './routes/extensions/extensions.routes.ts';
+import { healthRoutes } from './routes/health/health.routes.ts';
+import type { EventBus } from './services/events/event-bus.ts';
+
+/** Everything the HTTP app needs, made by the caller (main.ts, worker.ts, or a test). */
+export interface AppDeps {
+  config: AppConfig;
+  database: DatabaseHandle;
+  eventBus: EventBus;
+  jobs: JobQueue;
+  lifecycle: Lifecycle;
+  logger: Logger;
+  paths: ProjectPaths;
+  clock?: Clock;
+}
+
+/** The app as routes see it: TypeBox schemas type their requests. */
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** What routes reach through `fastify.services`. */
+export interface AppServices {
+  config: AppConfig;
+  database: DatabaseHandle;
+  eventBus: EventBus;
+  jobs: JobQueue;
+  lifecycle: Lifecycle;
+  clock: Clock;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: AppServices;
+  }
+}
+
+/**
+ * Builds the HTTP app without listening and without reading the environment, so tests build the
+ * same app with their own dependencies. Routes are registered explicitly, grouped by who may call them.
+ */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: deps.logger,
+    genReqId: (request) => sanitizeRequestId(request.headers['x-request-id']) ?? randomUUID(),
+    // Trust forwarding headers only from proxies on private networks (the usual TLS terminator).
+    trustProxy: 'loopback,linklocal,uniquelocal',
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const services: AppServices = {
+    config: deps.config,
+    database: deps.database,
+    eventBus: deps.eventBus,
+    jobs: deps.jobs,
+    lifecycle: deps.lifecycle,
+    clock: deps.clock ?? systemClock,
+  };
+  app.decorate('services', services);
+
+  await app.register(errorHandler);
+  await app.register(securityHeaders, { config: deps.config });
+
+  await app.register(async function publicRoutes(scope) {
+    await scope.register(healthRoutes, { services });
+    await scope.register(extensionsRoutes, { config: deps.config, distDir: deps.paths.extensionsDist });
+  });
+
+  return app;
+}
+
+function sanitizeRequestId(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(value) ? value : undefined;
+}

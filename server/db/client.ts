@@ -1,0 +1,91 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import * as schema from './schema/index.ts';
+
+export type Db = NodePgDatabase<typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Repositories accept either, so services can group writes in one transaction. */
+export type DbOrTx = Db | Tx;
+
+export interface DatabaseHandle {
+  db: Db;
+  pool: pg.Pool;
+  /** Where other components (pg-boss, the event bus listener) connect. */
+  connectionString: string;
+  embedded: boolean;
+  /** Resolves when the database answers within the timeout, rejects otherwise. */
+  ping(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A PostgreSQL URL; undefined opens the embedded database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logger: Logger;
+  poolMax?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl !== undefined) {
+    return connectDatabase({
+      connectionString: options.databaseUrl,
+      logger: options.logger,
+      poolMax: options.poolMax ?? 10,
+    });
+  }
+  const embedded = await startEmbeddedPostgres({ dataDir: `${options.dataDir}/pglite` });
+  options.logger.info({ dataDir: options.dataDir }, 'using the embedded database (PGlite)');
+  return connectDatabase({
+    connectionString: embedded.connectionString,
+    logger: options.logger,
+    poolMax: options.poolMax ?? 8,
+    embedded,
+  });
+}
+
+export function connectDatabase(options: {
+  connectionString: string;
+  logger: Logger;
+  poolMax: number;
+  embedded?: { close(): Promise<void> };
+}): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolMax,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'parley',
+  });
+  // An idle client losing its server (restart, network) must not crash the process; the pool
+  // drops it and opens a new one on the next checkout.
+  pool.on('error', (error) => options.logger.warn({ err: error }, 'database connection lost'));
+
+  let closing: Promise<void> | undefined;
+  return {
+    db: drizzle(pool, { schema, casing: 'snake_case' }),
+    pool,
+    connectionString: options.connectionString,
+    embedded: options.embedded !== undefined,
+    async ping(timeoutMs = 1000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([pool.query('select 1'), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        if (!pool.ended) await pool.end();
+        await options.embedded?.close();
+      })();
+      return closing;
+    },
+  };
+}

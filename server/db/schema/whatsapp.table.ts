@@ -1,0 +1,182 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { pipedriveId, timestamps } from './columns.ts';
+import { members, workspaces } from './workspaces.table.ts';
+
+export const channelProvider = pgEnum('channel_provider', ['whatsapp_cloud']);
+export const channelStatus = pgEnum('channel_status', ['active', 'disabled']);
+
+/** One WhatsApp business number connected to a workspace through a provider. */
+export const channels = pgTable(
+  'channels',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    provider: channelProvider('provider').notNull(),
+    displayName: text('display_name').notNull(),
+    /** The business number in E.164. */
+    phoneNumber: text('phone_number'),
+    /** Cloud API: phone-number id (the id messages are sent from). */
+    externalId: text('external_id').notNull(),
+    /** Cloud API: WhatsApp Business Account id (templates live there). */
+    externalAccountId: text('external_account_id'),
+    /** Encrypted JSON of the provider's secrets (access token, app secret, verify token). */
+    credentialsCiphertext: text('credentials_ciphertext').notNull(),
+    ownerMemberId: uuid('owner_member_id').references(() => members.id, { onDelete: 'set null' }),
+    status: channelStatus('status').notNull().default('active'),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('channels_provider_external_key').on(t.provider, t.externalId),
+    index('channels_workspace_idx').on(t.workspaceId),
+  ],
+);
+
+/** Message templates, synced from the provider. */
+export const templates = pgTable(
+  'templates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    language: text('language').notNull(),
+    status: text('status').notNull(),
+    category: text('category'),
+    components: jsonb('components').$type<unknown[]>().notNull().default([]),
+    syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('templates_channel_name_language_key').on(t.channelId, t.name, t.language)],
+);
+
+/** A WhatsApp contact; identified by whichever of E.164 number, wa_id, business-scoped id is known. */
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    e164: text('e164'),
+    waId: text('wa_id'),
+    businessScopedId: text('business_scoped_id'),
+    profileName: text('profile_name'),
+    isGroup: boolean('is_group').notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('contacts_workspace_e164_key')
+      .on(t.workspaceId, t.e164)
+      .where(sql`${t.e164} is not null`),
+    uniqueIndex('contacts_workspace_wa_id_key')
+      .on(t.workspaceId, t.waId)
+      .where(sql`${t.waId} is not null`),
+    uniqueIndex('contacts_workspace_bsid_key')
+      .on(t.workspaceId, t.businessScopedId)
+      .where(sql`${t.businessScopedId} is not null`),
+  ],
+);
+
+/** The conversation of one channel with one contact; holds the sticky links to Pipedrive. */
+export const chats = pgTable(
+  'chats',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    personId: pipedriveId('person_id'),
+    dealId: pipedriveId('deal_id'),
+    /** Pipedrive lead ids are UUID strings. */
+    leadId: text('lead_id'),
+    pinnedPersonId: pipedriveId('pinned_person_id'),
+    pinnedDealId: pipedriveId('pinned_deal_id'),
+    lastInboundAt: timestamp('last_inbound_at', { withTimezone: true }),
+    lastOutboundAt: timestamp('last_outbound_at', { withTimezone: true }),
+    lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('chats_channel_contact_key').on(t.channelId, t.contactId),
+    index('chats_person_idx').on(t.workspaceId, t.personId),
+    index('chats_deal_idx').on(t.workspaceId, t.dealId),
+  ],
+);
+
+export const messageDirection = pgEnum('message_direction', ['inbound', 'outbound']);
+/** Ordered by rank: a status only ever moves forward (late webhooks cannot move it back). */
+export const messageStatus = pgEnum('message_status', ['received', 'accepted', 'sent', 'delivered', 'read', 'failed']);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    chatId: uuid('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    /** The provider's id (wamid); unique per channel, the dedupe key for inbound messages. */
+    providerMessageId: text('provider_message_id'),
+    direction: messageDirection('direction').notNull(),
+    type: text('type').notNull(),
+    body: text('body'),
+    media: jsonb('media').$type<Record<string, unknown>>(),
+    /** Reply-to, reaction target, template button payload… */
+    context: jsonb('context').$type<Record<string, unknown>>(),
+    status: messageStatus('status').notNull(),
+    error: jsonb('error').$type<{ code: number | string; title: string; detail?: string }>(),
+    sentByPipedriveUserId: pipedriveId('sent_by_pipedrive_user_id'),
+    sentByMemberId: uuid('sent_by_member_id').references(() => members.id, { onDelete: 'set null' }),
+    /** When the message happened (provider timestamp), not when we stored it. */
+    sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('messages_channel_provider_id_key')
+      .on(t.channelId, t.providerMessageId)
+      .where(sql`${t.providerMessageId} is not null`),
+    index('messages_chat_sent_idx').on(t.chatId, t.sentAt),
+  ],
+);
+
+/** Panel event log: SSE streams catch up from here by `Last-Event-ID` (the seq). */
+export const events = pgTable(
+  'events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    companyId: pipedriveId('company_id'),
+    type: text('type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('events_workspace_seq_idx').on(t.workspaceId, t.seq)],
+);

@@ -1,0 +1,105 @@
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, PgBoss, type Queue, type SendOptions } from 'pg-boss';
+import type { Tx } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+
+/** A durable queue: its name and the retry, expiry and dead-letter rules of its jobs. */
+export interface QueueDefinition<TData extends object = object> {
+  name: string;
+  options: Omit<Queue, 'name'>;
+  /** Phantom field that carries the job data type from definition to `send` and handler. */
+  readonly dataType?: TData;
+}
+
+export function defineQueue<TData extends object>(
+  name: string,
+  options: Omit<Queue, 'name'> = {},
+): QueueDefinition<TData> {
+  return { name, options };
+}
+
+export interface JobQueue {
+  readonly boss: PgBoss;
+  readonly notifyEnabled: boolean;
+  start(): Promise<void>;
+  /**
+   * Enqueues a job. With `tx`, the job is inserted in that transaction: it exists if and only if
+   * the transaction commits (the outbox property the durable inbox relies on).
+   */
+  send<TData extends object>(
+    queue: QueueDefinition<TData>,
+    data: TData,
+    options?: SendOptions & { tx?: Tx },
+  ): Promise<string | null>;
+  stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
+}
+
+export interface JobQueueOptions {
+  connectionString: string;
+  logger: Logger;
+  queues: readonly QueueDefinition[];
+  /** Recurring jobs (cron expressions in UTC); pg-boss runs each once per slot across instances. */
+  schedules?: readonly { queue: QueueDefinition; cron: string }[];
+  /** LISTEN/NOTIFY wake-ups; off for the embedded database, where NOTIFY does not cross connections. */
+  useListenNotify: boolean;
+  poolMax?: number;
+}
+
+export function createJobQueue(options: JobQueueOptions): JobQueue {
+  const { logger } = options;
+  const boss = new PgBoss({
+    connectionString: options.connectionString,
+    schema: 'pgboss',
+    max: options.poolMax ?? 4,
+    application_name: 'parley-jobs',
+    useListenNotify: options.useListenNotify,
+  });
+  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  boss.on('warning', (warning) => logger.warn({ warning }, 'job queue warning'));
+
+  return {
+    boss,
+    notifyEnabled: options.useListenNotify,
+    async start() {
+      await boss.start();
+      const existing = new Set((await boss.getQueues()).map((queue) => queue.name));
+      // A queue may only name a dead-letter queue that already exists, so those come first.
+      const ordered = [
+        ...options.queues.filter((queue) => queue.options.deadLetter === undefined),
+        ...options.queues.filter((queue) => queue.options.deadLetter !== undefined),
+      ];
+      for (const queue of ordered) {
+        const queueOptions = { ...queue.options, ...(options.useListenNotify ? { notify: true } : {}) };
+        if (existing.has(queue.name)) await boss.updateQueue(queue.name, withoutCreateOnly(queueOptions));
+        else await boss.createQueue(queue.name, queueOptions);
+      }
+      for (const { queue, cron } of options.schedules ?? []) {
+        await boss.schedule(queue.name, cron, { reason: 'schedule' }, { tz: 'UTC' });
+      }
+    },
+    async send(queue, data, sendOptions = {}) {
+      const { tx, ...rest } = sendOptions;
+      return boss.send(queue.name, data, tx === undefined ? rest : { ...rest, db: fromDrizzle(tx, sql) });
+    },
+    async stop(stopOptions = {}) {
+      await boss.stop({
+        graceful: stopOptions.graceful ?? true,
+        timeout: stopOptions.timeoutMs ?? 10_000,
+        close: true,
+      });
+    },
+  };
+}
+
+/** Options that can only be set when a queue is created. */
+function withoutCreateOnly(options: Omit<Queue, 'name'>) {
+  const {
+    policy: _policy,
+    partition: _partition,
+    deadLetter: _deadLetter,
+    retryDelayMax: _max,
+    heartbeatSeconds: _hb,
+    ...rest
+  } = options;
+  return rest;
+}

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type AppConfig } from './config.ts';
+import { loadOrCreateGeneratedSecrets } from './generated-secrets.ts';
+import { createLifecycle } from './lifecycle.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { resolveProjectPaths, type ProjectPaths } from './paths.ts';
+import { openRuntime } from './runtime.ts';
+import { createShutdown } from './shutdown.ts';
+
+export interface RunningParley {
+  url: string;
+  shutdown(): Promise<void>;
+}
+
+/** Starts the web role (and, with RUN_WORKERS, the workers) in this process. */
+export async function startParley(options: {
+  config: AppConfig;
+  paths: ProjectPaths;
+  logger: Logger;
+}): Promise<RunningParley> {
+  const { config, logger } = options;
+  const lifecycle = createLifecycle();
+  const runtime = await openRuntime(options);
+  let shutdown = createShutdown({ lifecycle, logger, runtime });
+  try {
+    const app = await buildApp({ ...runtime, config, lifecycle, logger, paths: options.paths });
+    shutdown = createShutdown({ lifecycle, logger, runtime, app });
+    const workers = config.runWorkers ? await runtime.startWorkers() : undefined;
+    if (workers !== undefined) shutdown = createShutdown({ lifecycle, logger, runtime, app, workers });
+    await app.listen({ port: config.port, host: config.host });
+    return { url: config.publicUrl, shutdown };
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+}
+
+/** Reads the environment, fails fast on bad configuration, and runs until a signal. */
+export async function main(projectRoot: string): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env, { generatedSecrets: loadOrCreateGeneratedSecrets });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });
+  const parley = await startParley({ config, paths: resolveProjectPaths(projectRoot), logger });
+  closeWithGrace({ delay: 20_000, logger }, async ({ signal, err }) => {
+    if (err !== undefined) logger.error({ err }, 'stopping after an uncaught error');
+    else logger.info({ signal }, 'stopping');
+    await parley.shutdown();
+  });
+  logger.info(`Parley is running: open ${parley.url}`);
+}
+
+if (import.meta.main) {
+  main(path.resolve(import.meta.dirname, '..')).catch((error: unknown) => {
+    process.stderr.write(
+      `Parley failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}

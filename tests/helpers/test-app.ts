@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { buildApp, type App } from '../../server/app.ts';
+import type { AppConfig } from '../../server/config.ts';
+import { createJobQueue, type JobQueue } from '../../server/jobs/job-queue.ts';
+import { ALL_QUEUES } from '../../server/jobs/queues.ts';
+import { createLifecycle, type Lifecycle } from '../../server/lifecycle.ts';
+import { resolveProjectPaths, type ProjectPaths } from '../../server/paths.ts';
+import type { EventBus } from '../../server/services/events/event-bus.ts';
+import { createInProcessEventBus } from '../../server/services/events/in-process-event-bus.ts';
+import { testConfig } from './test-config.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { createTestLogger } from './test-logger.ts';
+
+export interface TestApp {
+  app: App;
+  database: TestDatabase;
+  eventBus: EventBus;
+  jobs: JobQueue;
+  lifecycle: Lifecycle;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  config?: Partial<AppConfig>;
+  paths?: Partial<ProjectPaths>;
+  /** Start pg-boss (creates its schema); only tests that run jobs need it. */
+  startJobs?: boolean;
+}
+
+/** The real app on a database of the test's own, driven with `app.inject`. Not yet `ready()`: tests may add routes. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = testConfig(options.config);
+  const logger = createTestLogger();
+  const database = await createTestDatabase();
+  const eventBus = createInProcessEventBus(logger);
+  const jobs = createJobQueue({
+    connectionString: database.connectionString,
+    logger,
+    queues: ALL_QUEUES,
+    useListenNotify: false,
+  });
+  if (options.startJobs === true) await jobs.start();
+  const lifecycle = createLifecycle();
+  const paths = { ...resolveProjectPaths(path.resolve('.')), ...options.paths };
+  const app = await buildApp({ config, database, eventBus, jobs, lifecycle, logger, paths });
+  return {
+    app,
+    database,
+    eventBus,
+    jobs,
+    lifecycle,
+    config,
+    async close() {
+      await app.close();
+      await eventBus.close();
+      if (options.startJobs === true) await jobs.stop({ graceful: false, timeoutMs: 2000 });
+      await database.destroy();
+    },
+  };
+}

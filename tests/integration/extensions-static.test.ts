@@ -1,0 +1,55 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+
+describe('extension pages', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    const distDir = mkdtempSync(path.join(tmpdir(), 'parley-dist-'));
+    mkdirSync(path.join(distDir, 'panels/chat-panel'), { recursive: true });
+    mkdirSync(path.join(distDir, 'assets'));
+    writeFileSync(path.join(distDir, 'panels/chat-panel/index.html'), '<!doctype html><div id="app"></div>');
+    writeFileSync(path.join(distDir, 'assets/chat-panel-abc123.js'), 'console.log(1)');
+    testApp = await createTestApp({ paths: { extensionsDist: distDir } });
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  it('may be framed by Pipedrive only: CSP frame-ancestors and no X-Frame-Options', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/extensions/panels/chat-panel/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<div id="app">');
+    expect(response.headers['x-frame-options']).toBeUndefined();
+    expect(response.headers['content-security-policy']).toContain('frame-ancestors https://*.pipedrive.com');
+    expect(response.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('caches hashed assets for a year', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/extensions/assets/chat-panel-abc123.js' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('keeps every other route unframeable', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/livez' });
+    expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'self'");
+  });
+
+  it('answers a clear 503 when the panels were never built', async () => {
+    const unbuilt = await createTestApp({ paths: { extensionsDist: '/nonexistent/dist' } });
+    try {
+      const response = await unbuilt.app.inject({ method: 'GET', url: '/extensions/panels/chat-panel/' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toMatchObject({
+        error: { code: 'extensions.not_built', message: expect.stringContaining('npm run build') },
+      });
+    } finally {
+      await unbuilt.close();
+    }
+  });
+});

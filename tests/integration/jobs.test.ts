@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { createJobQueue, defineQueue, type JobQueue } from '../../server/jobs/job-queue.ts';
+import { startWorkers, registerJob, type WorkerRunner } from '../../server/jobs/worker-runner.ts';
+import { maintenanceCleanupQueue, ALL_QUEUES } from '../../server/jobs/queues.ts';
+import { createJobRegistrations } from '../../server/jobs/job-registrations.ts';
+import { createMaintenanceService } from '../../server/services/maintenance/maintenance.service.ts';
+import { accounts, sessions } from '../../server/db/schema/index.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
+import { createTestLogger } from '../helpers/test-logger.ts';
+
+const logger = createTestLogger();
+const echoQueue = defineQueue<{ value: string }>('test.echo', { retryLimit: 2, retryDelay: 0 });
+
+/** A promise with its resolver, for waiting on something a worker does. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('durable jobs (pg-boss)', () => {
+  let database: TestDatabase;
+  let jobs: JobQueue;
+  let workers: WorkerRunner | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    jobs = createJobQueue({
+      connectionString: database.connectionString,
+      logger,
+      queues: [...ALL_QUEUES, echoQueue],
+      useListenNotify: false,
+    });
+    await jobs.start();
+  });
+
+  afterEach(async () => {
+    await workers?.stop();
+    workers = undefined;
+  });
+
+  afterAll(async () => {
+    await jobs.stop({ graceful: false, timeoutMs: 2000 });
+    await database.destroy();
+  });
+
+  it('round-trips a job from send to handler with its data', async () => {
+    const handled = deferred<{ value: string; retryCount: number }>();
+    workers = await startWorkers({
+      jobs,
+      logger,
+      pollingIntervalSeconds: 0.5,
+      registrations: [
+        registerJob({
+          queue: echoQueue,
+          handler: async (data, context) => handled.resolve({ value: data.value, retryCount: context.retryCount }),
+        }),
+      ],
+    });
+    const value = randomUUID();
+    const id = await jobs.send(echoQueue, { value });
+    await expect(handled.promise).resolves.toEqual({ value, retryCount: 0 });
+    expect(id).toEqual(expect.any(String));
+  });
+
+  it('retries a job whose handler failed', async () => {
+    const attempts: number[] = [];
+    const succeeded = deferred<void>();
+    workers = await startWorkers({
+      jobs,
+      logger,
+      pollingIntervalSeconds: 0.5,
+      registrations: [
+        registerJob({
+          queue: echoQueue,
+          handler: async (_data, { retryCount }) => {
+            attempts.push(retryCount);
+            if (retryCount === 0) throw new Error('transient failure');
+            succeeded.resolve();
+          },
+        }),
+      ],
+    });
+    await jobs.send(echoQueue, { value: 'flaky' });
+    await succeeded.promise;
+    expect(attempts).toEqual([0, 1]);
+  });
+
+  it('enqueues inside a transaction: the job exists only if the transaction commits', async () => {
+    const rolledBack = `rolled-back-${randomUUID()}`;
+    const committed = `committed-${randomUUID()}`;
+    await expect(
+      database.db.transaction(async (tx) => {
+        await jobs.send(echoQueue, { value: rolledBack }, { tx });
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1`);
+      await jobs.send(echoQueue, { value: committed }, { tx });
+    });
+
+    const queued = await database.pool.query<{ data: { value: string } }>(
+      "select data from pgboss.job where name = 'test.echo' and data->>'value' in ($1, $2)",
+      [rolledBack, committed],
+    );
+    expect(queued.rows.map((row) => row.data.value)).toEqual([committed]);
+  });
+
+  it('runs the scheduled maintenance job through the real registration: expired sessions go', async () => {
+    const [account] = await database.db
+      .insert(accounts)
+      .values({ email: `a-${randomUUID()}@example.com`, name: 'A' })
+      .returning();
+    const past = new Date(Date.now() - 60_000);
+    const future = new Date(Date.now() + 3_600_000);
+    await database.db.insert(sessions).values([
+      { tokenHash: `expired-${randomUUID()}`, accountId: account?.id ?? '', expiresAt: past },
+      { tokenHash: `live-${randomUUID()}`, accountId: account?.id ?? '', expiresAt: future },
+    ]);
+    const maintenance = createMaintenanceService({ db: database.db, clock: { now: () => new Date() } });
+    const done = deferred<void>();
+    const [registration] = createJobRegistrations({ maintenance });
+    workers = await startWorkers({
+      jobs,
+      logger,
+      pollingIntervalSeconds: 0.5,
+      registrations: [
+        registerJob({
+          queue: maintenanceCleanupQueue,
+          handler: async (data, context) => {
+            await registration?.handler(data, context);
+            done.resolve();
+          },
+        }),
+      ],
+    });
+    await jobs.send(maintenanceCleanupQueue, { reason: 'manual' });
+    await done.promise;
+    const left = await database.db.select({ tokenHash: sessions.tokenHash }).from(sessions);
+    expect(left.map((row) => row.tokenHash)).toEqual([expect.stringMatching(/^live-/)]);
+  });
+});
