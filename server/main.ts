@@ -37,8 +37,20 @@ export async function startParley(options: {
   }
 }
 
+/** Something started beside Parley in the same process (the sandbox under `npm start`). */
+export interface Companion {
+  stop(): Promise<void>;
+  /** Where a person should go first; printed at start. */
+  startHereUrl?: string;
+}
+
+export interface MainOptions {
+  /** Runs after configuration is read and before Parley starts (e.g. starts the sandbox). */
+  startCompanion?: (config: AppConfig, logger: Logger, paths: ProjectPaths) => Promise<Companion | undefined>;
+}
+
 /** Reads the environment, fails fast on bad configuration, and runs until a signal. */
-export async function main(projectRoot: string): Promise<void> {
+export async function main(projectRoot: string, options: MainOptions = {}): Promise<void> {
   let config: AppConfig;
   try {
     config = loadConfig(process.env, { generatedSecrets: loadOrCreateGeneratedSecrets });
@@ -48,13 +60,22 @@ export async function main(projectRoot: string): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });
-  const parley = await startParley({ config, paths: resolveProjectPaths(projectRoot), logger });
+  const paths = resolveProjectPaths(projectRoot);
+  const companion = await options.startCompanion?.(config, logger, paths);
+  let parley: RunningParley;
+  try {
+    parley = await startParley({ config, paths, logger });
+  } catch (error) {
+    await companion?.stop();
+    throw error;
+  }
   closeWithGrace({ delay: 20_000, logger }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'stopping after an uncaught error');
     else logger.info({ signal }, 'stopping');
     await parley.shutdown();
+    await companion?.stop();
   });
-  logger.info(`Parley is running: open ${parley.url}`);
+  logger.info(`Parley is running: open ${companion?.startHereUrl ?? parley.url}`);
 }
 
 if (import.meta.main) {

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { SandboxClock } from '../clock.ts';
+import { pipedriveApiRoutes } from './api/index.ts';
+import { seedPipedrive, type SandboxSeed } from './seed.ts';
+import { createPipedriveState, type PipedriveState, type RegisteredApp } from './state.ts';
+import { pipedriveUiRoutes } from './ui/index.ts';
+
+/** What the Pipedrive emulator's route modules share. */
+export interface PipedriveContext {
+  state: PipedriveState;
+  clock: SandboxClock;
+  /**
+   * Origin of the sandbox: the `api_domain` of every grant and the base of its pages. Set once the
+   * server listens (the port may be chosen by the OS); routes read it per request.
+   */
+  baseUrl: string;
+  seed: SandboxSeed;
+}
+
+export interface PipedriveEmulator extends PipedriveContext {
+  /** Registers (or replaces) a Marketplace app: Parley in `npm start`, test apps in tests. */
+  registerApp: (app: RegisteredApp) => void;
+  /** Fastify plugin with every Pipedrive route: OAuth, REST, Marketplace and record pages. */
+  routes: (fastify: FastifyInstance) => Promise<void>;
+}
+
+export function createPipedriveEmulator(options: { clock: SandboxClock }): PipedriveEmulator {
+  const state = createPipedriveState(options.clock);
+  const emulator: PipedriveEmulator = {
+    state,
+    clock: options.clock,
+    baseUrl: '',
+    seed: seedPipedrive(state),
+    registerApp(app) {
+      state.apps.set(app.clientId, app);
+    },
+    async routes(fastify) {
+      await fastify.register(pipedriveApiRoutes, { context: emulator });
+      await fastify.register(pipedriveUiRoutes, { context: emulator });
+    },
+  };
+  return emulator;
+}
