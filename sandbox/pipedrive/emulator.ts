@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { SandboxClock } from '../clock.ts';
 import { pipedriveApiRoutes } from './api/index.ts';
+import { createPipedriveTestApi, type PipedriveTestApi } from './api/in-process.ts';
 import { seedPipedrive, type SandboxSeed } from './seed.ts';
 import { createPipedriveState, type PipedriveState, type RegisteredApp } from './state.ts';
 import { pipedriveUiRoutes } from './ui/index.ts';
+import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/dispatcher.ts';
 
 /** What the Pipedrive emulator's route modules share. */
 export interface PipedriveContext {
@@ -15,9 +17,11 @@ export interface PipedriveContext {
    */
   baseUrl: string;
   seed: SandboxSeed;
+  /** Fans changes out to webhooks (REST changes, `simulateChange`). */
+  webhooks: WebhookDispatcher;
 }
 
-export interface PipedriveEmulator extends PipedriveContext {
+export interface PipedriveEmulator extends PipedriveContext, PipedriveTestApi {
   /** Registers (or replaces) a Marketplace app: Parley in `npm start`, test apps in tests. */
   registerApp: (app: RegisteredApp) => void;
   /** Fastify plugin with every Pipedrive route: OAuth, REST, Marketplace and record pages. */
@@ -26,11 +30,14 @@ export interface PipedriveEmulator extends PipedriveContext {
 
 export function createPipedriveEmulator(options: { clock: SandboxClock }): PipedriveEmulator {
   const state = createPipedriveState(options.clock);
+  const webhooks = createWebhookDispatcher(state, options.clock);
   const emulator: PipedriveEmulator = {
     state,
     clock: options.clock,
     baseUrl: '',
     seed: seedPipedrive(state),
+    webhooks,
+    ...createPipedriveTestApi({ state, clock: options.clock, webhooks, apiDomain: () => emulator.baseUrl }),
     registerApp(app) {
       state.apps.set(app.clientId, app);
     },

@@ -107,6 +107,9 @@ export interface Deal {
   currency: string;
   status: 'open' | 'won' | 'lost';
   visibleTo: VisibleTo;
+  /** YYYY-MM-DD; absent = null. */
+  expectedCloseDate?: string | null;
+  labelIds?: number[];
   customFields: Record<string, unknown>;
   addTime: Date;
   updateTime: Date;
@@ -231,6 +234,8 @@ export interface Webhook {
   bannedUntil: Date | null;
   lastDeliveryTime: Date | null;
   lastHttpStatus: number | null;
+  /** Last 2xx; after 3 days without one the webhook is deleted (absent = never, counted from addTime). */
+  lastSuccessTime?: Date | null;
 }
 
 /** One delivery attempt of a webhook event (for inspection in tests). */

@@ -1,0 +1,119 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PipedriveContext } from '../emulator.ts';
+import { TOKEN_COSTS, type Operation, type RateLimiter } from '../rate-limit.ts';
+import { authenticateCaller, hasAnyScope, type Caller } from './caller.ts';
+import { PipedriveApiError } from './envelope.ts';
+
+export interface EndpointInput {
+  caller: Caller;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+export interface EndpointSpec {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** Path below `/api`, e.g. `/v2/persons/:id`. */
+  url: string;
+  version: 'v1' | 'v2';
+  /** Decides the token cost (TOKEN_COSTS); `search` also applies the search burst limit. */
+  operation: Operation;
+  /** Any one of these grants access (`x:read` is also satisfied by `x:full`). */
+  scopes: readonly string[];
+  /** HTTP status on success (v1 creations answer 201). */
+  status?: number;
+  handler: (input: EndpointInput) => unknown;
+}
+
+export type DefineEndpoint = (spec: EndpointSpec) => void;
+
+interface CallMeta {
+  caller: Caller;
+  cost: number;
+  limited: boolean;
+}
+
+/**
+ * Registers REST endpoints behind Pipedrive's API proxy: bearer auth (company and user come only
+ * from the token), the rate limits (before anything else is charged), the scope check, and a
+ * record of every authenticated call in `state.apiCalls`.
+ */
+export function createEndpointRegistrar(
+  fastify: FastifyInstance,
+  context: PipedriveContext,
+  limiter: RateLimiter,
+): DefineEndpoint {
+  const calls = new WeakMap<FastifyRequest, CallMeta>();
+
+  fastify.addHook('onResponse', async (request, reply) => {
+    const meta = calls.get(request);
+    if (!meta) return;
+    context.state.apiCalls.push({
+      companyId: meta.caller.company.id,
+      userId: meta.caller.user.id,
+      clientId: meta.caller.app.clientId,
+      method: request.method,
+      endpoint: `${request.method} ${request.routeOptions.url ?? request.url}`,
+      cost: meta.limited ? 0 : meta.cost,
+      status: reply.statusCode,
+      at: context.clock.now(),
+    });
+  });
+
+  return (spec) => {
+    const cost = TOKEN_COSTS[spec.version][spec.operation];
+    fastify.route({
+      method: spec.method,
+      url: spec.url,
+      onRequest: async (request, reply) => {
+        const caller = authenticateCaller(context.state, request);
+        const meta: CallMeta = { caller, cost, limited: false };
+        calls.set(request, meta);
+        const decision = limiter.admit({
+          token: caller.accessToken.token,
+          company: caller.company,
+          search: spec.operation === 'search',
+          cost,
+        });
+        void reply.headers(decision.headers);
+        if (!decision.allowed) {
+          meta.limited = true;
+          throw rateLimitError(decision.kind);
+        }
+        if (!hasAnyScope(caller.grant, spec.scopes)) {
+          throw new PipedriveApiError(403, 'Scope and URL mismatch', { errorCode: true });
+        }
+      },
+      handler: async (request, reply) => {
+        const meta = calls.get(request);
+        if (!meta) throw new Error('endpoint reached without authentication');
+        const body = await spec.handler({
+          caller: meta.caller,
+          params: (request.params ?? {}) as Record<string, string>,
+          query: (request.query ?? {}) as Record<string, unknown>,
+          body: request.body,
+        });
+        return reply.code(spec.status ?? 200).send(body);
+      },
+    });
+  };
+}
+
+/**
+ * 429 bodies. "Request over limit" is the wording of Pipedrive's legacy rate-limit docs; `code`
+ * is the sandbox's own way to tell the cases apart (the real signal for daily exhaustion is
+ * unconfirmed, reliability.md §6.1): together with `x-daily-ratelimit-token-remaining: 0` and a
+ * `Retry-After` that runs to midnight UTC.
+ */
+function rateLimitError(kind: 'burst' | 'search' | 'daily'): PipedriveApiError {
+  if (kind === 'daily') {
+    return new PipedriveApiError(429, 'Daily API token budget exceeded', {
+      errorCode: true,
+      code: 'daily_token_budget_exceeded',
+    });
+  }
+  return new PipedriveApiError(429, 'Request over limit', {
+    errorCode: true,
+    code: kind === 'search' ? 'search_rate_limit_exceeded' : 'burst_rate_limit_exceeded',
+  });
+}

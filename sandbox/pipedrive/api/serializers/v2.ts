@@ -1,0 +1,167 @@
+import type {
+  ActivityItem,
+  Deal as DealModel,
+  GetPersonSearchResponseAllOfDataItemsInnerItem,
+  GetPipelinesResponseAllOfDataInner,
+  Person as PersonModel,
+  StageItem,
+} from 'pipedrive/v2';
+import type { Activity, Deal, Person, Pipeline, PipedriveState, Stage } from '../../state.ts';
+import { rfc3339, type WithNulls } from './format.ts';
+
+/** API v2 shapes, typed with the official client's models (`pipedrive@33.7.0`, `pipedrive/v2`). */
+export type PersonV2 = WithNulls<PersonModel, 'org_id' | 'first_name' | 'last_name' | 'picture_id'>;
+export type DealV2 = WithNulls<DealModel, 'person_id' | 'org_id'>;
+export type ActivityV2 = WithNulls<
+  ActivityItem,
+  | 'deal_id'
+  | 'lead_id'
+  | 'person_id'
+  | 'org_id'
+  | 'project_id'
+  | 'due_date'
+  | 'due_time'
+  | 'duration'
+  | 'marked_as_done_time'
+  | 'location'
+  | 'conference_meeting_client'
+  | 'conference_meeting_url'
+  | 'conference_meeting_id'
+  | 'public_description'
+  | 'priority'
+  | 'note'
+>;
+export type PersonSearchItemV2 = WithNulls<GetPersonSearchResponseAllOfDataItemsInnerItem, 'organization'>;
+
+export function serializePersonV2(person: Person): PersonV2 {
+  return {
+    id: person.id,
+    name: person.name,
+    first_name: person.firstName,
+    last_name: person.lastName,
+    owner_id: person.ownerId,
+    org_id: person.orgId,
+    add_time: rfc3339(person.addTime),
+    update_time: rfc3339(person.updateTime),
+    emails: person.emails.map(({ value, primary, label }) => ({ value, primary, label })),
+    phones: person.phones.map(({ value, primary, label }) => ({ value, primary, label })),
+    is_deleted: person.isDeleted,
+    visible_to: person.visibleTo,
+    label_ids: [...person.labelIds],
+    picture_id: null,
+    custom_fields: { ...person.customFields },
+  };
+}
+
+export function serializeDealV2(deal: Deal): DealV2 {
+  return {
+    id: deal.id,
+    title: deal.title,
+    owner_id: deal.ownerId,
+    person_id: deal.personId,
+    org_id: deal.orgId,
+    pipeline_id: deal.pipelineId,
+    stage_id: deal.stageId,
+    value: deal.value,
+    currency: deal.currency,
+    add_time: rfc3339(deal.addTime),
+    update_time: rfc3339(deal.updateTime),
+    stage_change_time: null,
+    is_deleted: deal.isDeleted,
+    is_archived: false,
+    status: deal.status,
+    probability: null,
+    lost_reason: null,
+    visible_to: deal.visibleTo,
+    close_time: null,
+    won_time: null,
+    lost_time: null,
+    expected_close_date: deal.expectedCloseDate ?? null,
+    label_ids: [...(deal.labelIds ?? [])],
+    origin: 'API',
+    origin_id: null,
+    channel: null,
+    channel_id: null,
+    source_lead_id: null,
+    arr: null,
+    mrr: null,
+    acv: null,
+    custom_fields: { ...deal.customFields },
+  };
+}
+
+export function serializeActivityV2(activity: Activity): ActivityV2 {
+  return {
+    id: activity.id,
+    subject: activity.subject,
+    type: activity.type,
+    owner_id: activity.ownerId,
+    creator_user_id: activity.creatorUserId,
+    is_deleted: activity.isDeleted,
+    add_time: rfc3339(activity.addTime),
+    update_time: rfc3339(activity.updateTime),
+    deal_id: activity.dealId,
+    lead_id: activity.leadId,
+    person_id: activity.personId,
+    org_id: activity.orgId,
+    project_id: null,
+    due_date: activity.dueDate,
+    due_time: activity.dueTime,
+    duration: activity.duration,
+    busy: false,
+    done: activity.done,
+    marked_as_done_time: activity.markedAsDoneTime ? rfc3339(activity.markedAsDoneTime) : null,
+    location: null,
+    participants: activity.personId === null ? [] : [{ person_id: activity.personId, primary: true }],
+    attendees: [],
+    conference_meeting_client: null,
+    conference_meeting_url: null,
+    conference_meeting_id: null,
+    public_description: null,
+    priority: null,
+    note: activity.note,
+  };
+}
+
+export function serializePipelineV2(pipeline: Pipeline): GetPipelinesResponseAllOfDataInner {
+  return {
+    id: pipeline.id,
+    name: pipeline.name,
+    order_nr: pipeline.orderNr,
+    is_deleted: pipeline.isDeleted,
+    is_deal_probability_enabled: pipeline.isDealProbabilityEnabled,
+    add_time: rfc3339(pipeline.addTime),
+    update_time: rfc3339(pipeline.updateTime),
+  };
+}
+
+export function serializeStageV2(stage: Stage): StageItem {
+  return {
+    id: stage.id,
+    order_nr: stage.orderNr,
+    name: stage.name,
+    is_deleted: stage.isDeleted,
+    deal_probability: stage.dealProbability,
+    pipeline_id: stage.pipelineId,
+    is_deal_rot_enabled: false,
+    days_to_rotten: null,
+    add_time: rfc3339(stage.addTime),
+    update_time: rfc3339(stage.updateTime),
+  };
+}
+
+export function serializePersonSearchItem(state: PipedriveState, person: Person): PersonSearchItemV2 {
+  const organization = person.orgId === null ? undefined : state.organizations.get(person.orgId);
+  return {
+    id: person.id,
+    type: 'person',
+    name: person.name,
+    phones: person.phones.map((phone) => phone.value),
+    emails: person.emails.map((email) => email.value),
+    visible_to: person.visibleTo,
+    owner: { id: person.ownerId },
+    organization: organization ? { id: organization.id, name: organization.name } : null,
+    custom_fields: [],
+    notes: [],
+  };
+}

@@ -1,0 +1,113 @@
+import type { TokenResponse } from 'pipedrive/v2';
+import { startSandbox, type Sandbox } from '../../../sandbox/index.ts';
+import type { RegisteredApp } from '../../../sandbox/pipedrive/state.ts';
+
+/** Shared set-up of the Pipedrive API contract tests (not a test file itself). */
+
+export const ALL_SCOPES = [
+  'base',
+  'deals:full',
+  'contacts:full',
+  'leads:full',
+  'activities:full',
+  'users:read',
+  'search:read',
+  'webhooks:full',
+];
+
+export function testApp(overrides: Partial<RegisteredApp> = {}): RegisteredApp {
+  return {
+    clientId: 'test-app',
+    clientSecret: 'test-app-secret',
+    name: 'Test app',
+    description: 'Contract tests',
+    callbackUrl: 'http://localhost:5999/oauth/callback',
+    installationUrl: null,
+    jwtSecret: 'test-app-secret',
+    scopes: ALL_SCOPES.filter((scope) => scope !== 'base'),
+    extensions: [],
+    ...overrides,
+  };
+}
+
+export async function startPipedrive(apps: RegisteredApp[] = [testApp()]): Promise<Sandbox> {
+  return startSandbox({ port: 0, timeScale: 0.001, apps });
+}
+
+export function basicAuth(clientId: string, clientSecret: string): string {
+  return `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
+}
+
+/** Pipedrive's envelope, success or error; `data` is typed per call. */
+export interface Envelope<D = unknown, A = unknown> {
+  success: boolean;
+  data: D;
+  additional_data?: A;
+  status?: string;
+  error?: string;
+  error_info?: string;
+  errorCode?: number;
+  code?: string;
+  errors?: Record<string, string>;
+}
+
+export interface JsonResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface OAuthBody {
+  error?: string;
+  error_description?: string;
+  access_token?: string;
+  refresh_token?: string;
+  token_type?: string;
+  expires_in?: number;
+  scope?: string;
+  api_domain?: string;
+}
+
+export async function postForm(
+  url: string,
+  form: Record<string, string>,
+  authorization: string | null = basicAuth('test-app', 'test-app-secret'),
+): Promise<JsonResponse<OAuthBody>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(authorization === null ? {} : { authorization }),
+    },
+    body: new URLSearchParams(form).toString(),
+  });
+  return readJson(response);
+}
+
+/** A user's tokens for the test app, as after consent and code exchange. */
+export function connect(sandbox: Sandbox, userId: number, clientId = 'test-app'): TokenResponse {
+  return sandbox.pipedrive.authorizeApp({ clientId, userId });
+}
+
+export async function callApi<D = unknown, A = unknown>(
+  sandbox: Sandbox,
+  token: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<JsonResponse<Envelope<D, A>>> {
+  const response = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return readJson(response);
+}
+
+async function readJson<T>(response: Response): Promise<JsonResponse<T>> {
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: (text === '' ? {} : JSON.parse(text)) as T };
+}
