@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TokenResponse } from 'pipedrive/v2';
 import { startSandbox, type Sandbox } from '../../../sandbox/index.ts';
 import type { RegisteredApp } from '../../../sandbox/pipedrive/state.ts';
@@ -110,4 +112,52 @@ export async function callApi<D = unknown, A = unknown>(
 async function readJson<T>(response: Response): Promise<JsonResponse<T>> {
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: (text === '' ? {} : JSON.parse(text)) as T };
+}
+
+export interface ReceivedWebhook {
+  headers: IncomingHttpHeaders;
+  body: WebhookBody;
+}
+
+/** The v2 webhook body as the tests read it. */
+export interface WebhookBody {
+  meta: Record<string, unknown> & { id: string; attempt: number; action: string; entity: string; entity_id: string };
+  data: Record<string, unknown> | null;
+  previous: Record<string, unknown> | null;
+}
+
+/**
+ * A tiny local HTTP server that receives webhook deliveries. `statuses` are answered in order (then
+ * 200); `hang` makes it never answer (timeouts). `waitFor(n)` resolves once n deliveries arrived.
+ */
+export async function startReceiver(options: { statuses?: number[]; hang?: boolean } = {}) {
+  const received: ReceivedWebhook[] = [];
+  const statuses = [...(options.statuses ?? [])];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({
+        headers: request.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookBody,
+      });
+      for (const waiter of waiters.filter((candidate) => received.length >= candidate.count)) waiter.resolve();
+      if (options.hang) return;
+      response.writeHead(statuses.shift() ?? 200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/pipedrive/webhooks`,
+    received,
+    waitFor: (count: number) =>
+      received.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve })),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

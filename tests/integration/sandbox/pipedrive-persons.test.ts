@@ -127,7 +127,7 @@ describe('Pipedrive sandbox API v2 persons', () => {
       const query: string = cursor === null ? 'limit=3' : `limit=3&cursor=${cursor}`;
       const page = await callApi<PersonV2[], Cursor>(sandbox, admin, 'GET', `/api/v2/persons?${query}`);
       expect(page.body.data.length).toBeLessThanOrEqual(3);
-      seen.push(...page.body.data.map((person) => person.id));
+      seen.push(...page.body.data.map((person) => person.id ?? 0));
       cursor = page.body.additional_data?.next_cursor ?? null;
     } while (cursor !== null);
     expect(seen).toHaveLength(8);
