@@ -1,10 +1,10 @@
 import type { PipedriveContext } from '../emulator.ts';
 import type { Activity, User } from '../state.ts';
-import { emitRecordChange, snapshotRecord } from '../webhooks/entity-events.ts';
 import type { DefineEndpoint } from './endpoint.ts';
 import { badRequest, notFound } from './envelope.ts';
 import { applyListQuery } from './list-query.ts';
 import { paginateByCursor } from './pagination.ts';
+import { announceCreated, updateRecord } from './record-changes.ts';
 import { readOwnerId, requireDeal, requireLead, requireOrganization, requirePerson } from './record-input.ts';
 import { SCOPES } from './scopes.ts';
 import { serializeActivityV2 } from './serializers/v2.ts';
@@ -127,15 +127,7 @@ export function registerActivityEndpoints(endpoint: DefineEndpoint, context: Pip
       };
       applyActivityInput(context, caller.user, activity, body);
       state.activities.set(activity.id, activity);
-      emitRecordChange(state, context.webhooks, {
-        entity: 'activity',
-        action: 'create',
-        record: activity,
-        before: null,
-        userId: caller.user.id,
-        changeSource: 'api',
-      });
-      return { success: true, data: serializeActivityV2(activity) };
+      return { success: true, data: serializeActivityV2(announceCreated(context, caller, 'activity', activity)) };
     },
   });
 
@@ -149,19 +141,10 @@ export function registerActivityEndpoints(endpoint: DefineEndpoint, context: Pip
       const activity = visibleActivity(caller.user, pathId(params));
       const body = readObjectBody(rawBody);
       rejectUnknownFields(body, ACTIVITY_FIELDS);
-      const before = snapshotRecord(state, 'activity', activity);
-      const draft: Activity = { ...activity };
-      applyActivityInput(context, caller.user, draft, body);
-      Object.assign(activity, draft, { updateTime: context.clock.now() });
-      emitRecordChange(state, context.webhooks, {
-        entity: 'activity',
-        action: 'change',
-        record: activity,
-        before,
-        userId: caller.user.id,
-        changeSource: 'api',
-      });
-      return { success: true, data: serializeActivityV2(activity) };
+      const updated = updateRecord(context, caller, 'activity', activity, (draft) =>
+        applyActivityInput(context, caller.user, draft, body),
+      );
+      return { success: true, data: serializeActivityV2(updated) };
     },
   });
 }

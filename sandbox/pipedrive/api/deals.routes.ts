@@ -1,11 +1,11 @@
 import type { PipedriveContext } from '../emulator.ts';
 import type { Deal, User } from '../state.ts';
-import { emitRecordChange, snapshotRecord } from '../webhooks/entity-events.ts';
 import type { DefineEndpoint } from './endpoint.ts';
 import { badRequest } from './envelope.ts';
 import { applyListQuery } from './list-query.ts';
 import { paginateByCursor } from './pagination.ts';
-import { readOwnerId, readVisibleTo, requireOrganization, requirePerson } from './record-input.ts';
+import { announceCreated, updateRecord } from './record-changes.ts';
+import { readOwnerId, readTitle, readVisibleTo, requireOrganization, requirePerson } from './record-input.ts';
 import { SCOPES } from './scopes.ts';
 import { serializeDealV2 } from './serializers/v2.ts';
 import {
@@ -127,15 +127,7 @@ export function registerDealEndpoints(endpoint: DefineEndpoint, context: Pipedri
       };
       applyDealInput(context, caller.user, deal, body);
       state.deals.set(deal.id, deal);
-      emitRecordChange(state, context.webhooks, {
-        entity: 'deal',
-        action: 'create',
-        record: deal,
-        before: null,
-        userId: caller.user.id,
-        changeSource: 'api',
-      });
-      return { success: true, data: serializeDealV2(deal) };
+      return { success: true, data: serializeDealV2(announceCreated(context, caller, 'deal', deal)) };
     },
   });
 
@@ -149,22 +141,12 @@ export function registerDealEndpoints(endpoint: DefineEndpoint, context: Pipedri
       const deal = requireVisible(caller.user, state.deals.get(pathId(params)), 'Deal');
       const body = readObjectBody(rawBody);
       rejectUnknownFields(body, DEAL_FIELDS);
-      const before = snapshotRecord(state, 'deal', deal);
-      const draft: Deal = { ...deal };
-      const title = field(body, 'title', parse.string, 'strict');
-      if (title !== undefined && title.trim() === '') throw badRequest('Validation failed: title: must not be empty');
-      if (title !== undefined) draft.title = title;
-      applyDealInput(context, caller.user, draft, body);
-      Object.assign(deal, draft, { updateTime: context.clock.now() });
-      emitRecordChange(state, context.webhooks, {
-        entity: 'deal',
-        action: 'change',
-        record: deal,
-        before,
-        userId: caller.user.id,
-        changeSource: 'api',
+      const title = readTitle(body, 'strict');
+      const updated = updateRecord(context, caller, 'deal', deal, (draft) => {
+        if (title !== undefined) draft.title = title;
+        applyDealInput(context, caller.user, draft, body);
       });
-      return { success: true, data: serializeDealV2(deal) };
+      return { success: true, data: serializeDealV2(updated) };
     },
   });
 }

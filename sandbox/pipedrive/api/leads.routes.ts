@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { PipedriveContext } from '../emulator.ts';
 import type { Lead, User } from '../state.ts';
-import { emitRecordChange, snapshotRecord } from '../webhooks/entity-events.ts';
 import type { DefineEndpoint } from './endpoint.ts';
 import { badRequest, notFound } from './envelope.ts';
 import { paginateByOffset } from './pagination.ts';
-import { readOwnerId, readVisibleTo, requireOrganization, requirePerson } from './record-input.ts';
+import { announceCreated, updateRecord } from './record-changes.ts';
+import { readOwnerId, readTitle, readVisibleTo, requireOrganization, requirePerson } from './record-input.ts';
 import { SCOPES } from './scopes.ts';
 import { serializeLeadLabelV1, serializeLeadV1 } from './serializers/v1.ts';
 import {
@@ -83,15 +83,7 @@ export function registerLeadEndpoints(endpoint: DefineEndpoint, context: Pipedri
       };
       applyLeadInput(context, caller.user, lead, body);
       state.leads.set(lead.id, lead);
-      emitRecordChange(state, context.webhooks, {
-        entity: 'lead',
-        action: 'create',
-        record: lead,
-        before: null,
-        userId: caller.user.id,
-        changeSource: 'api',
-      });
-      return { success: true, data: serializeLeadV1(lead) };
+      return { success: true, data: serializeLeadV1(announceCreated(context, caller, 'lead', lead)) };
     },
   });
 
@@ -142,22 +134,12 @@ export function registerLeadEndpoints(endpoint: DefineEndpoint, context: Pipedri
       const lead = visibleLead(caller.user, params['id']);
       const body = readObjectBody(rawBody);
       rejectUnknownFields(body, LEAD_FIELDS);
-      const before = snapshotRecord(state, 'lead', lead);
-      const draft: Lead = { ...lead };
-      const title = field(body, 'title', parse.string, 'loose');
-      if (title !== undefined && title.trim() === '') throw badRequest('Validation failed: title: must not be empty');
-      if (title !== undefined) draft.title = title;
-      applyLeadInput(context, caller.user, draft, body);
-      Object.assign(lead, draft, { updateTime: context.clock.now() });
-      emitRecordChange(state, context.webhooks, {
-        entity: 'lead',
-        action: 'change',
-        record: lead,
-        before,
-        userId: caller.user.id,
-        changeSource: 'api',
+      const title = readTitle(body, 'loose');
+      const updated = updateRecord(context, caller, 'lead', lead, (draft) => {
+        if (title !== undefined) draft.title = title;
+        applyLeadInput(context, caller.user, draft, body);
       });
-      return { success: true, data: serializeLeadV1(lead) };
+      return { success: true, data: serializeLeadV1(updated) };
     },
   });
 

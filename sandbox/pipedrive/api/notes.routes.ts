@@ -1,10 +1,10 @@
 import type { PipedriveContext } from '../emulator.ts';
 import type { Note, PipedriveState, User } from '../state.ts';
-import { emitRecordChange, snapshotRecord } from '../webhooks/entity-events.ts';
 import type { DefineEndpoint } from './endpoint.ts';
 import { badRequest, forbidden, notFound } from './envelope.ts';
 import { sanitizeNoteContent } from './note-content.ts';
 import { paginateByOffset } from './pagination.ts';
+import { announceCreated, updateRecord } from './record-changes.ts';
 import { readV1Time, requireDeal, requireLead, requireOrganization, requirePerson } from './record-input.ts';
 import { SCOPES } from './scopes.ts';
 import { serializeNoteV1 } from './serializers/v1.ts';
@@ -59,14 +59,7 @@ export function registerNoteEndpoints(endpoint: DefineEndpoint, context: Pipedri
       };
       applyPins(note, body);
       state.notes.set(note.id, note);
-      emitRecordChange(state, context.webhooks, {
-        entity: 'note',
-        action: 'create',
-        record: note,
-        before: null,
-        userId: caller.user.id,
-        changeSource: 'api',
-      });
+      announceCreated(context, caller, 'note', note);
       return { success: true, data: serializeNoteV1(state, note, caller.user.id) };
     },
   });
@@ -80,22 +73,15 @@ export function registerNoteEndpoints(endpoint: DefineEndpoint, context: Pipedri
     handler: ({ caller, params, body: rawBody }) => {
       const note = visibleNote(caller.user, pathId(params));
       const body = readObjectBody(rawBody);
-      const before = snapshotRecord(state, 'note', note);
       const content = field(body, 'content', parse.string, 'loose');
-      if (content !== undefined && content.trim() === '')
+      if (content !== undefined && content.trim() === '') {
         throw badRequest('Validation failed: content: must not be empty');
+      }
       const links = readAnchor(state, caller.user, body);
-      const draft: Note = { ...note, ...(links ?? {}) };
-      if (content !== undefined) draft.content = sanitizeNoteContent(content);
-      applyPins(draft, body);
-      Object.assign(note, draft, { updateTime: context.clock.now() });
-      emitRecordChange(state, context.webhooks, {
-        entity: 'note',
-        action: 'change',
-        record: note,
-        before,
-        userId: caller.user.id,
-        changeSource: 'api',
+      updateRecord(context, caller, 'note', note, (draft) => {
+        Object.assign(draft, links ?? {});
+        if (content !== undefined) draft.content = sanitizeNoteContent(content);
+        applyPins(draft, body);
       });
       return { success: true, data: serializeNoteV1(state, note, caller.user.id) };
     },

@@ -1,10 +1,10 @@
 import type { PipedriveContext } from '../emulator.ts';
 import type { Person, User } from '../state.ts';
-import { emitRecordChange, snapshotRecord } from '../webhooks/entity-events.ts';
 import type { DefineEndpoint } from './endpoint.ts';
 import { badRequest } from './envelope.ts';
 import { applyListQuery } from './list-query.ts';
 import { paginateByCursor } from './pagination.ts';
+import { announceCreated, updateRecord } from './record-changes.ts';
 import {
   readContactList,
   readOwnerId,
@@ -112,15 +112,7 @@ export function registerPersonEndpoints(endpoint: DefineEndpoint, context: Piped
       };
       applyPersonInput(context, caller.user, person, body);
       state.persons.set(person.id, person);
-      emitRecordChange(state, context.webhooks, {
-        entity: 'person',
-        action: 'create',
-        record: person,
-        before: null,
-        userId: caller.user.id,
-        changeSource: 'api',
-      });
-      return { success: true, data: serializePersonV2(person) };
+      return { success: true, data: serializePersonV2(announceCreated(context, caller, 'person', person)) };
     },
   });
 
@@ -134,20 +126,12 @@ export function registerPersonEndpoints(endpoint: DefineEndpoint, context: Piped
       const person = requireVisible(caller.user, state.persons.get(pathId(params)), 'Person');
       const body = readObjectBody(rawBody);
       rejectUnknownFields(body, PERSON_FIELDS);
-      const before = snapshotRecord(state, 'person', person);
       const name = readName(body);
-      const draft: Person = { ...person, ...(name === undefined ? {} : { name, ...splitName(name) }) };
-      applyPersonInput(context, caller.user, draft, body);
-      Object.assign(person, draft, { updateTime: context.clock.now() });
-      emitRecordChange(state, context.webhooks, {
-        entity: 'person',
-        action: 'change',
-        record: person,
-        before,
-        userId: caller.user.id,
-        changeSource: 'api',
+      const updated = updateRecord(context, caller, 'person', person, (draft) => {
+        if (name !== undefined) Object.assign(draft, { name, ...splitName(name) });
+        applyPersonInput(context, caller.user, draft, body);
       });
-      return { success: true, data: serializePersonV2(person) };
+      return { success: true, data: serializePersonV2(updated) };
     },
   });
 }

@@ -106,6 +106,13 @@ export function readV1Time(body: Body, key: string): Date | undefined {
   return new Date(`${value.replace(' ', 'T')}Z`);
 }
 
+/** `title` on update: may be omitted, never emptied. */
+export function readTitle(body: Body, strictness: Strictness): string | undefined {
+  const title = field(body, 'title', parse.string, strictness);
+  if (title !== undefined && title.trim() === '') throw badRequest('Validation failed: title: must not be empty');
+  return title;
+}
+
 export function splitName(name: string): { firstName: string | null; lastName: string | null } {
   const [first = null, ...rest] = name.trim().split(/\s+/);
   return { firstName: first, lastName: rest.length > 0 ? rest.join(' ') : null };

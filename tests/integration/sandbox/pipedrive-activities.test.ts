@@ -2,7 +2,7 @@ import type { GetField } from 'pipedrive/v1';
 import type { Sandbox } from '../../../sandbox/index.ts';
 import type { ActivityTypeV1 } from '../../../sandbox/pipedrive/api/serializers/v1.ts';
 import type { ActivityV2 } from '../../../sandbox/pipedrive/api/serializers/v2.ts';
-import { callApi, connect, startPipedrive } from './pipedrive-helpers.ts';
+import { callApi, startWithTokens } from './pipedrive-helpers.ts';
 
 describe('Pipedrive sandbox API activities, activity types and person fields', () => {
   let sandbox: Sandbox;
@@ -10,10 +10,7 @@ describe('Pipedrive sandbox API activities, activity types and person fields', (
   let sam: string;
 
   beforeEach(async () => {
-    sandbox = await startPipedrive();
-    const { demo } = sandbox.pipedrive.seed;
-    admin = connect(sandbox, demo.admin.id).access_token;
-    sam = connect(sandbox, demo.users[1]?.id ?? 0).access_token;
+    ({ sandbox, admin, sam } = await startWithTokens());
   });
   afterEach(async () => {
     await sandbox.close();

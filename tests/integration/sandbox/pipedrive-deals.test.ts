@@ -1,7 +1,7 @@
 import type { GetPipelinesResponseAllOfDataInner, StageItem } from 'pipedrive/v2';
 import type { Sandbox } from '../../../sandbox/index.ts';
 import type { DealV2 } from '../../../sandbox/pipedrive/api/serializers/v2.ts';
-import { callApi, connect, startPipedrive } from './pipedrive-helpers.ts';
+import { callApi, startWithTokens } from './pipedrive-helpers.ts';
 
 describe('Pipedrive sandbox API v2 deals, pipelines and stages', () => {
   let sandbox: Sandbox;
@@ -9,10 +9,7 @@ describe('Pipedrive sandbox API v2 deals, pipelines and stages', () => {
   let sam: string;
 
   beforeEach(async () => {
-    sandbox = await startPipedrive();
-    const { demo } = sandbox.pipedrive.seed;
-    admin = connect(sandbox, demo.admin.id).access_token;
-    sam = connect(sandbox, demo.users[1]?.id ?? 0).access_token;
+    ({ sandbox, admin, sam } = await startWithTokens());
   });
   afterEach(async () => {
     await sandbox.close();

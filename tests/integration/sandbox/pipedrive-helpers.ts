@@ -161,3 +161,15 @@ export async function startReceiver(options: { statuses?: number[]; hang?: boole
       }),
   };
 }
+
+/** A sandbox with the test app and tokens for the demo company's admin (Ada), Sam and Rita. */
+export async function startWithTokens(apps?: RegisteredApp[]) {
+  const sandbox = await startPipedrive(apps);
+  const { demo } = sandbox.pipedrive.seed;
+  return {
+    sandbox,
+    admin: connect(sandbox, demo.admin.id).access_token,
+    sam: connect(sandbox, demo.users[1]?.id ?? 0).access_token,
+    rita: connect(sandbox, demo.users[2]?.id ?? 0).access_token,
+  };
+}

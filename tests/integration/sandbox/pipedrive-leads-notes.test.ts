@@ -1,7 +1,7 @@
 import type { Lead, LeadLabel } from 'pipedrive/v1';
 import type { Sandbox } from '../../../sandbox/index.ts';
 import type { NoteV1 } from '../../../sandbox/pipedrive/api/serializers/v1.ts';
-import { callApi, connect, startPipedrive } from './pipedrive-helpers.ts';
+import { callApi, startWithTokens } from './pipedrive-helpers.ts';
 
 type OffsetPagination = { start: number; limit: number; more_items_in_collection: boolean; next_start?: number };
 
@@ -11,10 +11,7 @@ describe('Pipedrive sandbox API v1 leads and notes', () => {
   let sam: string;
 
   beforeEach(async () => {
-    sandbox = await startPipedrive();
-    const { demo } = sandbox.pipedrive.seed;
-    admin = connect(sandbox, demo.admin.id).access_token;
-    sam = connect(sandbox, demo.users[1]?.id ?? 0).access_token;
+    ({ sandbox, admin, sam } = await startWithTokens());
   });
   afterEach(async () => {
     await sandbox.close();

@@ -1,6 +1,6 @@
 import type { Sandbox } from '../../../sandbox/index.ts';
 import type { PersonSearchItemV2, PersonV2 } from '../../../sandbox/pipedrive/api/serializers/v2.ts';
-import { callApi, connect, startPipedrive } from './pipedrive-helpers.ts';
+import { callApi, startWithTokens } from './pipedrive-helpers.ts';
 
 type SearchData = { items: { result_score: number; item: PersonSearchItemV2 }[] };
 type Cursor = { next_cursor: string | null };
@@ -12,11 +12,7 @@ describe('Pipedrive sandbox API v2 persons', () => {
   let rita: string;
 
   beforeEach(async () => {
-    sandbox = await startPipedrive();
-    const { demo } = sandbox.pipedrive.seed;
-    admin = connect(sandbox, demo.admin.id).access_token;
-    sam = connect(sandbox, demo.users[1]?.id ?? 0).access_token;
-    rita = connect(sandbox, demo.users[2]?.id ?? 0).access_token;
+    ({ sandbox, admin, sam, rita } = await startWithTokens());
   });
   afterEach(async () => {
     await sandbox.close();
