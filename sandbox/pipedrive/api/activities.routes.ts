@@ -1,3 +1,4 @@
+import type { AddActivityRequest } from 'pipedrive/v2';
 import type { PipedriveContext } from '../emulator.ts';
 import type { Activity, User } from '../state.ts';
 import type { DefineEndpoint } from './endpoint.ts';
@@ -43,7 +44,7 @@ const ACTIVITY_FIELDS = [
   'priority',
   'outcome',
   'note',
-] as const;
+] as const satisfies readonly (keyof AddActivityRequest)[];
 
 /** API v2 activities: list, get, create, patch. */
 export function registerActivityEndpoints(endpoint: DefineEndpoint, context: PipedriveContext): void {

@@ -1,3 +1,4 @@
+import type { AddDealRequest, UpdateDealRequest } from 'pipedrive/v2';
 import type { PipedriveContext } from '../emulator.ts';
 import type { Deal, User } from '../state.ts';
 import type { DefineEndpoint } from './endpoint.ts';
@@ -47,7 +48,7 @@ const DEAL_FIELDS = [
   'close_time',
   'won_time',
   'lost_time',
-] as const;
+] as const satisfies readonly (keyof AddDealRequest | keyof UpdateDealRequest)[];
 
 /** API v2 deals: list, get, create, patch. A deal must be linked to a person or an organization. */
 export function registerDealEndpoints(endpoint: DefineEndpoint, context: PipedriveContext): void {

@@ -1,3 +1,4 @@
+import type { AddLeadRequest, UpdateLeadRequest } from 'pipedrive/v1';
 import { randomUUID } from 'node:crypto';
 import type { PipedriveContext } from '../emulator.ts';
 import type { Lead, User } from '../state.ts';
@@ -37,7 +38,7 @@ const LEAD_FIELDS = [
   'channel',
   'channel_id',
   'is_archived',
-] as const;
+] as const satisfies readonly (keyof AddLeadRequest | keyof UpdateLeadRequest)[];
 
 /** API v1 leads (create, list, get, patch) and lead labels. Leads have UUID ids. */
 export function registerLeadEndpoints(endpoint: DefineEndpoint, context: PipedriveContext): void {

@@ -1,3 +1,4 @@
+import type { AddPersonRequest, UpdatePersonRequest } from 'pipedrive/v2';
 import type { PipedriveContext } from '../emulator.ts';
 import type { Person, User } from '../state.ts';
 import type { DefineEndpoint } from './endpoint.ts';
@@ -47,7 +48,7 @@ const PERSON_FIELDS = [
   'birthday',
   'job_title',
   'marketing_status',
-] as const;
+] as const satisfies readonly (keyof AddPersonRequest | keyof UpdatePersonRequest | 'first_name' | 'last_name')[];
 
 /** API v2 persons: list, get, create, patch. */
 export function registerPersonEndpoints(endpoint: DefineEndpoint, context: PipedriveContext): void {

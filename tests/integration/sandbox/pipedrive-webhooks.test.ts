@@ -151,6 +151,22 @@ describe('Pipedrive sandbox webhooks', () => {
       ]);
     });
 
+    it('sends the legacy v1 body to a version 1.0 subscription', async () => {
+      receiver = await startReceiver();
+      await subscribe(admin, receiver.url, { version: '1.0', event_object: 'deal' });
+      const deal = sandbox.pipedrive.seed.demo.deals[0]?.id ?? 0;
+      await callApi(sandbox, admin, 'PATCH', `/api/v2/deals/${deal}`, { value: 5000 });
+      await receiver.waitFor(1);
+      expect(receiver.received[0]?.body).toMatchObject({
+        v: 1,
+        event: 'updated.deal',
+        meta: { v: 1, action: 'updated', object: 'deal', id: deal, change_source: 'api' },
+        current: { id: deal, value: 5000 },
+        previous: { value: 1000 },
+        retry: 0,
+      });
+    });
+
     it('retries non-2xx deliveries after 3, 30 and 150 s with the same meta.id', async () => {
       receiver = await startReceiver({ statuses: [500, 503, 502, 500] });
       const webhook = await subscribe(admin, receiver.url);
@@ -235,6 +251,22 @@ describe('Pipedrive sandbox webhooks', () => {
       change('Maria after ban');
       await receiver.waitFor(before + 1);
       expect(receiver.received.at(-1)?.body.data).toMatchObject({ name: 'Maria after ban' });
+    });
+
+    it('deletes a webhook after 3 days without a successful delivery', async () => {
+      receiver = await startReceiver({ statuses: [500, 500] });
+      const webhook = await subscribe(admin, receiver.url);
+      sandbox.clock.advance(3 * 24 * 60 * 60 * 1000);
+      sandbox.pipedrive.simulateChange({
+        entity: 'person',
+        action: 'create',
+        userId: sandbox.pipedrive.seed.demo.admin.id,
+        values: { name: 'Late Event' },
+      });
+      await receiver.waitFor(1);
+      await sandbox.pipedrive.settleWebhooks();
+      expect(sandbox.pipedrive.state.webhooks.has(webhook.id ?? 0)).toBe(false);
+      expect(sandbox.pipedrive.state.webhookDeliveries).toEqual([expect.objectContaining({ attempt: 1, status: 500 })]);
     });
 
     it('counts a delivery without an answer within the timeout as failed', async () => {
