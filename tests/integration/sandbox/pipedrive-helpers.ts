@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { BaseWebhook } from 'pipedrive/v1';
 import type { TokenResponse } from 'pipedrive/v2';
 import { startSandbox, type Sandbox } from '../../../sandbox/index.ts';
 import type { RegisteredApp } from '../../../sandbox/pipedrive/state.ts';
@@ -172,4 +173,17 @@ export async function startWithTokens(apps?: RegisteredApp[]) {
     sam: connect(sandbox, demo.users[1]?.id ?? 0).access_token,
     rita: connect(sandbox, demo.users[2]?.id ?? 0).access_token,
   };
+}
+
+/** Subscribes the caller's app to every event (`*`/`*`) at `url`; `extra` overrides fields. */
+export async function subscribeWebhook(sandbox: Sandbox, token: string, url: string, extra: object = {}) {
+  const response = await callApi<BaseWebhook>(sandbox, token, 'POST', '/api/v1/webhooks', {
+    name: 'Parley sync',
+    subscription_url: url,
+    event_action: '*',
+    event_object: '*',
+    ...extra,
+  });
+  if (response.status !== 201) throw new Error(`webhook not created: ${JSON.stringify(response.body)}`);
+  return response.body.data;
 }
