@@ -28,7 +28,7 @@ export interface TestApp {
 export interface TestAppOptions {
   config?: Partial<AppConfig>;
   paths?: Partial<ProjectPaths>;
-  /** Start pg-boss (creates its schema); only tests that run jobs need it. */
+  /** Start pg-boss (default true: its schema is in the template, so this is quick). */
   startJobs?: boolean;
   clock?: Clock;
   /** Another app on the same database (a second instance); default: a database of its own. */
@@ -48,7 +48,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     queues: ALL_QUEUES,
     useListenNotify: false,
   });
-  if (options.startJobs === true) await jobs.start();
+  const startJobs = options.startJobs ?? true;
+  if (startJobs) await jobs.start();
   const lifecycle = createLifecycle();
   const paths = { ...resolveProjectPaths(path.resolve('.')), ...options.paths };
   // Cheap password hashing: the suite signs many accounts up; production keeps the strong default.
@@ -72,7 +73,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async close() {
       await app.close();
       await eventBus.close();
-      if (options.startJobs === true) await jobs.stop({ graceful: false, timeoutMs: 2000 });
+      if (startJobs) await jobs.stop({ graceful: false, timeoutMs: 2000 });
       if (options.database === undefined) await database.destroy();
     },
   };
