@@ -10,7 +10,7 @@ export async function waitFor<T>(
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
     const value = await condition();
-    if (value !== undefined && value !== null && value !== false) return value as NonNullable<T>;
+    if (value !== undefined && value !== null && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting: ${options.message ?? condition.toString()}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
