@@ -63,7 +63,7 @@ describe('sandbox Marketplace pages', () => {
     const { cookie } = sandbox.pipedrive.ui.signIn(admin().id);
     const page = await fetchPage(`${sandbox.url}/marketplace`, { cookie });
     expect(page.status).toBe(200);
-    const installLinks = Object.fromEntries(
+    const installLinks: Record<string, string> = Object.fromEntries(
       [...page.body.matchAll(/href="([^"]+)" data-install="([^"]+)"/g)].map(([, href, clientId]) => [
         clientId,
         (href ?? '').replace(/&amp;/g, '&'),
