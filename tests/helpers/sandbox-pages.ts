@@ -37,10 +37,10 @@ function unescapeAttribute(value: string): string {
     .replace(/&amp;/g, '&');
 }
 
-/** The `src` of every `<iframe>` on a page, with its `data-kind`. */
+/** The URL of every `<iframe>` on a page (`data-src` until the host script loads it), with its `data-kind`. */
 export function iframesOf(html: string): { url: URL; kind: string }[] {
   return [...html.matchAll(/<iframe\b[^>]*>/g)].map(([tag]) => ({
-    url: new URL(unescapeAttribute(/\ssrc="([^"]*)"/.exec(tag)?.[1] ?? '')),
+    url: new URL(unescapeAttribute(/\s(?:data-)?src="([^"]*)"/.exec(tag)?.[1] ?? '')),
     kind: /\sdata-kind="([^"]*)"/.exec(tag)?.[1] ?? '',
   }));
 }

@@ -21,9 +21,10 @@ function iframe(
   size: { width?: number; height: number },
 ): SafeHtml {
   const style = `height:${size.height}px${size.width === undefined ? '' : `;width:${size.width}px`}`;
+  // `data-src`: the host script sets `src` once it listens, so no SDK message is posted before that.
   return html`<iframe
     class="pd-frame"
-    src="${url}"
+    data-src="${url}"
     title="${app.name}: ${extension.name}"
     style="${style}"
     data-instance-id="${frameId}"

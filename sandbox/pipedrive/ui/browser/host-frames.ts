@@ -49,6 +49,9 @@ export function createFrameRegistry(config: HostConfig): FrameRegistry {
         listeners: new Map(),
       };
       frames.set(frame.id, frame);
+      // Pages render `data-src`; loading starts only now that the host listens for the SDK.
+      const src = iframe.dataset['src'];
+      if (src !== undefined && iframe.getAttribute('src') === null) iframe.src = src;
       // Pipedrive replaces an extension that has not initialized the SDK within 10 s.
       window.setTimeout(() => {
         if (!frame.initialized && frames.get(frame.id) === frame) showErrorBox(registry, frame);

@@ -43,9 +43,6 @@ async function postJson(path: string, body: unknown): Promise<Record<string, unk
 const dock = createDock(registry);
 const deps: CommandDeps = { postJson, dock, modals: createModals(registry, postJson) };
 
-for (const iframe of document.querySelectorAll<HTMLIFrameElement>('iframe[data-instance-id]'))
-  registry.register(iframe);
-
 window.addEventListener('message', (event: MessageEvent) => {
   if (!isSdkMessage(event.data)) return;
   const frame = registry.find(event.data.id, event.source);
@@ -62,6 +59,10 @@ window.addEventListener('message', (event: MessageEvent) => {
     (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
   );
 });
+
+// Registering starts loading the iframes: only now that the listener above is in place.
+for (const iframe of document.querySelectorAll<HTMLIFrameElement>('iframe[data-instance-id]'))
+  registry.register(iframe);
 
 // Collapsing or expanding a sidebar panel. The SDK README says panels get no `context`.
 for (const toggle of document.querySelectorAll<HTMLButtonElement>('[data-panel-toggle]')) {
