@@ -75,7 +75,7 @@ dl.fields dd { margin: 0; }
   border-radius: 10px; box-shadow: 0 8px 30px rgba(0, 0, 0, 0.25); display: flex; flex-direction: column; overflow: hidden; }
 .pd-floating[hidden] { display: none; }
 .pd-floating > header { display: flex; justify-content: space-between; align-items: center; padding: 6px 10px; border-bottom: 1px solid var(--border); font-weight: 600; }
-.pd-floating iframe { flex: 1; }
+.pd-floating iframe { flex: none; }
 .pd-snackbars { position: fixed; left: 16px; bottom: 16px; z-index: 60; display: flex; flex-direction: column; gap: 8px; }
 .pd-snackbar { background: #21232c; color: #fff; padding: 10px 16px; border-radius: 6px; box-shadow: var(--shadow); display: flex; gap: 16px; }
 .pd-snackbar a { color: #8fd3a8; font-weight: 600; }
