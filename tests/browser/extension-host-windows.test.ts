@@ -1,8 +1,7 @@
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
-import type { RegisteredApp } from '../../sandbox/pipedrive/state.ts';
-import { grantApp, startTestAppServer, testAppRegistration, type TestAppServer } from '../helpers/sandbox-test-app.ts';
-import { describeInChromium, extensionFrame, launchChromium, signedInContext } from './helpers/chromium.ts';
+import type { BrowserContext, Frame, Page } from 'playwright-core';
+import type { Sandbox } from '../../sandbox/index.ts';
+import { grantApp, testAppRegistration, type TestAppServer } from '../helpers/sandbox-test-app.ts';
+import { describeInChromium, extensionFrame } from './helpers/chromium.ts';
 import {
   eventsOf,
   execute,
@@ -11,32 +10,23 @@ import {
   startCommand,
   waitForSdkReady,
 } from './helpers/extension-page.ts';
+import { openDealAsAdmin, startHostFixture, type HostFixture } from './helpers/host-fixture.ts';
 
 describeInChromium('extension host: modals, theme, floating window, redirects, failed frames', () => {
+  let fixture: HostFixture;
   let appServer: TestAppServer;
   let sandbox: Sandbox;
-  let app: RegisteredApp;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let panel: Frame;
 
   beforeAll(async () => {
-    appServer = await startTestAppServer();
-    app = testAppRegistration(appServer);
-    sandbox = await startSandbox({ port: 0, timeScale: 0.001, apps: [app] });
-    grantApp(sandbox, app, sandbox.pipedrive.seed.demo.admin);
-    browser = await launchChromium();
+    fixture = await startHostFixture();
+    ({ appServer, sandbox } = fixture);
   });
 
-  const dealUrl = () => `${sandbox.url}/deal/${sandbox.pipedrive.seed.demo.deals[1]?.id}`;
-
   beforeEach(async () => {
-    context = await signedInContext(browser, sandbox, sandbox.pipedrive.seed.demo.admin.id);
-    page = await context.newPage();
-    await page.goto(dealUrl());
-    panel = await extensionFrame(page, 'iframe[data-kind="custom_panel"]');
-    await waitForSdkReady(panel);
+    ({ context, page, panel } = await openDealAsAdmin(fixture));
   });
 
   afterEach(async () => {
@@ -45,9 +35,7 @@ describeInChromium('extension host: modals, theme, floating window, redirects, f
   });
 
   afterAll(async () => {
-    await browser.close();
-    await sandbox.close();
-    await appServer.close();
+    await fixture.close();
   });
 
   it('opens a custom modal with data; close_modal resolves open_modal and tells the opener', async () => {

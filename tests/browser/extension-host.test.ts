@@ -1,36 +1,28 @@
 import { jwtVerify } from 'jose';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import type { BrowserContext, Frame, Page } from 'playwright-core';
+import type { Sandbox } from '../../sandbox/index.ts';
 import type { RegisteredApp } from '../../sandbox/pipedrive/state.ts';
-import { grantApp, startTestAppServer, testAppRegistration, type TestAppServer } from '../helpers/sandbox-test-app.ts';
-import { describeInChromium, extensionFrame, launchChromium, signedInContext } from './helpers/chromium.ts';
-import { eventsOf, execute, finishCommand, startCommand, waitForSdkReady } from './helpers/extension-page.ts';
+import { describeInChromium } from './helpers/chromium.ts';
+import { eventsOf, execute, finishCommand, startCommand } from './helpers/extension-page.ts';
+import { openDealAsAdmin, startHostFixture, type HostFixture } from './helpers/host-fixture.ts';
 
 const PANEL = 'iframe[data-kind="custom_panel"]';
 
 describeInChromium('extension host: a panel using the real app-extensions SDK', () => {
-  let appServer: TestAppServer;
+  let fixture: HostFixture;
   let sandbox: Sandbox;
   let app: RegisteredApp;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let panel: Frame;
 
   beforeAll(async () => {
-    appServer = await startTestAppServer();
-    app = testAppRegistration(appServer);
-    sandbox = await startSandbox({ port: 0, timeScale: 0.001, apps: [app] });
-    grantApp(sandbox, app, sandbox.pipedrive.seed.demo.admin);
-    browser = await launchChromium();
+    fixture = await startHostFixture();
+    ({ sandbox, app } = fixture);
   });
 
   beforeEach(async () => {
-    context = await signedInContext(browser, sandbox, sandbox.pipedrive.seed.demo.admin.id);
-    page = await context.newPage();
-    await page.goto(`${sandbox.url}/deal/${sandbox.pipedrive.seed.demo.deals[1]?.id}`);
-    panel = await extensionFrame(page, PANEL);
-    await waitForSdkReady(panel);
+    ({ context, page, panel } = await openDealAsAdmin(fixture));
   });
 
   afterEach(async () => {
@@ -38,9 +30,7 @@ describeInChromium('extension host: a panel using the real app-extensions SDK', 
   });
 
   afterAll(async () => {
-    await browser.close();
-    await sandbox.close();
-    await appServer.close();
+    await fixture.close();
   });
 
   const panelHeight = () => page.$eval(PANEL, (element) => element.getBoundingClientRect().height);
