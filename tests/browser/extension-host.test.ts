@@ -93,7 +93,9 @@ describeInChromium('extension host: a panel using the real app-extensions SDK', 
     expect(await eventsOf(panel, 'visibility', 2)).toEqual([{ is_visible: false }, { is_visible: true }]);
   });
 
-  it('answers get_metadata with the main window’s size and rejects unknown modal types', async () => {
+  it('tolerates track messages, answers get_metadata and rejects modal types it does not emulate', async () => {
+    // The SDK posts `track` (no reply port) whenever its window regains focus, even before initialize.
+    await panel.evaluate(() => (window as unknown as { sdk: { track(event: string): void } }).sdk.track('focused'));
     const viewport = page.viewportSize();
     expect(await execute(panel, 'get_metadata')).toEqual({
       windowHeight: viewport?.height,
