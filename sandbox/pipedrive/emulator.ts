@@ -3,7 +3,7 @@ import type { SandboxClock } from '../clock.ts';
 import { pipedriveApiRoutes } from './api/index.ts';
 import { seedPipedrive, type SandboxSeed } from './seed.ts';
 import { createPipedriveState, type PipedriveState, type RegisteredApp } from './state.ts';
-import { pipedriveUiRoutes } from './ui/index.ts';
+import { createPipedriveUi, pipedriveUiRoutes, type PipedriveUi } from './ui/index.ts';
 
 /** What the Pipedrive emulator's route modules share. */
 export interface PipedriveContext {
@@ -18,6 +18,8 @@ export interface PipedriveContext {
 }
 
 export interface PipedriveEmulator extends PipedriveContext {
+  /** The pages' in-process side: sign in, uninstall, sharing, extension JWTs (see ui/index.ts). */
+  ui: PipedriveUi;
   /** Registers (or replaces) a Marketplace app: Parley in `npm start`, test apps in tests. */
   registerApp: (app: RegisteredApp) => void;
   /** Fastify plugin with every Pipedrive route: OAuth, REST, Marketplace and record pages. */
@@ -31,6 +33,7 @@ export function createPipedriveEmulator(options: { clock: SandboxClock }): Piped
     clock: options.clock,
     baseUrl: '',
     seed: seedPipedrive(state),
+    ui: createPipedriveUi({ state }),
     registerApp(app) {
       state.apps.set(app.clientId, app);
     },
