@@ -33,6 +33,14 @@ const config: Config = {
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
     },
+    {
+      ...shared,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/tests/browser/**/*.test.ts'],
+      // Chromium start-up and real page loads need longer than the suite's 30 s (jest reads
+      // testTimeout from the global config only, so the browser project sets its own in a setup file).
+      setupFilesAfterEnv: [...shared.setupFilesAfterEnv, '<rootDir>/tests/browser/helpers/browser-timeout.ts'],
+    },
   ],
 };
 

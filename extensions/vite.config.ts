@@ -4,13 +4,16 @@ import { defineConfig } from 'vite';
 
 const root = import.meta.dirname;
 
-/** One HTML entry per panel or modal: every `panels/<name>/index.html`. */
-function panelEntries(): Record<string, string> {
-  const panelsDir = path.join(root, 'panels');
+/**
+ * One HTML entry per panel or modal (`panels/<name>/index.html`, framed by Pipedrive) and per
+ * top-level page (`pages/<name>/index.html`, e.g. the dashboard).
+ */
+function htmlEntries(folder: 'panels' | 'pages'): Record<string, string> {
+  const dir = path.join(root, folder);
   return Object.fromEntries(
-    readdirSync(panelsDir, { withFileTypes: true })
+    readdirSync(dir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory())
-      .map((entry) => [entry.name, path.join(panelsDir, entry.name, 'index.html')]),
+      .map((entry) => [`${folder}-${entry.name}`, path.join(dir, entry.name, 'index.html')]),
   );
 }
 
@@ -22,6 +25,6 @@ export default defineConfig({
     outDir: path.join(root, 'dist'),
     emptyOutDir: true,
     sourcemap: true,
-    rollupOptions: { input: panelEntries() },
+    rollupOptions: { input: { ...htmlEntries('panels'), ...htmlEntries('pages') } },
   },
 });

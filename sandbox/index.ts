@@ -3,6 +3,7 @@ import formBody from '@fastify/formbody';
 import { createSandboxClock, type SandboxClock } from './clock.ts';
 import { createPipedriveEmulator, type PipedriveEmulator } from './pipedrive/emulator.ts';
 import type { RegisteredApp } from './pipedrive/state.ts';
+import { startPageRoutes } from './pipedrive/ui/start-page.routes.ts';
 import { createWhatsAppEmulator, type WhatsAppEmulator } from './whatsapp/emulator.ts';
 
 export interface SandboxOptions {
@@ -42,6 +43,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   await server.register(pipedrive.routes);
   await server.register(whatsapp.routes);
+  await server.register(startPageRoutes, { pipedrive, whatsapp });
   await server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = server.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;

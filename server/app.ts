@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { systemClock, type Clock } from './clock.ts';
@@ -11,7 +12,17 @@ import type { Logger } from './logger.ts';
 import type { ProjectPaths } from './paths.ts';
 import errorHandler from './plugins/error-handler.plugin.ts';
 import securityHeaders from './plugins/security-headers.plugin.ts';
+import type { Viewer } from './plugins/extension-auth.ts';
+import { authRoutes } from './routes/api/dashboard/auth.routes.ts';
+import { integrationsRoutes } from './routes/api/dashboard/integrations.routes.ts';
+import { invitationRoutes } from './routes/api/dashboard/invitations.routes.ts';
+import { teamRoutes } from './routes/api/dashboard/team.routes.ts';
+import { panelRoutes } from './routes/api/panel/panel.routes.ts';
 import { extensionsRoutes } from './routes/extensions/extensions.routes.ts';
+import { oauthRoutes } from './routes/oauth/oauth.routes.ts';
+import { dashboardPagesRoutes } from './routes/pages/dashboard-pages.routes.ts';
+import type { ResolvedSession } from './services/accounts/session.service.ts';
+import type { DomainServices } from './services/domain-services.ts';
 import { healthRoutes } from './routes/health/health.routes.ts';
 import type { EventBus } from './services/events/event-bus.ts';
 
@@ -24,6 +35,7 @@ export interface AppDeps {
   lifecycle: Lifecycle;
   logger: Logger;
   paths: ProjectPaths;
+  domain: DomainServices;
   clock?: Clock;
 }
 
@@ -38,11 +50,18 @@ export interface AppServices {
   jobs: JobQueue;
   lifecycle: Lifecycle;
   clock: Clock;
+  domain: DomainServices;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
+  }
+  interface FastifyRequest {
+    /** Set by the extension-auth hook on panel APIs: the verified Pipedrive user. */
+    viewer: Viewer | null;
+    /** Set by the session hook on dashboard routes. */
+    session: ResolvedSession | null;
   }
 }
 
@@ -69,15 +88,35 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     jobs: deps.jobs,
     lifecycle: deps.lifecycle,
     clock: deps.clock ?? systemClock,
+    domain: deps.domain,
   };
   app.decorate('services', services);
+  app.decorateRequest('viewer', null);
+  app.decorateRequest('session', null);
 
   await app.register(errorHandler);
   await app.register(securityHeaders, { config: deps.config });
+  await app.register(cookie);
 
   await app.register(async function publicRoutes(scope) {
     await scope.register(healthRoutes, { services });
     await scope.register(extensionsRoutes, { config: deps.config, distDir: deps.paths.extensionsDist });
+    await scope.register(dashboardPagesRoutes, { distDir: deps.paths.extensionsDist });
+  });
+  // Pipedrive and the browser during OAuth; the uninstall callback checks Pipedrive's Basic auth itself.
+  await app.register(async function oauthFlows(scope) {
+    await scope.register(oauthRoutes, { services });
+  });
+  // The dashboard: cookie sessions, CSRF-checked state changes.
+  await app.register(async function dashboardApi(scope) {
+    await scope.register(authRoutes, { services });
+    await scope.register(invitationRoutes, { services });
+    await scope.register(teamRoutes, { services });
+    await scope.register(integrationsRoutes, { services });
+  });
+  // Panels inside Pipedrive: the SDK's signed token on every request.
+  await app.register(async function panelApi(scope) {
+    await scope.register(panelRoutes, { services });
   });
 
   return app;

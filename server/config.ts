@@ -28,6 +28,8 @@ export interface AppConfig {
   sandbox: { enabled: boolean; port: number; url: string };
   runWorkers: boolean;
   logLevel: LogLevel;
+  /** Days Parley keeps a disconnected or uninstalled company's Pipedrive data before purging it. */
+  retentionDays: number;
 }
 
 /** Secrets Parley may generate for itself when it runs on its own (embedded database or sandbox). */
@@ -70,6 +72,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
   const databaseUrl = parseUrl('DATABASE_URL', read('DATABASE_URL'), ['postgres:', 'postgresql:'], problems);
   const logLevel = parseEnum('LOG_LEVEL', read('LOG_LEVEL'), LOG_LEVELS, 'info', problems);
   const runWorkers = parseBoolean('RUN_WORKERS', read('RUN_WORKERS'), true, problems);
+  const retentionDays = parsePositiveInteger('DATA_RETENTION_DAYS', read('DATA_RETENTION_DAYS'), 30, problems);
 
   const sandboxSetting = parseEnum(
     'SANDBOX',
@@ -160,6 +163,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
     sandbox: { enabled: sandboxEnabled, port: sandboxPort, url: sandboxUrl },
     runWorkers,
     logLevel,
+    retentionDays,
   };
 }
 
@@ -171,6 +175,16 @@ function parsePort(name: string, value: string | undefined, fallback: number, pr
     return fallback;
   }
   return port;
+}
+
+function parsePositiveInteger(name: string, value: string | undefined, fallback: number, problems: string[]): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    problems.push(`${name} must be a whole number of at least 1 (got "${value}")`);
+    return fallback;
+  }
+  return number;
 }
 
 function parseBoolean(name: string, value: string | undefined, fallback: boolean, problems: string[]): boolean {

@@ -12,6 +12,7 @@ import type { ProjectPaths } from './paths.ts';
 import type { EventBus } from './services/events/event-bus.ts';
 import { createInProcessEventBus } from './services/events/in-process-event-bus.ts';
 import { createPostgresEventBus } from './services/events/postgres-event-bus.ts';
+import { createDomainServices, type DomainServices } from './services/domain-services.ts';
 import { createMaintenanceService } from './services/maintenance/maintenance.service.ts';
 
 /**
@@ -23,6 +24,7 @@ export interface Runtime {
   eventBus: EventBus;
   jobs: JobQueue;
   clock: Clock;
+  domain: DomainServices;
   jobRegistrations: JobRegistration[];
   startWorkers(): Promise<WorkerRunner>;
 }
@@ -50,14 +52,17 @@ export async function openRuntime(options: {
       useListenNotify: !database.embedded,
     });
     await jobs.start();
+    const domain = createDomainServices({ config, db: database.db, jobs, clock, logger });
     const jobRegistrations = createJobRegistrations({
       maintenance: createMaintenanceService({ db: database.db, clock }),
+      domain,
     });
     return {
       database,
       eventBus,
       jobs,
       clock,
+      domain,
       jobRegistrations,
       startWorkers: () => startWorkers({ jobs, registrations: jobRegistrations, logger }),
     };

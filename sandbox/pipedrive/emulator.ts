@@ -4,7 +4,7 @@ import { pipedriveApiRoutes } from './api/index.ts';
 import { createPipedriveTestApi, type PipedriveTestApi } from './api/in-process.ts';
 import { seedPipedrive, type SandboxSeed } from './seed.ts';
 import { createPipedriveState, type PipedriveState, type RegisteredApp } from './state.ts';
-import { pipedriveUiRoutes } from './ui/index.ts';
+import { createPipedriveUi, pipedriveUiRoutes, type PipedriveUi } from './ui/index.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/dispatcher.ts';
 
 /** What the Pipedrive emulator's route modules share. */
@@ -22,6 +22,8 @@ export interface PipedriveContext {
 }
 
 export interface PipedriveEmulator extends PipedriveContext, PipedriveTestApi {
+  /** The pages' in-process side: sign in, uninstall, sharing, extension JWTs (see ui/index.ts). */
+  ui: PipedriveUi;
   /** Registers (or replaces) a Marketplace app: Parley in `npm start`, test apps in tests. */
   registerApp: (app: RegisteredApp) => void;
   /** Fastify plugin with every Pipedrive route: OAuth, REST, Marketplace and record pages. */
@@ -38,6 +40,7 @@ export function createPipedriveEmulator(options: { clock: SandboxClock }): Piped
     seed: seedPipedrive(state),
     webhooks,
     ...createPipedriveTestApi({ state, clock: options.clock, webhooks, apiDomain: () => emulator.baseUrl }),
+    ui: createPipedriveUi({ state }),
     registerApp(app) {
       state.apps.set(app.clientId, app);
     },

@@ -1,15 +1,45 @@
+import type { DomainServices } from '../services/domain-services.ts';
 import type { MaintenanceService } from '../services/maintenance/maintenance.service.ts';
-import { maintenanceCleanupQueue } from './queues.ts';
+import { maintenanceCleanupQueue, purgeDisconnectedQueue, revokeGrantQueue } from './queues.ts';
 import { registerJob, type JobRegistration } from './worker-runner.ts';
 
 /** Handlers stay thin: they call services, which hold the rules. */
-export function createJobRegistrations(services: { maintenance: MaintenanceService }): JobRegistration[] {
+export function createJobRegistrations(services: {
+  maintenance: MaintenanceService;
+  domain: DomainServices;
+}): JobRegistration[] {
+  const { domain } = services;
   return [
     registerJob({
       queue: maintenanceCleanupQueue,
       async handler(_data, { logger }) {
         const removed = await services.maintenance.cleanup();
         logger.info({ removed }, 'maintenance cleanup done');
+      },
+    }),
+    registerJob({
+      queue: revokeGrantQueue,
+      async handler(data, { logger }) {
+        const refreshToken = domain.vault.openRefreshToken(
+          data.companyId,
+          data.pipedriveUserId,
+          data.refreshTokenCiphertext,
+        );
+        await domain.oauth.revoke(refreshToken);
+        await domain.audit.record({
+          companyId: data.companyId,
+          actor: 'system',
+          action: 'grant.revoked',
+          detail: { pipedriveUserId: data.pipedriveUserId },
+        });
+        logger.info({ companyId: data.companyId, pipedriveUserId: data.pipedriveUserId }, 'grant revoked at Pipedrive');
+      },
+    }),
+    registerJob({
+      queue: purgeDisconnectedQueue,
+      async handler(_data, { logger }) {
+        const purged = await domain.lifecycle.purgeDue();
+        logger.info({ purged: purged.length }, 'purge of disconnected companies done');
       },
     }),
   ];

@@ -8,10 +8,40 @@ export const maintenanceCleanupQueue = defineQueue<{ reason: 'schedule' | 'manua
   policy: 'singleton',
 });
 
+/**
+ * Revokes a grant at Pipedrive after Parley ended a connection. The encrypted refresh token travels
+ * in the job (the connection row is wiped at once) and is deleted with the job soon after it completes.
+ */
+export const revokeGrantQueue = defineQueue<{
+  companyId: number;
+  pipedriveUserId: number;
+  refreshTokenCiphertext: string;
+}>('pipedrive.revoke-grant', {
+  retryLimit: 8,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 3600,
+  expireInSeconds: 60,
+  deleteAfterSeconds: 60,
+});
+
+/** Deletes what Parley holds from Pipedrive for companies disconnected longer than the retention period. */
+export const purgeDisconnectedQueue = defineQueue<{ reason: 'schedule' | 'manual' }>('connections.purge', {
+  retryLimit: 3,
+  retryBackoff: true,
+  expireInSeconds: 900,
+  policy: 'singleton',
+});
+
 /** Every queue Parley uses; each instance creates or updates them at start-up. */
-export const ALL_QUEUES: readonly QueueDefinition[] = [maintenanceCleanupQueue];
+export const ALL_QUEUES: readonly QueueDefinition[] = [
+  maintenanceCleanupQueue,
+  revokeGrantQueue,
+  purgeDisconnectedQueue,
+];
 
 /** Recurring jobs (cron, UTC). */
 export const SCHEDULES: readonly { queue: QueueDefinition; cron: string }[] = [
   { queue: maintenanceCleanupQueue, cron: '17 3 * * *' },
+  { queue: purgeDisconnectedQueue, cron: '37 3 * * *' },
 ];

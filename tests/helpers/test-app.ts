@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { buildApp, type App } from '../../server/app.ts';
+import { systemClock, type Clock } from '../../server/clock.ts';
 import type { AppConfig } from '../../server/config.ts';
 import { createJobQueue, type JobQueue } from '../../server/jobs/job-queue.ts';
 import { ALL_QUEUES } from '../../server/jobs/queues.ts';
@@ -7,6 +8,8 @@ import { createLifecycle, type Lifecycle } from '../../server/lifecycle.ts';
 import { resolveProjectPaths, type ProjectPaths } from '../../server/paths.ts';
 import type { EventBus } from '../../server/services/events/event-bus.ts';
 import { createInProcessEventBus } from '../../server/services/events/in-process-event-bus.ts';
+import { createPasswordHasher } from '../../server/services/accounts/password.ts';
+import { createDomainServices, type DomainServices } from '../../server/services/domain-services.ts';
 import { testConfig } from './test-config.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { createTestLogger } from './test-logger.ts';
@@ -18,21 +21,26 @@ export interface TestApp {
   jobs: JobQueue;
   lifecycle: Lifecycle;
   config: AppConfig;
+  domain: DomainServices;
   close(): Promise<void>;
 }
 
 export interface TestAppOptions {
   config?: Partial<AppConfig>;
   paths?: Partial<ProjectPaths>;
-  /** Start pg-boss (creates its schema); only tests that run jobs need it. */
+  /** Start pg-boss (default true: its schema is in the template, so this is quick). */
   startJobs?: boolean;
+  clock?: Clock;
+  /** Another app on the same database (a second instance); default: a database of its own. */
+  database?: TestDatabase;
 }
 
 /** The real app on a database of the test's own, driven with `app.inject`. Not yet `ready()`: tests may add routes. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(options.config);
   const logger = createTestLogger();
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
+  const clock = options.clock ?? systemClock;
   const eventBus = createInProcessEventBus(logger);
   const jobs = createJobQueue({
     connectionString: database.connectionString,
@@ -40,10 +48,20 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     queues: ALL_QUEUES,
     useListenNotify: false,
   });
-  if (options.startJobs === true) await jobs.start();
+  const startJobs = options.startJobs ?? true;
+  if (startJobs) await jobs.start();
   const lifecycle = createLifecycle();
   const paths = { ...resolveProjectPaths(path.resolve('.')), ...options.paths };
-  const app = await buildApp({ config, database, eventBus, jobs, lifecycle, logger, paths });
+  // Cheap password hashing: the suite signs many accounts up; production keeps the strong default.
+  const domain = createDomainServices({
+    config,
+    db: database.db,
+    jobs,
+    clock,
+    logger,
+    passwordHasher: createPasswordHasher({ logN: 10 }),
+  });
+  const app = await buildApp({ config, database, eventBus, jobs, lifecycle, logger, paths, domain, clock });
   return {
     app,
     database,
@@ -51,11 +69,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     jobs,
     lifecycle,
     config,
+    domain,
     async close() {
       await app.close();
       await eventBus.close();
-      if (options.startJobs === true) await jobs.stop({ graceful: false, timeoutMs: 2000 });
-      await database.destroy();
+      if (startJobs) await jobs.stop({ graceful: false, timeoutMs: 2000 });
+      if (options.database === undefined) await database.destroy();
     },
   };
 }

@@ -30,6 +30,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     sandbox: { enabled: false, port: 0, url: 'http://localhost:0' },
     runWorkers: false,
     logLevel: 'debug',
+    retentionDays: 30,
     ...overrides,
   };
 }

@@ -6,6 +6,9 @@ import { maintenanceCleanupQueue, ALL_QUEUES } from '../../server/jobs/queues.ts
 import { createJobRegistrations } from '../../server/jobs/job-registrations.ts';
 import { createMaintenanceService } from '../../server/services/maintenance/maintenance.service.ts';
 import { accounts, sessions } from '../../server/db/schema/index.ts';
+import { systemClock } from '../../server/clock.ts';
+import { createDomainServices } from '../../server/services/domain-services.ts';
+import { testConfig } from '../helpers/test-config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { createTestLogger } from '../helpers/test-logger.ts';
 
@@ -121,7 +124,8 @@ describe('durable jobs (pg-boss)', () => {
     ]);
     const maintenance = createMaintenanceService({ db: database.db, clock: { now: () => new Date() } });
     const done = deferred<void>();
-    const [registration] = createJobRegistrations({ maintenance });
+    const domain = createDomainServices({ config: testConfig(), db: database.db, jobs, clock: systemClock, logger });
+    const [registration] = createJobRegistrations({ maintenance, domain });
     workers = await startWorkers({
       jobs,
       logger,

@@ -1,0 +1,137 @@
+import { useState } from 'preact/hooks';
+import { dashboardApi } from '../../../src/api/dashboard-client.ts';
+import { messageOf } from '../../../src/api/http.ts';
+import { Button } from '../../../src/components/Button/index.tsx';
+import { Field } from '../../../src/components/Field/index.tsx';
+import { Notice } from '../../../src/components/Notice/index.tsx';
+import { safeNext } from '../router.ts';
+import styles from '../style.module.css';
+
+const params = () => new URLSearchParams(window.location.search);
+
+/** Where to go after signing in: a parked Pipedrive install, an invitation, or `next`. */
+function afterSignIn(): string {
+  const resume = params().get('resume');
+  if (resume !== null && /^[0-9a-f-]{36}$/.test(resume)) return `/oauth/resume/${resume}`;
+  const invite = params().get('invite');
+  if (invite !== null && /^[A-Za-z0-9_-]+$/.test(invite)) return `/invite/${invite}`;
+  return safeNext(params().get('next'), '/integrations/pipedrive');
+}
+
+export function LoginView() {
+  const [email, setEmail] = useState(params().get('email') ?? '');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const resuming = params().get('resume') !== null;
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await dashboardApi.post('/api/auth/login', { email, password });
+      window.location.assign(afterSignIn());
+    } catch (failure) {
+      setError(messageOf(failure));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main class={`${styles.main} ${styles.narrow}`}>
+      <h1 class={styles.title}>Sign in to Parley</h1>
+      {resuming ? (
+        <Notice tone="info">
+          You already have a Parley account with this email. Sign in once to finish installing Parley for your Pipedrive
+          company.
+        </Notice>
+      ) : null}
+      {error === undefined ? null : <Notice tone="error">{error}</Notice>}
+      <form onSubmit={(event) => void submit(event)}>
+        <Field label="Email">
+          <input
+            type="email"
+            autocomplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="Password">
+          <input
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+        </Field>
+        <Button kind="primary" type="submit" busy={busy}>
+          Sign in
+        </Button>
+        <a href="/oauth/install?purpose=sign_in">Sign in with Pipedrive</a>
+      </form>
+      <p class={styles.lead}>
+        New to Parley? <a href={`/signup${window.location.search}`}>Create an account</a>, or install Parley from the
+        Pipedrive Marketplace.
+      </p>
+    </main>
+  );
+}
+
+export function SignupView() {
+  const [form, setForm] = useState({ name: '', email: params().get('email') ?? '', password: '', workspaceName: '' });
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const set = (key: keyof typeof form) => (event: { currentTarget: HTMLInputElement }) =>
+    setForm({ ...form, [key]: event.currentTarget.value });
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await dashboardApi.post('/api/auth/signup', form);
+      window.location.assign(afterSignIn());
+    } catch (failure) {
+      setError(messageOf(failure));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main class={`${styles.main} ${styles.narrow}`}>
+      <h1 class={styles.title}>Create your Parley account</h1>
+      <p class={styles.lead}>Use the same email as in Pipedrive: that is how Parley matches you.</p>
+      {error === undefined ? null : <Notice tone="error">{error}</Notice>}
+      <form onSubmit={(event) => void submit(event)}>
+        <Field label="Your name">
+          <input required autocomplete="name" value={form.name} onInput={set('name')} />
+        </Field>
+        <Field label="Email">
+          <input type="email" required autocomplete="email" value={form.email} onInput={set('email')} />
+        </Field>
+        <Field label="Password" hint="At least 10 characters.">
+          <input
+            type="password"
+            required
+            minLength={10}
+            autocomplete="new-password"
+            value={form.password}
+            onInput={set('password')}
+          />
+        </Field>
+        <Field label="Workspace name" hint="Usually your company or team.">
+          <input required value={form.workspaceName} onInput={set('workspaceName')} />
+        </Field>
+        <Button kind="primary" type="submit" busy={busy}>
+          Create account
+        </Button>
+      </form>
+      <p class={styles.lead}>
+        Already have an account? <a href={`/login${window.location.search}`}>Sign in</a>
+      </p>
+    </main>
+  );
+}

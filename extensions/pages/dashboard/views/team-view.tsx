@@ -1,0 +1,214 @@
+import { useEffect, useState } from 'preact/hooks';
+import { dashboardApi, type SessionInfo } from '../../../src/api/dashboard-client.ts';
+import { messageOf } from '../../../src/api/http.ts';
+import { Button } from '../../../src/components/Button/index.tsx';
+import { Field } from '../../../src/components/Field/index.tsx';
+import { Notice } from '../../../src/components/Notice/index.tsx';
+import { Section } from '../../../src/components/Section/index.tsx';
+import styles from '../style.module.css';
+
+type Role = 'owner' | 'admin' | 'member';
+interface TeamInfo {
+  members: { id: string; role: Role; email: string; name: string }[];
+  invitations: { id: string; email: string; role: Role; expiresAt: string }[];
+  joinRequests: { id: string; email: string; name: string | null; pipedriveUserId: number | null; createdAt: string }[];
+}
+
+/** `/team`: members and roles, invitation links to copy, and join requests to decide. */
+export function TeamView(props: { session: SessionInfo }) {
+  const [team, setTeam] = useState<TeamInfo | undefined>(undefined);
+  const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | undefined>(undefined);
+  const [invite, setInvite] = useState<{ email: string; role: Role }>({ email: '', role: 'member' });
+  const [link, setLink] = useState<string | undefined>(undefined);
+  const canManage = props.session.workspace?.role !== 'member';
+
+  const reload = async () => setTeam(await dashboardApi.get<TeamInfo>('/api/team'));
+  useEffect(() => {
+    reload().catch((failure: unknown) => setNotice({ tone: 'error', text: messageOf(failure) }));
+  }, []);
+
+  async function act(action: () => Promise<unknown>, done: string) {
+    setNotice(undefined);
+    try {
+      await action();
+      setNotice({ tone: 'success', text: done });
+      await reload();
+    } catch (failure) {
+      setNotice({ tone: 'error', text: messageOf(failure) });
+    }
+  }
+
+  async function sendInvite(event: Event) {
+    event.preventDefault();
+    await act(async () => {
+      const created = await dashboardApi.post<{ link: string }>('/api/team/invitations', invite);
+      setLink(created.link);
+      setInvite({ email: '', role: 'member' });
+    }, `Invitation created for ${invite.email}. Copy the link and send it to them; it works once, for 7 days.`);
+  }
+
+  if (team === undefined)
+    return notice === undefined ? <p>Loading…</p> : <Notice tone={notice.tone}>{notice.text}</Notice>;
+  return (
+    <>
+      <h1 class={styles.title}>Team</h1>
+      <p class={styles.lead}>Members use the same email as in Pipedrive, so Parley can match them.</p>
+      {notice === undefined ? null : <Notice tone={notice.tone}>{notice.text}</Notice>}
+      {team.joinRequests.length > 0 ? (
+        <Section title="Asking to join">
+          <table class={styles.table}>
+            <tbody>
+              {team.joinRequests.map((request) => (
+                <tr key={request.id}>
+                  <td>{request.name ?? request.email}</td>
+                  <td>{request.email}</td>
+                  <td>{request.pipedriveUserId === null ? '' : 'connected from Pipedrive'}</td>
+                  <td>
+                    {canManage ? (
+                      <>
+                        <Button
+                          kind="primary"
+                          onClick={() =>
+                            void act(
+                              () => dashboardApi.post(`/api/team/join-requests/${request.id}/approve`),
+                              `${request.email} joined the workspace.`,
+                            )
+                          }
+                        >
+                          Approve
+                        </Button>
+                        <Button
+                          onClick={() =>
+                            void act(
+                              () => dashboardApi.post(`/api/team/join-requests/${request.id}/decline`),
+                              `Declined ${request.email}.`,
+                            )
+                          }
+                        >
+                          Decline
+                        </Button>
+                      </>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Section>
+      ) : null}
+      <Section title="Members">
+        <table class={styles.table}>
+          <tbody>
+            {team.members.map((member) => (
+              <tr key={member.id}>
+                <td>{member.name}</td>
+                <td>{member.email}</td>
+                <td>
+                  {canManage && member.id !== props.session.workspace?.memberId ? (
+                    <select
+                      aria-label={`Role of ${member.email}`}
+                      value={member.role}
+                      onChange={(e) =>
+                        void act(
+                          () => dashboardApi.patch(`/api/team/members/${member.id}`, { role: e.currentTarget.value }),
+                          `${member.email} is now ${e.currentTarget.value}.`,
+                        )
+                      }
+                    >
+                      <option value="owner">Owner</option>
+                      <option value="admin">Admin</option>
+                      <option value="member">Member</option>
+                    </select>
+                  ) : (
+                    member.role
+                  )}
+                </td>
+                <td>
+                  {canManage && member.id !== props.session.workspace?.memberId ? (
+                    <Button
+                      kind="danger"
+                      onClick={() =>
+                        void act(
+                          () => dashboardApi.delete(`/api/team/members/${member.id}`),
+                          `${member.email} was removed; their personal Pipedrive connection ended.`,
+                        )
+                      }
+                    >
+                      Remove
+                    </Button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+      {canManage ? (
+        <Section title="Invite">
+          <form onSubmit={(event) => void sendInvite(event)}>
+            <Field label="Email">
+              <input
+                type="email"
+                required
+                value={invite.email}
+                onInput={(e) => setInvite({ ...invite, email: e.currentTarget.value })}
+              />
+            </Field>
+            <Field label="Role">
+              <select
+                value={invite.role}
+                onChange={(e) => setInvite({ ...invite, role: e.currentTarget.value as Role })}
+              >
+                <option value="member">Member</option>
+                <option value="admin">Admin</option>
+                {props.session.workspace?.role === 'owner' ? <option value="owner">Owner</option> : null}
+              </select>
+            </Field>
+            <Button kind="primary" type="submit">
+              Create invitation link
+            </Button>
+          </form>
+          {link === undefined ? null : (
+            <div class={styles.copy}>
+              <input readOnly value={link} aria-label="Invitation link" onFocus={(e) => e.currentTarget.select()} />
+              <Button
+                onClick={() =>
+                  void navigator.clipboard
+                    .writeText(link)
+                    .then(() => setNotice({ tone: 'success', text: 'Link copied.' }))
+                }
+              >
+                Copy
+              </Button>
+            </div>
+          )}
+          {team.invitations.length > 0 ? (
+            <table class={styles.table}>
+              <tbody>
+                {team.invitations.map((invitation) => (
+                  <tr key={invitation.id}>
+                    <td>{invitation.email}</td>
+                    <td>{invitation.role}</td>
+                    <td>expires {new Date(invitation.expiresAt).toLocaleDateString()}</td>
+                    <td>
+                      <Button
+                        onClick={() =>
+                          void act(
+                            () => dashboardApi.delete(`/api/team/invitations/${invitation.id}`),
+                            `Invitation for ${invitation.email} revoked.`,
+                          )
+                        }
+                      >
+                        Revoke
+                      </Button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </Section>
+      ) : null}
+    </>
+  );
+}

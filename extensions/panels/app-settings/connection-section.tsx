@@ -1,0 +1,136 @@
+import type AppExtensionsSDK from '@pipedrive/app-extensions-sdk';
+import { Color, Command } from '@pipedrive/app-extensions-sdk';
+import { useState } from 'preact/hooks';
+import { messageOf } from '../../src/api/http.ts';
+import type { PanelApi, PanelStatus } from '../../src/api/panel-client.ts';
+import { Button } from '../../src/components/Button/index.tsx';
+import { Notice } from '../../src/components/Notice/index.tsx';
+import { Section } from '../../src/components/Section/index.tsx';
+import { connectInPopup } from '../../src/hooks/connect-popup.ts';
+import styles from './style.module.css';
+
+const DISCONNECT_ORGANIZATION =
+  'This ends Parley for everyone in your company: contact, deal and lead creation, message sync, live chat and sending stop for every member, and each user must connect again. WhatsApp messages that keep arriving are still stored.';
+const DISCONNECT_ME =
+  'Live chat and sending from Pipedrive stop for you only. Contact creation and message sync keep running for the company, and nobody else is affected.';
+
+/** Who is connected, and the actions the viewer may take: connect for themself, the two disconnects. */
+export function ConnectionSection(props: {
+  sdk: AppExtensionsSDK;
+  api: PanelApi;
+  status: PanelStatus;
+  onChanged: () => Promise<void>;
+}) {
+  const { sdk, api, status } = props;
+  const [busy, setBusy] = useState<string | undefined>(undefined);
+  const [notice, setNotice] = useState<{ tone: 'success' | 'error' | 'info'; text: string } | undefined>(undefined);
+
+  async function run(name: string, action: () => Promise<string | undefined>) {
+    setBusy(name);
+    setNotice(undefined);
+    try {
+      const done = await action();
+      if (done !== undefined) {
+        setNotice({ tone: 'success', text: done });
+        await sdk.execute(Command.SHOW_SNACKBAR, { message: done });
+      }
+      await props.onChanged();
+    } catch (failure) {
+      setNotice({
+        tone: 'error',
+        text: failure instanceof Error && !('code' in failure) ? failure.message : messageOf(failure),
+      });
+    } finally {
+      setBusy(undefined);
+    }
+  }
+
+  const confirm = async (title: string, description: string, okText: string) =>
+    (
+      await sdk.execute(Command.SHOW_CONFIRMATION, {
+        title,
+        description,
+        okText,
+        cancelText: 'Cancel',
+        okColor: Color.NEGATIVE,
+      })
+    ).confirmed;
+
+  const connectMe = () =>
+    run('connect', async () => {
+      const outcome = await connectInPopup(api);
+      if (outcome === 'personal_connected') return 'You are connected to Parley.';
+      if (outcome === 'join_requested') {
+        setNotice({
+          tone: 'info',
+          text: 'A Parley admin must approve you first. Your connection starts working once they do.',
+        });
+        return undefined;
+      }
+      return undefined;
+    });
+  const disconnectMe = () =>
+    run('me', async () => {
+      if (!(await confirm('Disconnect only for you?', DISCONNECT_ME, 'Disconnect me'))) return undefined;
+      await api.post('/api/panel/disconnect-personal');
+      return 'You are disconnected from Parley.';
+    });
+  const disconnectOrganization = () =>
+    run('organization', async () => {
+      if (!(await confirm('Disconnect the organization?', DISCONNECT_ORGANIZATION, 'Disconnect everyone')))
+        return undefined;
+      await api.post('/api/panel/disconnect-organization');
+      return 'Parley is disconnected for your company.';
+    });
+
+  const org = status.organization;
+  return (
+    <Section title="Connection">
+      {notice === undefined ? null : <Notice tone={notice.tone}>{notice.text}</Notice>}
+      {status.state === 'reauth_required' ? (
+        <Notice tone="error">
+          Pipedrive no longer accepts Parley’s connection. Reconnect to resume sync and chat.
+        </Notice>
+      ) : null}
+      <p class={styles.row}>
+        <strong>Organization: </strong>
+        {org.connected ? `connected by ${org.connectedBy?.name ?? 'a Pipedrive admin'}` : 'not connected'}
+        {org.connected && status.viewer.isOrgConnector ? ' (you)' : ''}
+      </p>
+      {!org.connected ? (
+        <p class={`${styles.row} ${styles.muted}`}>
+          A Pipedrive admin connects Parley for the whole company.{' '}
+          <a href={status.links.install} target="_blank" rel="noopener">
+            Connect the organization
+          </a>{' '}
+          (admins), or ask your Pipedrive admin.
+        </p>
+      ) : null}
+      <p class={styles.row}>
+        <strong>You: </strong>
+        {status.personal.connected
+          ? status.personal.state === 'reauth_required'
+            ? 'connection needs renewing'
+            : 'connected'
+          : 'not connected — live chat and sending are off for you'}
+      </p>
+      <div>
+        {org.connected && (!status.personal.connected || status.state === 'reauth_required') ? (
+          <Button kind="primary" busy={busy === 'connect'} onClick={() => void connectMe()}>
+            Connect only for me
+          </Button>
+        ) : null}
+        {status.personal.connected ? (
+          <Button busy={busy === 'me'} onClick={() => void disconnectMe()}>
+            Disconnect only for me
+          </Button>
+        ) : null}
+        {org.connected && status.viewer.isPipedriveAdmin === true ? (
+          <Button kind="danger" busy={busy === 'organization'} onClick={() => void disconnectOrganization()}>
+            Disconnect organization
+          </Button>
+        ) : null}
+      </div>
+    </Section>
+  );
+}

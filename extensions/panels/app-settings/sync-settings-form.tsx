@@ -1,0 +1,185 @@
+import type AppExtensionsSDK from '@pipedrive/app-extensions-sdk';
+import { Command } from '@pipedrive/app-extensions-sdk';
+import { useEffect, useState } from 'preact/hooks';
+import { messageOf } from '../../src/api/http.ts';
+import type { PanelApi } from '../../src/api/panel-client.ts';
+import { Button } from '../../src/components/Button/index.tsx';
+import { Field } from '../../src/components/Field/index.tsx';
+import { Notice } from '../../src/components/Notice/index.tsx';
+import { Section } from '../../src/components/Section/index.tsx';
+import styles from './style.module.css';
+
+/** Mirrors the server's SyncSettingsSchema (server/services/settings/sync-settings.ts). */
+export interface SyncSettings {
+  autoCreatePersons: boolean;
+  skipGroups: boolean;
+  exclusions: string[];
+  createOnNewChat: 'nothing' | 'deal' | 'lead';
+  dealPipelineId: number | null;
+  dealStageId: number | null;
+  dealTitleTemplate: string;
+  leadTitleTemplate: string;
+  leadLabelId: string | null;
+  ownerRule: 'channel_owner' | 'fixed_user' | 'round_robin';
+  fixedOwnerUserId: number | null;
+  timelineMode: 'note' | 'activity';
+}
+
+const idOrNull = (value: string) => (/^\d+$/.test(value.trim()) ? Number(value.trim()) : null);
+
+/** The company's sync settings; Pipedrive admins edit, everyone else reads. */
+export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }) {
+  const [settings, setSettings] = useState<SyncSettings | undefined>(undefined);
+  const [canEdit, setCanEdit] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | undefined>(undefined);
+
+  useEffect(() => {
+    props.api
+      .get<{ settings: SyncSettings; canEdit: boolean }>('/api/panel/settings')
+      .then((loaded) => {
+        setSettings(loaded.settings);
+        setCanEdit(loaded.canEdit);
+      })
+      .catch((failure: unknown) => setNotice({ tone: 'error', text: messageOf(failure) }));
+  }, [props.api]);
+
+  if (settings === undefined) return notice === undefined ? null : <Notice tone={notice.tone}>{notice.text}</Notice>;
+  const update = (patch: Partial<SyncSettings>) => setSettings({ ...settings, ...patch });
+
+  async function save(event: Event) {
+    event.preventDefault();
+    if (settings === undefined) return;
+    setSaving(true);
+    setNotice(undefined);
+    try {
+      const saved = await props.api.put<{ settings: SyncSettings }>('/api/panel/settings', settings);
+      setSettings(saved.settings);
+      setNotice({ tone: 'success', text: 'Settings saved.' });
+      await props.sdk.execute(Command.SHOW_SNACKBAR, { message: 'Parley settings saved' });
+    } catch (failure) {
+      setNotice({ tone: 'error', text: messageOf(failure) });
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Section title="Sync settings">
+      {notice === undefined ? null : <Notice tone={notice.tone}>{notice.text}</Notice>}
+      {canEdit ? null : <p class={styles.muted}>Only Pipedrive admins can change these settings.</p>}
+      <form onSubmit={(event) => void save(event)}>
+        <fieldset disabled={!canEdit || saving} style={{ border: 0, padding: 0, margin: 0 }}>
+          <Field label="Contacts">
+            <label>
+              <input
+                type="checkbox"
+                checked={settings.autoCreatePersons}
+                onChange={(e) => update({ autoCreatePersons: e.currentTarget.checked })}
+              />{' '}
+              Create a Pipedrive person for a new WhatsApp contact
+            </label>
+            <br />
+            <label>
+              <input
+                type="checkbox"
+                checked={settings.skipGroups}
+                onChange={(e) => update({ skipGroups: e.currentTarget.checked })}
+              />{' '}
+              Skip group chats
+            </label>
+          </Field>
+          <Field
+            label="Never sync these numbers"
+            hint="One per line, in international format; a prefix such as +1800 excludes every number starting with it."
+          >
+            <textarea
+              rows={3}
+              value={settings.exclusions.join('\n')}
+              onInput={(e) =>
+                update({
+                  exclusions: e.currentTarget.value
+                    .split('\n')
+                    .map((line) => line.trim())
+                    .filter((line) => line !== ''),
+                })
+              }
+            />
+          </Field>
+          <Field label="For a new conversation, create">
+            <select
+              value={settings.createOnNewChat}
+              onChange={(e) => update({ createOnNewChat: e.currentTarget.value as SyncSettings['createOnNewChat'] })}
+            >
+              <option value="nothing">Nothing</option>
+              <option value="deal">A deal</option>
+              <option value="lead">A lead</option>
+            </select>
+          </Field>
+          {settings.createOnNewChat === 'deal' ? (
+            <div class={styles.grid}>
+              <Field label="Pipeline id">
+                <input
+                  value={settings.dealPipelineId ?? ''}
+                  onInput={(e) => update({ dealPipelineId: idOrNull(e.currentTarget.value) })}
+                />
+              </Field>
+              <Field label="Stage id">
+                <input
+                  value={settings.dealStageId ?? ''}
+                  onInput={(e) => update({ dealStageId: idOrNull(e.currentTarget.value) })}
+                />
+              </Field>
+              <Field label="Deal title" hint="{{contact_name}} and {{phone}} are replaced.">
+                <input
+                  value={settings.dealTitleTemplate}
+                  onInput={(e) => update({ dealTitleTemplate: e.currentTarget.value })}
+                />
+              </Field>
+            </div>
+          ) : null}
+          {settings.createOnNewChat === 'lead' ? (
+            <Field label="Lead title" hint="{{contact_name}} and {{phone}} are replaced.">
+              <input
+                value={settings.leadTitleTemplate}
+                onInput={(e) => update({ leadTitleTemplate: e.currentTarget.value })}
+              />
+            </Field>
+          ) : null}
+          <Field label="Owner of what Parley creates">
+            <select
+              value={settings.ownerRule}
+              onChange={(e) => update({ ownerRule: e.currentTarget.value as SyncSettings['ownerRule'] })}
+            >
+              <option value="channel_owner">The WhatsApp number’s owner (else the org connector)</option>
+              <option value="fixed_user">A fixed Pipedrive user</option>
+              <option value="round_robin">Round-robin among connected users</option>
+            </select>
+          </Field>
+          {settings.ownerRule === 'fixed_user' ? (
+            <Field label="Pipedrive user id">
+              <input
+                value={settings.fixedOwnerUserId ?? ''}
+                onInput={(e) => update({ fixedOwnerUserId: idOrNull(e.currentTarget.value) })}
+              />
+            </Field>
+          ) : null}
+          <Field label="On the timeline, record each chat-day as">
+            <select
+              value={settings.timelineMode}
+              onChange={(e) => update({ timelineMode: e.currentTarget.value as SyncSettings['timelineMode'] })}
+            >
+              <option value="note">A note (transcript)</option>
+              <option value="activity">A done activity</option>
+            </select>
+          </Field>
+          {canEdit ? (
+            <Button kind="primary" type="submit" busy={saving}>
+              Save settings
+            </Button>
+          ) : null}
+        </fieldset>
+      </form>
+    </Section>
+  );
+}

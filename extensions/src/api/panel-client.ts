@@ -1,0 +1,47 @@
+import type AppExtensionsSDK from '@pipedrive/app-extensions-sdk';
+import { Command } from '@pipedrive/app-extensions-sdk';
+import { requestJson } from './http.ts';
+
+/** Refetch the SDK's signed token before its 5 minutes run out. */
+const TOKEN_REUSE_MS = 4 * 60 * 1000;
+
+/**
+ * Calls Parley's panel API with the SDK's signed token (GET_SIGNED_TOKEN) as the bearer: the
+ * server knows who is looking only from that token. Panels live on Parley's origin, so URLs are relative.
+ */
+export function createPanelApi(sdk: AppExtensionsSDK) {
+  let cached: { token: string; at: number } | undefined;
+  async function token(): Promise<string> {
+    if (cached !== undefined && Date.now() - cached.at < TOKEN_REUSE_MS) return cached.token;
+    const { token: fresh } = await sdk.execute(Command.GET_SIGNED_TOKEN);
+    cached = { token: fresh, at: Date.now() };
+    return fresh;
+  }
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    requestJson<T>(path, {
+      method,
+      headers: { authorization: `Bearer ${await token()}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  return {
+    get: <T>(path: string) => call<T>('GET', path),
+    post: <T>(path: string, body?: unknown) => call<T>('POST', path, body),
+    put: <T>(path: string, body: unknown) => call<T>('PUT', path, body),
+  };
+}
+
+export type PanelApi = ReturnType<typeof createPanelApi>;
+
+/** What `/api/panel/status` answers. */
+export interface PanelStatus {
+  state: 'org_not_connected' | 'reauth_required' | 'personal_not_connected' | 'connected';
+  company: { id: number; name: string | null };
+  organization: {
+    connected: boolean;
+    state: string;
+    connectedBy: { pipedriveUserId: number; name: string | null } | null;
+  };
+  personal: { connected: boolean; state: string };
+  viewer: { pipedriveUserId: number; isPipedriveAdmin: boolean | null; isOrgConnector: boolean };
+  links: { dashboard: string; install: string };
+}

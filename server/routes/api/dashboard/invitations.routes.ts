@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AppServices } from '../../../app.ts';
+import { createSessionHook, requireSession } from '../../../plugins/session-auth.ts';
+
+const TokenParams = Type.Object({ token: Type.String({ minLength: 16, maxLength: 100 }) });
+
+/** The invitation link's page data (public) and its acceptance (signed in as the invited email). */
+export async function invitationRoutes(
+  fastify: FastifyInstance,
+  { services }: { services: AppServices },
+): Promise<void> {
+  const { config, domain } = services;
+  fastify.addHook('onRequest', createSessionHook({ sessions: domain.sessions, config }, { required: false }));
+
+  fastify.get('/api/invitations/:token', { schema: { params: TokenParams } }, async (request) =>
+    domain.team.describeInvitation((request.params as { token: string }).token),
+  );
+
+  fastify.post('/api/invitations/:token/accept', { schema: { params: TokenParams } }, async (request) => {
+    const session = requireSession(request);
+    const member = await domain.team.acceptInvitation((request.params as { token: string }).token, session.account);
+    await domain.sessions.switchWorkspace(session.tokenHash, member.workspaceId);
+    return { workspaceId: member.workspaceId, role: member.role };
+  });
+}

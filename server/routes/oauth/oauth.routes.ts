@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { AppServices } from '../../app.ts';
+import { createErrorFactory, isAppError } from '../../errors.ts';
+import { createSessionHook, setSessionCookie } from '../../plugins/session-auth.ts';
+import type { AuthorizationOutcome } from '../../services/connections/install.service.ts';
+import { nonceCookieName, type OAuthPurpose } from '../../services/connections/oauth-state.ts';
+import { verifyConnectTicket } from '../../services/connections/connect-ticket.ts';
+import { renderResultPage, type ResultPage } from './result-page.ts';
+
+const createUninstallUnauthorizedError = createErrorFactory({
+  code: 'oauth.unauthorized',
+  statusCode: 401,
+  message: 'The uninstall callback carries no valid client credentials.',
+});
+
+const PURPOSES: Record<string, OAuthPurpose> = {
+  organization: 'org_connect',
+  personal: 'personal_connect',
+  sign_in: 'sign_in',
+};
+
+/**
+ * Pipedrive OAuth: `/oauth/install` starts every flow (it is also the Marketplace Installation URL);
+ * the one callback URL takes the code (GET), sharing changes (POST) and uninstall (DELETE).
+ */
+export async function oauthRoutes(fastify: FastifyInstance, { services }: { services: AppServices }): Promise<void> {
+  const { config, domain } = services;
+  const secure = config.publicUrl.startsWith('https:');
+  fastify.addHook('onRequest', createSessionHook({ sessions: domain.sessions, config }, { required: false }));
+
+  fastify.get(
+    '/oauth/install',
+    {
+      schema: {
+        querystring: Type.Object({
+          purpose: Type.Optional(Type.String()),
+          ticket: Type.Optional(Type.String({ maxLength: 2000 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { purpose: requested, ticket } = request.query as { purpose?: string; ticket?: string };
+      const purpose = requested === undefined ? 'marketplace_install' : PURPOSES[requested];
+      if (purpose === undefined)
+        return sendPage(reply, 400, {
+          title: 'Unknown connection type',
+          message: 'This link is not one Parley makes. Start again from Parley or Pipedrive.',
+          tone: 'error',
+        });
+      if (purpose === 'org_connect' && request.session === null)
+        return reply.redirect(`/login?next=${encodeURIComponent('/integrations/pipedrive')}`);
+      let panelUser: { companyId: number; userId: number } | undefined;
+      if (purpose === 'personal_connect' && ticket !== undefined)
+        panelUser = await verifyConnectTicket(config.sessionSecret, ticket);
+      else if (purpose === 'personal_connect' && request.session === null)
+        return reply.redirect(`/login?next=${encodeURIComponent('/integrations/pipedrive')}`);
+      const { state, nonce } = await domain.states.mint({
+        purpose,
+        ...(panelUser === undefined ? {} : { panelUser, popup: true }),
+      });
+      void reply.setCookie(nonceCookieName(nonce), nonce, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/oauth',
+        maxAge: 600,
+      });
+      return reply.redirect(domain.oauth.authorizationUrl(state));
+    },
+  );
+
+  fastify.get(
+    '/oauth/callback',
+    {
+      schema: {
+        querystring: Type.Object({
+          code: Type.Optional(Type.String({ maxLength: 2000 })),
+          state: Type.Optional(Type.String({ maxLength: 4000 })),
+          error: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { code, state, error } = request.query as { code?: string; state?: string; error?: string };
+      if (error !== undefined) {
+        const denied = error === 'user_denied' || error === 'access_denied';
+        return sendPage(reply, 200, {
+          title: denied ? 'Connection cancelled' : 'Pipedrive did not connect',
+          message: denied
+            ? 'You chose not to connect Parley. Nothing was changed; you can connect any time.'
+            : `Pipedrive reported “${error}”. Nothing was changed; try again.`,
+          tone: 'info',
+          actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }],
+        });
+      }
+      if (code === undefined)
+        return sendPage(reply, 400, {
+          title: 'Missing authorization code',
+          message: 'Pipedrive did not send an authorization code. Start the connection again.',
+          tone: 'error',
+        });
+      try {
+        const outcome = await domain.install.completeAuthorization({
+          code,
+          state,
+          cookies: request.cookies,
+          session: request.session ?? undefined,
+        });
+        return await finish(request, reply, outcome);
+      } catch (failure) {
+        if (!isAppError(failure) || (failure.statusCode >= 500 && failure.statusCode !== 503)) throw failure;
+        request.log.warn({ code: failure.code }, 'OAuth callback refused');
+        return sendPage(reply, failure.statusCode, {
+          title: 'Parley could not connect',
+          message: failure.message,
+          tone: 'error',
+          actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }],
+        });
+      }
+    },
+  );
+
+  fastify.get(
+    '/oauth/resume/:id',
+    { schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
+    async (request, reply) => {
+      if (request.session === null)
+        return reply.redirect(`/login?resume=${encodeURIComponent((request.params as { id: string }).id)}`);
+      try {
+        return await finish(
+          request,
+          reply,
+          await domain.install.resumeInstall((request.params as { id: string }).id, request.session),
+        );
+      } catch (failure) {
+        if (!isAppError(failure) || failure.statusCode >= 500) throw failure;
+        return sendPage(reply, failure.statusCode, {
+          title: 'Installation expired',
+          message: failure.message,
+          tone: 'error',
+        });
+      }
+    },
+  );
+
+  // Pipedrive tells the callback URL when an admin shares the app with users or makes it private.
+  fastify.post(
+    '/oauth/callback',
+    { schema: { body: Type.Object({ company_id: Type.Number(), user_id: Type.Number(), isShared: Type.Boolean() }) } },
+    async (request) => {
+      if (!domain.oauth.isOwnBasicAuth(request.headers.authorization)) throw createUninstallUnauthorizedError();
+      const body = request.body as { company_id: number; user_id: number; isShared: boolean };
+      await domain.audit.record({
+        companyId: body.company_id,
+        actor: `pipedrive_user:${body.company_id}:${body.user_id}`,
+        action: 'app.sharing_changed',
+        detail: { isShared: body.isShared },
+      });
+      return { ok: true };
+    },
+  );
+
+  // Uninstall (pipedrive-platform.md §2.1): Basic client_id:client_secret, checked in constant time.
+  fastify.delete(
+    '/oauth/callback',
+    {
+      schema: {
+        body: Type.Object({
+          client_id: Type.String(),
+          company_id: Type.Number(),
+          user_id: Type.Number(),
+          timestamp: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+        }),
+      },
+    },
+    async (request) => {
+      const body = request.body as { client_id: string; company_id: number; user_id: number };
+      if (!domain.oauth.isOwnBasicAuth(request.headers.authorization) || body.client_id !== config.pipedrive.clientId)
+        throw createUninstallUnauthorizedError();
+      const ended = await domain.lifecycle.handleUninstall(body.company_id, body.user_id);
+      request.log.info({ companyId: body.company_id, userId: body.user_id, ended }, 'Pipedrive uninstall callback');
+      return { ok: true, ended };
+    },
+  );
+
+  async function finish(request: FastifyRequest, reply: FastifyReply, outcome: AuthorizationOutcome) {
+    const signIn = async (accountId: string, workspaceId?: string) => {
+      const { token } = await domain.sessions.create(accountId, workspaceId ?? null);
+      setSessionCookie(reply, config, token);
+    };
+    switch (outcome.kind) {
+      case 'installed':
+        if (request.session?.account.id !== outcome.accountId) await signIn(outcome.accountId, outcome.workspaceId);
+        else await domain.sessions.switchWorkspace(request.session.tokenHash, outcome.workspaceId);
+        return reply.redirect(`/onboarding${outcome.createdWorkspace ? '?new=1' : ''}`);
+      case 'org_connected':
+        return reply.redirect('/integrations/pipedrive?connected=organization');
+      case 'personal_connected':
+        if (outcome.signInAccountId !== undefined && request.session === null) await signIn(outcome.signInAccountId);
+        if (outcome.popup)
+          return sendPage(reply, 200, {
+            title: 'You are connected',
+            message: 'Live chat and sending now work for you in Pipedrive. This window closes by itself.',
+            tone: 'success',
+            popupResult: { outcome: 'personal_connected' },
+          });
+        return reply.redirect('/integrations/pipedrive?connected=personal');
+      case 'join_requested':
+        return sendPage(reply, 200, {
+          title: 'An admin must approve you',
+          message: `${outcome.email} is not a member of ${outcome.companyName}'s Parley workspace yet. We asked its admins to approve you; once they do, your connection starts working without another step.`,
+          tone: 'info',
+          ...(outcome.popup
+            ? { popupResult: { outcome: 'join_requested' } }
+            : { actions: [{ label: 'Go to Parley', href: '/login' }] }),
+        });
+      case 'sign_in_required':
+        return reply.redirect(`/login?resume=${outcome.pendingInstallId}&email=${encodeURIComponent(outcome.email)}`);
+      case 'refused':
+        return sendPage(reply, outcome.error.statusCode, {
+          title: 'Parley could not connect',
+          message: outcome.error.message,
+          tone: 'error',
+          ...(outcome.popup
+            ? { popupResult: { outcome: outcome.error.code } }
+            : { actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }] }),
+        });
+    }
+  }
+}
+
+function sendPage(reply: FastifyReply, status: number, page: ResultPage) {
+  const nonce = randomBytes(16).toString('base64');
+  void reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header(
+      'content-security-policy',
+      `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
+    );
+  return reply.send(renderResultPage(page, nonce));
+}

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../clock.ts';
+import type { Db } from '../../db/client.ts';
+import {
+  createAccountsRepository,
+  type MemberRole,
+  type MemberRow,
+} from '../../db/repositories/accounts.repository.ts';
+import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
+import { createTeamRepository } from '../../db/repositories/team.repository.ts';
+import { createAuditLog } from '../audit/audit-log.ts';
+import type { ConnectionLifecycle } from '../connections/connection-lifecycle.service.ts';
+import {
+  createForbiddenRoleError,
+  createInvitationEmailMismatchError,
+  createInvitationInvalidError,
+  createJoinRequestNotFoundError,
+  createLastOwnerError,
+  createMemberNotFoundError,
+} from './accounts.errors.ts';
+import { normalizeEmail } from './accounts.service.ts';
+import { hashToken } from './session.service.ts';
+
+const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The member acting, as the session knows them. */
+export interface Acting {
+  member: MemberRow;
+}
+
+function requireAdmin(acting: Acting): void {
+  if (acting.member.role !== 'owner' && acting.member.role !== 'admin') throw createForbiddenRoleError();
+}
+
+/** The team page: invitations, join requests, roles and removals. */
+export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: ConnectionLifecycle }) {
+  const audit = (acting: Acting, action: string, detail: Record<string, unknown>) =>
+    createAuditLog(deps.db).record({
+      workspaceId: acting.member.workspaceId,
+      actor: `member:${acting.member.id}`,
+      action,
+      detail,
+    });
+
+  async function assertNotLastOwner(workspaceId: string, member: MemberRow): Promise<void> {
+    if (member.role !== 'owner') return;
+    const owners = (await createAccountsRepository(deps.db).listMembers(workspaceId)).filter((m) => m.role === 'owner');
+    if (owners.length <= 1) throw createLastOwnerError();
+  }
+
+  async function findMemberIn(workspaceId: string, memberId: string): Promise<MemberRow> {
+    const member = await createAccountsRepository(deps.db).findMemberById(memberId);
+    if (member === undefined || member.workspaceId !== workspaceId) throw createMemberNotFoundError();
+    return member;
+  }
+
+  return {
+    /** Returns the link token once; only its hash is stored. A new invitation replaces a pending one. */
+    async invite(
+      acting: Acting,
+      input: { email: string; role: MemberRole },
+    ): Promise<{ token: string; expiresAt: Date }> {
+      requireAdmin(acting);
+      if (input.role === 'owner' && acting.member.role !== 'owner')
+        throw createForbiddenRoleError({ message: 'Only owners can invite owners.' });
+      const token = randomBytes(24).toString('base64url');
+      const expiresAt = new Date(deps.clock.now().getTime() + INVITATION_TTL_MS);
+      const email = normalizeEmail(input.email);
+      await createTeamRepository(deps.db).createInvitation({
+        workspaceId: acting.member.workspaceId,
+        email,
+        role: input.role,
+        tokenHash: hashToken(token),
+        invitedByMemberId: acting.member.id,
+        expiresAt,
+      });
+      await audit(acting, 'invitation.created', { email, role: input.role });
+      return { token, expiresAt };
+    },
+
+    async describeInvitation(token: string) {
+      const invitation = await createTeamRepository(deps.db).findUsableInvitation(hashToken(token), deps.clock.now());
+      if (invitation === undefined) throw createInvitationInvalidError();
+      const workspace = await createAccountsRepository(deps.db).findWorkspace(invitation.workspaceId);
+      return {
+        email: invitation.email,
+        role: invitation.role,
+        workspaceName: workspace?.name ?? '',
+        expiresAt: invitation.expiresAt,
+      };
+    },
+
+    /** Single use, bound to the invited email. */
+    async acceptInvitation(token: string, account: { id: string; email: string }): Promise<MemberRow> {
+      return deps.db.transaction(async (tx) => {
+        const team = createTeamRepository(tx);
+        const invitation = await team.findUsableInvitation(hashToken(token), deps.clock.now());
+        if (invitation === undefined) throw createInvitationInvalidError();
+        if (invitation.email !== normalizeEmail(account.email)) throw createInvitationEmailMismatchError();
+        if (!(await team.acceptInvitation(invitation.id, deps.clock.now()))) throw createInvitationInvalidError();
+        const accounts = createAccountsRepository(tx);
+        const member =
+          (await accounts.findMember(invitation.workspaceId, account.id)) ??
+          (await accounts.addMember(invitation.workspaceId, account.id, invitation.role));
+        await createAuditLog(tx).record({
+          workspaceId: invitation.workspaceId,
+          actor: `member:${member.id}`,
+          action: 'invitation.accepted',
+          detail: { email: invitation.email },
+        });
+        return member;
+      });
+    },
+
+    async revokeInvitation(acting: Acting, invitationId: string): Promise<void> {
+      requireAdmin(acting);
+      await createTeamRepository(deps.db).revokeInvitation(acting.member.workspaceId, invitationId);
+    },
+
+    /** A signed-in account asks to join a workspace (from a join link an admin shared). */
+    async requestToJoin(account: { id: string; email: string; name: string }, workspaceId: string): Promise<void> {
+      const accounts = createAccountsRepository(deps.db);
+      if ((await accounts.findWorkspace(workspaceId)) === undefined)
+        throw createJoinRequestNotFoundError({ message: 'That workspace does not exist.' });
+      if ((await accounts.findMember(workspaceId, account.id)) !== undefined) return;
+      await createTeamRepository(deps.db).upsertJoinRequest({
+        workspaceId,
+        email: account.email,
+        name: account.name,
+        accountId: account.id,
+        pipedriveCompanyId: null,
+        pipedriveUserId: null,
+      });
+    },
+
+    /**
+     * Approving makes the requester a member (creating a Pipedrive-sign-in account if they have none)
+     * and activates the personal connection they already granted, if any.
+     */
+    async decideJoinRequest(acting: Acting, requestId: string, decision: 'approved' | 'declined'): Promise<void> {
+      requireAdmin(acting);
+      await deps.db.transaction(async (tx) => {
+        const request = await createTeamRepository(tx).decideJoinRequest(
+          acting.member.workspaceId,
+          requestId,
+          decision,
+          acting.member.id,
+          deps.clock.now(),
+        );
+        if (request === undefined) throw createJoinRequestNotFoundError();
+        await createAuditLog(tx).record({
+          workspaceId: acting.member.workspaceId,
+          actor: `member:${acting.member.id}`,
+          action: `join_request.${decision}`,
+          detail: { email: request.email },
+        });
+        if (decision === 'declined') return;
+        const accounts = createAccountsRepository(tx);
+        const account =
+          (request.accountId === null ? undefined : await accounts.findAccount(request.accountId)) ??
+          (await accounts.findAccountByEmail(request.email)) ??
+          (await accounts.createAccount({
+            email: request.email,
+            name: request.name ?? request.email,
+            passwordHash: null,
+          }));
+        const member =
+          (await accounts.findMember(acting.member.workspaceId, account.id)) ??
+          (await accounts.addMember(acting.member.workspaceId, account.id, 'member'));
+        if (request.pipedriveCompanyId !== null && request.pipedriveUserId !== null) {
+          const connections = createConnectionsRepository(tx);
+          const grant = await connections.findByCompanyUser(request.pipedriveCompanyId, request.pipedriveUserId);
+          if (grant !== undefined && grant.state === 'active')
+            await connections.update(grant.id, { memberId: member.id, isPersonalConnection: true });
+        }
+      });
+    },
+
+    async changeRole(acting: Acting, memberId: string, role: MemberRole): Promise<void> {
+      requireAdmin(acting);
+      const member = await findMemberIn(acting.member.workspaceId, memberId);
+      if ((role === 'owner' || member.role === 'owner') && acting.member.role !== 'owner')
+        throw createForbiddenRoleError({ message: 'Only owners can grant or take away ownership.' });
+      if (role !== 'owner') await assertNotLastOwner(acting.member.workspaceId, member);
+      await createAccountsRepository(deps.db).updateMemberRole(memberId, role);
+      await audit(acting, 'member.role_changed', { memberId, from: member.role, to: role });
+    },
+
+    /** Removing a member also ends their personal connections (their grants are revoked). */
+    async removeMember(acting: Acting, memberId: string): Promise<void> {
+      requireAdmin(acting);
+      const member = await findMemberIn(acting.member.workspaceId, memberId);
+      if (member.role === 'owner' && acting.member.role !== 'owner')
+        throw createForbiddenRoleError({ message: 'Only owners can remove an owner.' });
+      await assertNotLastOwner(acting.member.workspaceId, member);
+      for (const connection of await createConnectionsRepository(deps.db).listByMember(member.id)) {
+        await deps.lifecycle.disconnectPersonal(
+          connection.companyId,
+          connection.pipedriveUserId,
+          `member:${acting.member.id}`,
+        );
+      }
+      await createAccountsRepository(deps.db).deleteMember(member.id);
+      await audit(acting, 'member.removed', { memberId });
+    },
+
+    async overview(workspaceId: string) {
+      const team = createTeamRepository(deps.db);
+      return {
+        members: await createAccountsRepository(deps.db).listMembers(workspaceId),
+        invitations: await team.listPendingInvitations(workspaceId, deps.clock.now()),
+        joinRequests: await team.listPendingJoinRequests(workspaceId),
+      };
+    },
+  };
+}
+
+export type TeamService = ReturnType<typeof createTeamService>;

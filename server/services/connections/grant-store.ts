@@ -1,0 +1,88 @@
+import type { Clock } from '../../clock.ts';
+import type { Tx } from '../../db/client.ts';
+import { createConnectionsRepository, type ConnectionRow } from '../../db/repositories/connections.repository.ts';
+import type { JobQueue } from '../../jobs/job-queue.ts';
+import { revokeGrantQueue } from '../../jobs/queues.ts';
+import type { TokenResponse } from '../pipedrive/oauth-client.ts';
+import type { PipedriveIdentity } from '../pipedrive/pipedrive-api.ts';
+import type { TokenVault } from '../pipedrive/token-vault.ts';
+
+/** Writes grants (encrypted) and companies as the OAuth callback learns about them. */
+export function createGrantStore(deps: { vault: TokenVault; jobs: JobQueue; clock: Clock }) {
+  return {
+    /** Stores the grant of (company, user), keeping its roles unless told otherwise. */
+    async saveGrant(
+      tx: Tx,
+      identity: PipedriveIdentity,
+      grant: TokenResponse,
+      roles: { memberId: string | null; isOrgConnection: boolean; isPersonalConnection: boolean },
+    ): Promise<ConnectionRow> {
+      const now = deps.clock.now();
+      const sealed = deps.vault.seal(identity.companyId, identity.userId, {
+        accessToken: grant.access_token,
+        refreshToken: grant.refresh_token,
+      });
+      return createConnectionsRepository(tx).upsertGrant({
+        companyId: identity.companyId,
+        pipedriveUserId: identity.userId,
+        ...roles,
+        state: 'active',
+        ...sealed,
+        accessTokenExpiresAt: new Date(now.getTime() + grant.expires_in * 1000),
+        scopes: grant.scope,
+        apiDomain: grant.api_domain,
+        pipedriveUserName: identity.name,
+        pipedriveUserEmail: identity.email,
+        isPipedriveAdmin: identity.isAdmin,
+        connectedAt: now,
+        lastRefreshedAt: now,
+      });
+    },
+
+    /** Links the company to a workspace as connected (a reconnect cancels a pending purge). */
+    async linkCompany(tx: Tx, identity: PipedriveIdentity, workspaceId: string, apiDomain: string): Promise<void> {
+      await createConnectionsRepository(tx).upsertCompany({
+        id: identity.companyId,
+        workspaceId,
+        name: identity.companyName,
+        domain: identity.companyDomain,
+        apiDomain,
+        status: 'connected',
+        disconnectedAt: null,
+        purgeAfter: null,
+      });
+    },
+
+    /**
+     * A grant Parley will not use (refused connection): revoke it at Pipedrive so the app does not
+     * look installed for that user, unless the user already had a working connection, whose tokens
+     * the new grant then simply refreshes.
+     */
+    async discardGrant(tx: Tx, identity: PipedriveIdentity, grant: TokenResponse): Promise<void> {
+      const existing = await createConnectionsRepository(tx).findByCompanyUser(identity.companyId, identity.userId);
+      if (existing !== undefined && existing.state !== 'revoked') {
+        await this.saveGrant(tx, identity, grant, {
+          memberId: existing.memberId,
+          isOrgConnection: existing.isOrgConnection,
+          isPersonalConnection: existing.isPersonalConnection,
+        });
+        return;
+      }
+      const sealed = deps.vault.seal(identity.companyId, identity.userId, {
+        accessToken: grant.access_token,
+        refreshToken: grant.refresh_token,
+      });
+      await deps.jobs.send(
+        revokeGrantQueue,
+        {
+          companyId: identity.companyId,
+          pipedriveUserId: identity.userId,
+          refreshTokenCiphertext: sealed.refreshTokenCiphertext,
+        },
+        { tx },
+      );
+    },
+  };
+}
+
+export type GrantStore = ReturnType<typeof createGrantStore>;

@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Clock } from '../../clock.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import {
+  createAccountsRepository,
+  type AccountRow,
+  type MemberRow,
+} from '../../db/repositories/accounts.repository.ts';
+import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
+import { createTeamRepository } from '../../db/repositories/team.repository.ts';
+import { pendingInstalls } from '../../db/schema/index.ts';
+import { isAppError, type AppError } from '../../errors.ts';
+import type { ResolvedSession } from '../accounts/session.service.ts';
+import { createAuditLog } from '../audit/audit-log.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { PipedriveOAuthClient, TokenResponse } from '../pipedrive/oauth-client.ts';
+import { fetchIdentity, type PipedriveIdentity } from '../pipedrive/pipedrive-api.ts';
+import {
+  createCompanyLinkedElsewhereError,
+  createNotPipedriveAdminError,
+  createOrgNotConnectedError,
+  createWorkspaceHasOtherCompanyError,
+  createWrongPipedriveUserError,
+} from './connections.errors.ts';
+import type { GrantStore } from './grant-store.ts';
+import { createStateInvalidError, type OAuthStatePayload, type OAuthStateService } from './oauth-state.ts';
+
+/** What the callback should show, and whom to sign in. The route turns it into a page or redirect. */
+export type AuthorizationOutcome =
+  | { kind: 'installed'; accountId: string; workspaceId: string; companyId: number; createdWorkspace: boolean }
+  | { kind: 'org_connected'; workspaceId: string; companyId: number }
+  | { kind: 'personal_connected'; companyId: number; popup: boolean; signInAccountId?: string }
+  | { kind: 'join_requested'; companyName: string; email: string; popup: boolean }
+  | { kind: 'sign_in_required'; pendingInstallId: string; email: string }
+  | { kind: 'refused'; error: AppError; popup: boolean };
+
+const PENDING_INSTALL_TTL_MS = 30 * 60 * 1000;
+const ADMIN_ROLES = new Set(['owner', 'admin']);
+
+/**
+ * The OAuth callback's decisions (product.md §2.1–2.2). Pipedrive identifies the company and user
+ * after the code exchange; the state (when present) says what the flow was for; the session says
+ * who is at the keyboard. A Marketplace install without state never trusts the session.
+ */
+export function createInstallService(deps: {
+  db: Db;
+  oauth: PipedriveOAuthClient;
+  states: OAuthStateService;
+  grants: GrantStore;
+  secretBox: SecretBox;
+  clock: Clock;
+}) {
+  const pendingAad = (id: string) => `pending_installs:${id}`;
+
+  async function withOutcome(
+    identity: PipedriveIdentity,
+    grant: TokenResponse,
+    popup: boolean,
+    run: (tx: Tx) => Promise<AuthorizationOutcome>,
+  ): Promise<AuthorizationOutcome> {
+    try {
+      return await deps.db.transaction(run);
+    } catch (error) {
+      if (!isAppError(error) || error.statusCode >= 500) throw error;
+      // Refused: keep nothing we will not use; record the refusal for the admins.
+      await deps.db.transaction(async (tx) => {
+        await deps.grants.discardGrant(tx, identity, grant);
+        await createAuditLog(tx).record({
+          companyId: identity.companyId,
+          actor: actorOf(identity),
+          action: 'connection.refused',
+          detail: { code: error.code },
+        });
+      });
+      return { kind: 'refused', error, popup };
+    }
+  }
+
+  async function installAsAdmin(
+    tx: Tx,
+    identity: PipedriveIdentity,
+    grant: TokenResponse,
+    session: ResolvedSession | undefined,
+  ): Promise<AuthorizationOutcome> {
+    const connections = createConnectionsRepository(tx);
+    const accounts = createAccountsRepository(tx);
+    const org = await connections.findOrgConnection(identity.companyId);
+    if (org !== undefined && org.state !== 'revoked' && org.pipedriveUserId !== identity.userId) {
+      return connectPersonal(tx, identity, grant, { session, popup: false });
+    }
+    if (!identity.isAdmin) throw createNotPipedriveAdminError();
+
+    // Who is installing: the member this Pipedrive user was linked to before, the signed-in
+    // account, or a new account. An existing account found only by email must sign in first.
+    const previous = await connections.findByCompanyUser(identity.companyId, identity.userId);
+    const linkedMember = previous?.memberId == null ? undefined : await accounts.findMemberById(previous.memberId);
+    let account: AccountRow | undefined =
+      session?.account ?? (linkedMember === undefined ? undefined : await accounts.findAccount(linkedMember.accountId));
+    if (account === undefined) {
+      if ((await accounts.findAccountByEmail(identity.email)) !== undefined) return parkInstall(tx, identity, grant);
+      account = await accounts.createAccount({ email: identity.email, name: identity.name, passwordHash: null });
+    }
+
+    const company = await connections.findCompany(identity.companyId);
+    let workspaceId = company?.workspaceId ?? undefined;
+    let createdWorkspace = false;
+    if (workspaceId === undefined && session?.member !== undefined && ADMIN_ROLES.has(session.member.role)) {
+      const linked = await connections.findCompanyByWorkspace(session.member.workspaceId);
+      if (linked === undefined || linked.status !== 'connected') workspaceId = session.member.workspaceId;
+    }
+    if (workspaceId === undefined) {
+      workspaceId = (await accounts.createWorkspace(identity.companyName)).id;
+      createdWorkspace = true;
+    }
+    const member =
+      (await accounts.findMember(workspaceId, account.id)) ??
+      (await accounts.addMember(workspaceId, account.id, createdWorkspace ? 'owner' : 'admin'));
+    await releaseOrgRole(tx, identity.companyId, identity.userId);
+    await deps.grants.linkCompany(tx, identity, workspaceId, grant.api_domain);
+    await deps.grants.saveGrant(tx, identity, grant, {
+      memberId: member.id,
+      isOrgConnection: true,
+      isPersonalConnection: true,
+    });
+    await createAuditLog(tx).record({
+      workspaceId,
+      companyId: identity.companyId,
+      actor: actorOf(identity),
+      action: 'organization.connected',
+      detail: { via: 'marketplace', createdWorkspace },
+    });
+    return { kind: 'installed', accountId: account.id, workspaceId, companyId: identity.companyId, createdWorkspace };
+  }
+
+  /** The grant waits (encrypted) while an existing account signs in; codes expire too fast to wait. */
+  async function parkInstall(tx: Tx, identity: PipedriveIdentity, grant: TokenResponse): Promise<AuthorizationOutcome> {
+    const id = randomUUID();
+    await tx.insert(pendingInstalls).values({
+      id,
+      companyId: identity.companyId,
+      pipedriveUserId: identity.userId,
+      identity: { ...identity },
+      grantCiphertext: deps.secretBox.encrypt(JSON.stringify(grant), pendingAad(id)),
+      expiresAt: new Date(deps.clock.now().getTime() + PENDING_INSTALL_TTL_MS),
+    });
+    return { kind: 'sign_in_required', pendingInstallId: id, email: identity.email };
+  }
+
+  async function connectOrganization(
+    tx: Tx,
+    identity: PipedriveIdentity,
+    grant: TokenResponse,
+    session: ResolvedSession | undefined,
+  ): Promise<AuthorizationOutcome> {
+    if (!identity.isAdmin) throw createNotPipedriveAdminError();
+    if (session?.member === undefined || !ADMIN_ROLES.has(session.member.role))
+      throw createNotPipedriveAdminError({
+        message: 'Only workspace owners and admins can connect the organization. Sign in as one and try again.',
+      });
+    const workspaceId = session.member.workspaceId;
+    const connections = createConnectionsRepository(tx);
+    const company = await connections.findCompany(identity.companyId);
+    if (company?.workspaceId != null && company.workspaceId !== workspaceId) throw createCompanyLinkedElsewhereError();
+    const current = await connections.findCompanyByWorkspace(workspaceId);
+    if (current !== undefined && current.id !== identity.companyId && current.status === 'connected')
+      throw createWorkspaceHasOtherCompanyError();
+    await releaseOrgRole(tx, identity.companyId, identity.userId);
+    await deps.grants.linkCompany(tx, identity, workspaceId, grant.api_domain);
+    await deps.grants.saveGrant(tx, identity, grant, {
+      memberId: session.member.id,
+      isOrgConnection: true,
+      isPersonalConnection: true,
+    });
+    await createAuditLog(tx).record({
+      workspaceId,
+      companyId: identity.companyId,
+      actor: `member:${session.member.id}`,
+      action: 'organization.connected',
+      detail: { via: 'dashboard', pipedriveUserId: identity.userId },
+    });
+    return { kind: 'org_connected', workspaceId, companyId: identity.companyId };
+  }
+
+  async function connectPersonal(
+    tx: Tx,
+    identity: PipedriveIdentity,
+    grant: TokenResponse,
+    flow: { session: ResolvedSession | undefined; popup: boolean; panelUser?: OAuthStatePayload['panelUser'] },
+  ): Promise<AuthorizationOutcome> {
+    if (
+      flow.panelUser !== undefined &&
+      (flow.panelUser.companyId !== identity.companyId || flow.panelUser.userId !== identity.userId)
+    )
+      throw createWrongPipedriveUserError();
+    const connections = createConnectionsRepository(tx);
+    const accounts = createAccountsRepository(tx);
+    const company = await connections.findCompany(identity.companyId);
+    const org = await connections.findOrgConnection(identity.companyId);
+    if (company?.workspaceId == null || org === undefined || org.state === 'revoked')
+      throw createOrgNotConnectedError();
+    const workspaceId = company.workspaceId;
+
+    const previous = await connections.findByCompanyUser(identity.companyId, identity.userId);
+    const linked = previous?.memberId == null ? undefined : await accounts.findMemberById(previous.memberId);
+    let member: MemberRow | undefined = linked?.workspaceId === workspaceId ? linked : undefined;
+    if (member === undefined && flow.session !== undefined)
+      member = await accounts.findMember(workspaceId, flow.session.account.id);
+    if (member === undefined && flow.session === undefined)
+      member = await accounts.findMemberByEmail(workspaceId, identity.email);
+
+    if (member === undefined) {
+      // Keep the grant (unlinked) so approval activates it without another round trip to Pipedrive.
+      await deps.grants.saveGrant(tx, identity, grant, {
+        memberId: null,
+        isOrgConnection: previous?.isOrgConnection ?? false,
+        isPersonalConnection: false,
+      });
+      await createTeamRepository(tx).upsertJoinRequest({
+        workspaceId,
+        email: flow.session?.account.email ?? identity.email,
+        name: flow.session?.account.name ?? identity.name,
+        accountId: flow.session?.account.id ?? null,
+        pipedriveCompanyId: identity.companyId,
+        pipedriveUserId: identity.userId,
+      });
+      await createAuditLog(tx).record({
+        workspaceId,
+        companyId: identity.companyId,
+        actor: actorOf(identity),
+        action: 'join_request.created',
+        detail: { email: identity.email },
+      });
+      return { kind: 'join_requested', companyName: company.name, email: identity.email, popup: flow.popup };
+    }
+    await deps.grants.saveGrant(tx, identity, grant, {
+      memberId: member.id,
+      isOrgConnection: previous?.isOrgConnection ?? false,
+      isPersonalConnection: true,
+    });
+    await createAuditLog(tx).record({
+      workspaceId,
+      companyId: identity.companyId,
+      actor: `member:${member.id}`,
+      action: 'personal.connected',
+      detail: { pipedriveUserId: identity.userId },
+    });
+    // Signing in needs proof beyond an email match: an earlier link or the current session.
+    const signInAccountId = flow.session === undefined && linked !== undefined ? linked.accountId : undefined;
+    return {
+      kind: 'personal_connected',
+      companyId: identity.companyId,
+      popup: flow.popup,
+      ...(signInAccountId === undefined ? {} : { signInAccountId }),
+    };
+  }
+
+  /** Another admin takes over the org connection: the previous holder keeps a personal connection. */
+  async function releaseOrgRole(tx: Tx, companyId: number, newHolder: number): Promise<void> {
+    const connections = createConnectionsRepository(tx);
+    const org = await connections.findOrgConnection(companyId);
+    if (org !== undefined && org.pipedriveUserId !== newHolder)
+      await connections.update(org.id, { isOrgConnection: false });
+  }
+
+  return {
+    async completeAuthorization(input: {
+      code: string;
+      state: string | undefined;
+      cookies: Record<string, string | undefined>;
+      session: ResolvedSession | undefined;
+    }): Promise<AuthorizationOutcome> {
+      const flow: Pick<OAuthStatePayload, 'purpose' | 'popup' | 'panelUser'> =
+        input.state === undefined
+          ? { purpose: 'marketplace_install' }
+          : await deps.states.consume(input.state, input.cookies);
+      const grant = await deps.oauth.exchangeCode(input.code);
+      const identity = await fetchIdentity(grant.api_domain, grant.access_token);
+      const popup = flow.popup === true;
+      // A Marketplace install without Parley's state may come from anywhere: ignore the session.
+      const session = input.state === undefined ? undefined : input.session;
+      return withOutcome(identity, grant, popup, (tx) => {
+        switch (flow.purpose) {
+          case 'org_connect':
+            return connectOrganization(tx, identity, grant, session);
+          case 'personal_connect':
+            return connectPersonal(tx, identity, grant, {
+              session,
+              popup,
+              ...(flow.panelUser === undefined ? {} : { panelUser: flow.panelUser }),
+            });
+          case 'sign_in':
+          case 'marketplace_install':
+            return installAsAdmin(tx, identity, grant, session);
+        }
+      });
+    },
+
+    /** Finishes a parked Marketplace install once its admin has signed in. */
+    async resumeInstall(pendingInstallId: string, session: ResolvedSession): Promise<AuthorizationOutcome> {
+      const now = deps.clock.now();
+      const [pending] = await deps.db
+        .update(pendingInstalls)
+        .set({ consumedAt: now })
+        .where(
+          and(
+            eq(pendingInstalls.id, pendingInstallId),
+            isNull(pendingInstalls.consumedAt),
+            gt(pendingInstalls.expiresAt, now),
+          ),
+        )
+        .returning();
+      if (pending === undefined) {
+        throw createStateInvalidError({
+          message: 'This installation waited too long. Install Parley from the Pipedrive Marketplace again.',
+        });
+      }
+      const identity = pending.identity as unknown as PipedriveIdentity;
+      const grant = JSON.parse(
+        deps.secretBox.decrypt(pending.grantCiphertext, pendingAad(pending.id)),
+      ) as TokenResponse;
+      await deps.db.delete(pendingInstalls).where(eq(pendingInstalls.id, pending.id));
+      return withOutcome(identity, grant, false, (tx) => installAsAdmin(tx, identity, grant, session));
+    },
+  };
+}
+
+const actorOf = (identity: PipedriveIdentity) => `pipedrive_user:${identity.companyId}:${identity.userId}`;
+
+export type InstallService = ReturnType<typeof createInstallService>;

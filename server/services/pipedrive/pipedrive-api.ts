@@ -1,0 +1,127 @@
+import { v1, v2 } from 'pipedrive';
+import type { GetCurrentUserResponse } from 'pipedrive/v1';
+import type { Db } from '../../db/client.ts';
+import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
+import { createOrgNotConnectedError, createPersonalNotConnectedError } from '../connections/connections.errors.ts';
+import type { CallMeta, PipedriveHttp, RequestArgs } from './pipedrive-http.ts';
+import { createPipedriveUnavailableError, createReauthRequiredError } from './pipedrive.errors.ts';
+
+/** The URL part is replaced per company (`api_domain`); the official builders only need a base. */
+const v1Config = new v1.Configuration({ basePath: '' });
+const v2Config = new v2.Configuration({ basePath: '' });
+
+export type CurrentUser = NonNullable<GetCurrentUserResponse['data']>;
+
+/**
+ * Pipedrive, as seen through one connection. Requests are built by the official `pipedrive`
+ * package (its request builders and models) and sent by Parley's HTTP layer.
+ */
+export function createConnectionApi(
+  http: PipedriveHttp,
+  connection: { id: string; companyId: number },
+  feature: string,
+) {
+  const call = <T>(args: RequestArgs, meta: Omit<CallMeta, 'feature'>) =>
+    http<T>(connection.id, connection.companyId, args, { ...meta, feature });
+  return {
+    connectionId: connection.id,
+    /** Any endpoint: pass a builder from the official package and its response model. */
+    call,
+    v1Config,
+    v2Config,
+    async getCurrentUser(): Promise<CurrentUser> {
+      const response = await call<GetCurrentUserResponse>(
+        await v1.UsersApiAxiosParamCreator(v1Config).getCurrentUser(),
+        { version: 'v1', kind: 'get' },
+      );
+      if (response.body.data === undefined)
+        throw createReauthRequiredError({ message: 'Pipedrive returned no user for this connection.' });
+      return response.body.data;
+    },
+  };
+}
+
+export type ConnectionApi = ReturnType<typeof createConnectionApi>;
+
+/**
+ * "Per-user tokens layered on the org token": user actions run with the viewer's personal
+ * connection (so Pipedrive's visibility and authorship hold); background work runs with the org
+ * connection.
+ */
+export function createPipedriveApi(deps: { db: Db; http: PipedriveHttp }) {
+  const connections = createConnectionsRepository(deps.db);
+  return {
+    forConnection(connection: { id: string; companyId: number }, feature: string): ConnectionApi {
+      return createConnectionApi(deps.http, connection, feature);
+    },
+    async forCompany(companyId: number, feature: string): Promise<ConnectionApi> {
+      const org = await connections.findOrgConnection(companyId);
+      if (org === undefined || org.state === 'revoked') throw createOrgNotConnectedError();
+      if (org.state === 'reauth_required') throw createReauthRequiredError();
+      return createConnectionApi(deps.http, org, feature);
+    },
+    async forViewer(viewer: { companyId: number; userId: number }, feature: string): Promise<ConnectionApi> {
+      const org = await connections.findOrgConnection(viewer.companyId);
+      if (org === undefined || org.state === 'revoked') throw createOrgNotConnectedError();
+      const mine = await connections.findByCompanyUser(viewer.companyId, viewer.userId);
+      if (mine === undefined || mine.state === 'revoked' || !mine.isPersonalConnection)
+        throw createPersonalNotConnectedError();
+      if (mine.state === 'reauth_required') throw createReauthRequiredError();
+      return createConnectionApi(deps.http, mine, feature);
+    },
+  };
+}
+
+export type PipedriveApi = ReturnType<typeof createPipedriveApi>;
+
+/** The user, company and admin status behind a fresh grant (`GET /v1/users/me`, pipedrive-platform.md §1.5). */
+export interface PipedriveIdentity {
+  companyId: number;
+  userId: number;
+  name: string;
+  email: string;
+  companyName: string;
+  /** `acme` of acme.pipedrive.com. */
+  companyDomain: string;
+  isAdmin: boolean;
+}
+
+/**
+ * Reads `/users/me` with a token that belongs to no connection yet (right after the code exchange).
+ * Admin status comes from `access` (the sales app's admin flag), falling back to the deprecated `is_admin`.
+ */
+export async function fetchIdentity(apiDomain: string, accessToken: string): Promise<PipedriveIdentity> {
+  const args = await v1.UsersApiAxiosParamCreator(v1Config).getCurrentUser();
+  let response: Response;
+  try {
+    response = await fetch(`${apiDomain}/api/v1${args.url}`, {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (error) {
+    throw createPipedriveUnavailableError({
+      message: 'Pipedrive did not answer while Parley read your user. Try again.',
+      cause: error,
+    });
+  }
+  const body = (await response.json().catch(() => ({}))) as GetCurrentUserResponse;
+  const user = body.data;
+  if (!response.ok || user?.id === undefined || user.company_id === undefined) {
+    throw createPipedriveUnavailableError({
+      message: `Pipedrive did not return your user (HTTP ${response.status}). Try again.`,
+    });
+  }
+  // `is_admin` is deprecated and missing from the official model, but still sent by Pipedrive.
+  const isAdmin =
+    (user.access ?? []).some((entry) => String(entry.app) === 'sales' && entry.admin === true) ||
+    Number((user as { is_admin?: unknown }).is_admin) === 1;
+  return {
+    companyId: Number(user.company_id),
+    userId: Number(user.id),
+    name: user.name ?? '',
+    email: (user.email ?? '').toLowerCase(),
+    companyName: user.company_name ?? `Company ${user.company_id}`,
+    companyDomain: user.company_domain ?? '',
+    isAdmin,
+  };
+}

@@ -1,0 +1,155 @@
+import type { Clock } from '../../clock.ts';
+import type { Db } from '../../db/client.ts';
+import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
+import type { Logger } from '../../logger.ts';
+import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
+import type { BudgetMeter } from './budget-meter.ts';
+import {
+  createBudgetExhaustedError,
+  createPipedriveForbiddenError,
+  createPipedriveNotFoundError,
+  createPipedriveRejectedError,
+  createPipedriveUnavailableError,
+  createRateLimitedError,
+  createReauthRequiredError,
+} from './pipedrive.errors.ts';
+import {
+  BURST_WINDOW_MS,
+  DEFAULT_BURST_LIMIT,
+  SEARCH_BURST_LIMIT,
+  estimateCost,
+  type RequestKind,
+} from './request-costs.ts';
+import type { TokenService } from './token-service.ts';
+
+/** What the official client's `…AxiosParamCreator` produces: path + query, method, headers, JSON body. */
+export interface RequestArgs {
+  url: string;
+  options: { method?: string; headers?: Record<string, unknown>; data?: unknown };
+}
+
+export interface CallMeta {
+  version: 'v1' | 'v2';
+  kind: RequestKind;
+  /** Which Parley feature spends the tokens (the budget meter's breakdown). */
+  feature: string;
+}
+
+export interface PipedriveResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** The longest we wait in-process for a burst window to reopen before giving the work back. */
+const MAX_INLINE_WAIT_MS = 4000;
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * The HTTP layer under the official client's request builders. It keeps what the official client
+ * drops (status and headers, pipedrive/client-nodejs#725) and applies Parley's rules on every call:
+ * fresh token, burst limit shared across instances, company budget, timeout, one refresh-and-retry
+ * on 401, waiting out short 429s, and Pipedrive failures mapped to `pipedrive.*` errors.
+ */
+export function createPipedriveHttp(deps: {
+  db: Db;
+  tokens: TokenService;
+  limiter: RateLimiter;
+  budget: BudgetMeter;
+  clock: Clock;
+  logger: Logger;
+  sleep?: (ms: number) => Promise<void>;
+}) {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const connections = createConnectionsRepository(deps.db);
+
+  async function waitForBurstSlot(connectionId: string, kind: RequestKind): Promise<void> {
+    const keys: [string, number][] = [[`pd-burst:${connectionId}`, DEFAULT_BURST_LIMIT]];
+    if (kind === 'search') keys.push([`pd-search:${connectionId}`, SEARCH_BURST_LIMIT]);
+    for (const [key, limit] of keys) {
+      for (;;) {
+        const decision = await deps.limiter.hit(key, { limit, windowMs: BURST_WINDOW_MS });
+        if (decision.allowed) break;
+        const waitMs = decision.resetAt.getTime() - deps.clock.now().getTime();
+        if (waitMs > MAX_INLINE_WAIT_MS)
+          throw createRateLimitedError({ headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } });
+        await sleep(Math.max(waitMs, 10));
+      }
+    }
+  }
+
+  async function send(url: string, args: RequestArgs, accessToken: string): Promise<Response> {
+    try {
+      return await fetch(url, {
+        method: args.options.method ?? 'GET',
+        headers: {
+          ...(args.options.headers as Record<string, string>),
+          authorization: `Bearer ${accessToken}`,
+          accept: 'application/json',
+        },
+        ...(args.options.data === undefined
+          ? {}
+          : { body: typeof args.options.data === 'string' ? args.options.data : JSON.stringify(args.options.data) }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw createPipedriveUnavailableError({
+        message: 'Pipedrive did not answer in time. Parley will retry.',
+        cause: error,
+      });
+    }
+  }
+
+  return async function request<T>(
+    connectionId: string,
+    companyId: number,
+    args: RequestArgs,
+    meta: CallMeta,
+  ): Promise<PipedriveResponse<T>> {
+    await deps.budget.assertAvailable(companyId);
+    let token = await deps.tokens.getAccessToken(connectionId);
+    let refreshed = false;
+    for (let attempt = 0; ; attempt += 1) {
+      await waitForBurstSlot(connectionId, meta.kind);
+      const response = await send(`${token.apiDomain}/api/${meta.version}${args.url}`, args, token.accessToken);
+      await deps.budget.record(companyId, meta.feature, estimateCost(meta.kind, meta.version));
+      if (response.status === 401 && !refreshed) {
+        refreshed = true;
+        token = await deps.tokens.refreshAfterRejection(connectionId, token.accessToken);
+        continue;
+      }
+      if (response.status === 401) {
+        // Rejected right after a successful refresh: the grant is gone (revoked or uninstalled).
+        await connections.update(connectionId, { state: 'reauth_required' });
+        throw createReauthRequiredError();
+      }
+      if (response.status === 429) {
+        const retryAfterMs = await deps.budget.handleRateLimited(companyId, response);
+        if (retryAfterMs !== undefined && retryAfterMs <= MAX_INLINE_WAIT_MS && attempt < 2) {
+          await sleep(retryAfterMs);
+          continue;
+        }
+        if (retryAfterMs === undefined) throw createBudgetExhaustedError();
+        throw createRateLimitedError({ headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } });
+      }
+      const body = (await response.json().catch(() => null)) as T & { error?: string };
+      if (response.ok) return { status: response.status, body, headers: response.headers };
+      const reason = typeof body?.error === 'string' ? body.error : `HTTP ${response.status}`;
+      deps.logger.warn(
+        { status: response.status, endpoint: args.url.split('?')[0], reason },
+        'Pipedrive request failed',
+      );
+      if (response.status === 404 || response.status === 410)
+        throw createPipedriveNotFoundError({ details: { reason } });
+      if (response.status === 403) throw createPipedriveForbiddenError({ details: { reason } });
+      if (response.status >= 500 || response.status === 402)
+        throw createPipedriveUnavailableError({ details: { status: response.status } });
+      throw createPipedriveRejectedError({
+        message: `Pipedrive rejected the request: ${reason}`,
+        details: { reason, status: response.status },
+      });
+    }
+  };
+}
+
+export type PipedriveHttp = ReturnType<typeof createPipedriveHttp>;

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import nock from 'nock';
+import { TEST_SECRETS } from './test-config.ts';
+
+/** A Pipedrive user as `/v1/users/me` describes them. */
+export interface FakeIdentity {
+  companyId: number;
+  userId: number;
+  name: string;
+  email: string;
+  companyName: string;
+  companyDomain: string;
+  isAdmin: boolean;
+}
+
+export const OAUTH_URL = 'https://oauth.pipedrive.test';
+export const API_DOMAIN = 'https://acme.pipedrive.test';
+
+export const ADA: FakeIdentity = {
+  companyId: 5001,
+  userId: 101,
+  name: 'Ada Admin',
+  email: 'ada@acme.test',
+  companyName: 'Acme Demo',
+  companyDomain: 'acme',
+  isAdmin: true,
+};
+export const SAM: FakeIdentity = {
+  companyId: 5001,
+  userId: 102,
+  name: 'Sam Seller',
+  email: 'sam@acme.test',
+  companyName: 'Acme Demo',
+  companyDomain: 'acme',
+  isAdmin: false,
+};
+export const RITA: FakeIdentity = {
+  companyId: 5001,
+  userId: 103,
+  name: 'Rita Rep',
+  email: 'rita@acme.test',
+  companyName: 'Acme Demo',
+  companyDomain: 'acme',
+  isAdmin: false,
+};
+export const GINA: FakeIdentity = {
+  companyId: 6002,
+  userId: 201,
+  name: 'Gina Globex',
+  email: 'gina@globex.test',
+  companyName: 'Globex',
+  companyDomain: 'globex',
+  isAdmin: true,
+};
+
+const basic = `Basic ${Buffer.from(`${TEST_SECRETS.clientId}:${TEST_SECRETS.clientSecret}`).toString('base64')}`;
+
+export interface IssuedGrant {
+  code: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/**
+ * Pipedrive's OAuth server and `/users/me`, scripted with nock for tests that need a fault the
+ * sandbox does not model. Every interceptor checks the client's Basic auth and the bearer token.
+ */
+export function expectAuthorization(identity: FakeIdentity, options: { expiresIn?: number } = {}): IssuedGrant {
+  const grant = {
+    code: `code-${randomBytes(6).toString('hex')}`,
+    accessToken: `v1u:at-${randomBytes(8).toString('hex')}`,
+    refreshToken: `rt-${randomBytes(8).toString('hex')}`,
+  };
+  nock(OAUTH_URL)
+    .post(
+      '/oauth/token',
+      (body: Record<string, string>) =>
+        body['grant_type'] === 'authorization_code' &&
+        body['code'] === grant.code &&
+        body['redirect_uri'] === 'http://localhost:3000/oauth/callback',
+    )
+    .matchHeader('authorization', basic)
+    .reply(200, {
+      access_token: grant.accessToken,
+      refresh_token: grant.refreshToken,
+      token_type: 'Bearer',
+      expires_in: options.expiresIn ?? 3599,
+      scope: 'base,deals:full,contacts:full',
+      api_domain: API_DOMAIN,
+    });
+  expectCurrentUser(identity, grant.accessToken);
+  return grant;
+}
+
+export function expectCurrentUser(identity: FakeIdentity, accessToken: string) {
+  return nock(API_DOMAIN)
+    .get('/api/v1/users/me')
+    .matchHeader('authorization', `Bearer ${accessToken}`)
+    .reply(200, {
+      success: true,
+      data: {
+        id: identity.userId,
+        name: identity.name,
+        email: identity.email,
+        company_id: identity.companyId,
+        company_name: identity.companyName,
+        company_domain: identity.companyDomain,
+        is_admin: identity.isAdmin ? 1 : 0,
+        access: [{ app: 'sales', admin: identity.isAdmin, permission_set_id: 'x' }],
+        active_flag: true,
+      },
+    });
+}
+
+/** A refresh answered with rotated tokens; `times` lets a test prove it happened exactly once. */
+export function expectRefresh(refreshToken: string, options: { times?: number; delayMs?: number } = {}): IssuedGrant {
+  const next = {
+    code: '',
+    accessToken: `v1u:at-${randomBytes(8).toString('hex')}`,
+    refreshToken: `rt-${randomBytes(8).toString('hex')}`,
+  };
+  nock(OAUTH_URL)
+    .post(
+      '/oauth/token',
+      (body: Record<string, string>) =>
+        body['grant_type'] === 'refresh_token' && body['refresh_token'] === refreshToken,
+    )
+    .matchHeader('authorization', basic)
+    .times(options.times ?? 1)
+    .delay(options.delayMs ?? 0)
+    .reply(200, {
+      access_token: next.accessToken,
+      refresh_token: next.refreshToken,
+      token_type: 'Bearer',
+      expires_in: 3599,
+      scope: 'base',
+      api_domain: API_DOMAIN,
+    });
+  return next;
+}
+
+/** Records every revoke call (which refresh tokens Pipedrive was asked to revoke). */
+export function recordRevocations(): string[] {
+  const revoked: string[] = [];
+  nock(OAUTH_URL)
+    .persist()
+    .post('/oauth/revoke', (body: Record<string, string>) => {
+      if (body['token_type_hint'] === 'refresh_token' && typeof body['token'] === 'string') revoked.push(body['token']);
+      return true;
+    })
+    .matchHeader('authorization', basic)
+    .reply(200, {});
+  return revoked;
+}
+
+export function uninstallHeaders(): Record<string, string> {
+  return { authorization: basic, 'content-type': 'application/json' };
+}

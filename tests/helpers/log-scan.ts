@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { TEST_SECRETS } from './test-config.ts';
+
+/**
+ * What must never appear in a log line (reliability.md U7): the configured secrets, and anything
+ * shaped like the tokens tests and the sandbox issue (OAuth access and refresh tokens, JWTs).
+ */
+const SECRET_PATTERNS: { name: string; pattern: RegExp }[] = [
+  ...Object.entries(TEST_SECRETS).map(([name, value]) => ({
+    name,
+    pattern: new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+  })),
+  { name: 'access token', pattern: /v1u:[A-Za-z0-9_-]{8,}/ },
+  { name: 'refresh token', pattern: /\brt-[0-9a-f]{16}\b/ },
+  { name: 'JWT', pattern: /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}/ },
+];
+
+/** Returns one line per finding (secret name and the log line number), empty when clean. */
+export function scanLogForSecrets(file: string): string[] {
+  const findings: string[] = [];
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, index) => {
+      for (const { name, pattern } of SECRET_PATTERNS)
+        if (pattern.test(line)) findings.push(`${name} on line ${index + 1}: ${line.slice(0, 300)}`);
+    });
+  return findings;
+}

@@ -1,0 +1,173 @@
+import { and, eq } from 'drizzle-orm';
+import { connections, joinRequests } from '../../../server/db/schema/index.ts';
+import { createBrowser, stateFromRedirect, type Browser } from '../../helpers/browser-session.ts';
+import { ADA, expectAuthorization, RITA, SAM, type FakeIdentity } from '../../helpers/fake-pipedrive.ts';
+import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
+import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+
+describe('connecting from the dashboard and from the panel', () => {
+  let testApp: TestApp;
+
+  beforeEach(async () => {
+    testApp = await createTestApp();
+  });
+
+  afterEach(async () => {
+    await testApp.close();
+  });
+
+  async function signUp(browser: Browser, email: string, workspaceName = 'Acme team'): Promise<void> {
+    const response = await browser.post('/api/auth/signup', {
+      email,
+      password: 'a long enough password',
+      name: email.split('@')[0],
+      workspaceName,
+    });
+    expect(response.statusCode).toBe(201);
+    await browser.refreshCsrf();
+  }
+
+  /** Runs the whole consent round trip for `purpose` as the Pipedrive user `identity`. */
+  async function consent(browser: Browser, purpose: string, identity: FakeIdentity) {
+    const start = await browser.get(`/oauth/install?purpose=${purpose}`);
+    const grant = expectAuthorization(identity);
+    return browser.get(`/oauth/callback?code=${grant.code}&state=${encodeURIComponent(stateFromRedirect(start))}`);
+  }
+
+  async function connectOrganization(): Promise<Browser> {
+    const admin = createBrowser(testApp.app);
+    await signUp(admin, 'ada@acme.test');
+    const callback = await consent(admin, 'organization', ADA);
+    expect(callback.headers.location).toBe('/integrations/pipedrive?connected=organization');
+    return admin;
+  }
+
+  async function inviteAndJoin(admin: Browser, email: string): Promise<Browser> {
+    const invitation = await admin.post('/api/team/invitations', { email, role: 'member' });
+    expect(invitation.statusCode).toBe(201);
+    const link = new URL(invitation.json<{ link: string }>().link);
+    const invitee = createBrowser(testApp.app);
+    await signUp(invitee, email, 'Personal');
+    const accepted = await invitee.post(`/api/invitations/${link.pathname.split('/').at(-1) ?? ''}/accept`);
+    expect(accepted.statusCode).toBe(200);
+    return invitee;
+  }
+
+  it('a workspace admin connects the organization; the connector gets a personal connection too', async () => {
+    const admin = await connectOrganization();
+    const status = await admin.get('/api/integrations/pipedrive');
+    expect(status.json()).toMatchObject({
+      company: {
+        id: ADA.companyId,
+        name: 'Acme Demo',
+        status: 'connected',
+        appSettingsUrl: 'https://acme.pipedrive.test/settings/marketplace/app/test-client-id/app-settings',
+      },
+      organization: { state: 'active', connectedBy: 'Ada Admin' },
+      personal: { state: 'active' },
+    });
+  });
+
+  it('refuses the organization connection when the consenting Pipedrive user is not an admin', async () => {
+    const admin = createBrowser(testApp.app);
+    await signUp(admin, 'ada@acme.test');
+    const callback = await consent(admin, 'organization', SAM);
+    expect(callback.statusCode).toBe(403);
+    expect(callback.body).toContain('Only a Pipedrive admin');
+    expect((await admin.get('/api/integrations/pipedrive')).json()).toMatchObject({
+      company: null,
+      organization: null,
+    });
+  });
+
+  it('an invited member connects only for themself from the dashboard', async () => {
+    const admin = await connectOrganization();
+    const sam = await inviteAndJoin(admin, 'sam@acme.test');
+    const callback = await consent(sam, 'personal', SAM);
+    expect(callback.headers.location).toBe('/integrations/pipedrive?connected=personal');
+    expect((await sam.get('/api/integrations/pipedrive')).json()).toMatchObject({
+      personal: { state: 'active' },
+      organization: { connectedBy: 'Ada Admin' },
+    });
+    const token = await signPanelToken({ companyId: SAM.companyId, userId: SAM.userId });
+    const panel = await testApp.app.inject({ method: 'GET', url: '/api/panel/status', headers: bearer(token) });
+    expect(panel.json()).toMatchObject({ state: 'connected', organization: { connectedBy: { name: 'Ada Admin' } } });
+  });
+
+  it('connects from the panel popup with a ticket, and refuses a consent by another Pipedrive user', async () => {
+    await connectOrganization();
+    const token = await signPanelToken({ companyId: SAM.companyId, userId: SAM.userId });
+    const before = await testApp.app.inject({ method: 'GET', url: '/api/panel/status', headers: bearer(token) });
+    expect(before.json()).toMatchObject({ state: 'personal_not_connected' });
+
+    const ticketed = async () => {
+      const ticket = await testApp.app.inject({
+        method: 'POST',
+        url: '/api/panel/connect-ticket',
+        headers: bearer(token),
+      });
+      return new URL(ticket.json<{ url: string }>().url);
+    };
+    // The popup is a fresh top-level window: no Parley session. Sam's email matches no member yet.
+    const popup = createBrowser(testApp.app);
+    const url = await ticketed();
+    const start = await popup.get(`${url.pathname}${url.search}`);
+    const wrongUser = expectAuthorization(RITA);
+    const refused = await popup.get(
+      `/oauth/callback?code=${wrongUser.code}&state=${encodeURIComponent(stateFromRedirect(start))}`,
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('different Pipedrive user');
+
+    const url2 = await ticketed();
+    const start2 = await popup.get(`${url2.pathname}${url2.search}`);
+    const grant = expectAuthorization(SAM);
+    const joined = await popup.get(
+      `/oauth/callback?code=${grant.code}&state=${encodeURIComponent(stateFromRedirect(start2))}`,
+    );
+    expect(joined.statusCode).toBe(200);
+    expect(joined.body).toContain('An admin must approve you');
+    expect(joined.body).toContain('parley:oauth');
+    const [request] = await testApp.database.db
+      .select()
+      .from(joinRequests)
+      .where(eq(joinRequests.email, 'sam@acme.test'));
+    expect(request).toMatchObject({ status: 'pending', pipedriveUserId: SAM.userId });
+  });
+
+  it('approving the join request activates the grant the user already gave', async () => {
+    const admin = await connectOrganization();
+    const token = await signPanelToken({ companyId: SAM.companyId, userId: SAM.userId });
+    const ticket = new URL(
+      (await testApp.app.inject({ method: 'POST', url: '/api/panel/connect-ticket', headers: bearer(token) })).json<{
+        url: string;
+      }>().url,
+    );
+    const popup = createBrowser(testApp.app);
+    const start = await popup.get(`${ticket.pathname}${ticket.search}`);
+    const grant = expectAuthorization(SAM);
+    await popup.get(`/oauth/callback?code=${grant.code}&state=${encodeURIComponent(stateFromRedirect(start))}`);
+
+    const team = (await admin.get('/api/team')).json<{ joinRequests: { id: string; email: string }[] }>();
+    expect(team.joinRequests.map((r) => r.email)).toEqual(['sam@acme.test']);
+    const approve = await admin.post(`/api/team/join-requests/${team.joinRequests[0]?.id ?? ''}/approve`);
+    expect(approve.statusCode).toBe(200);
+
+    const [connection] = await testApp.database.db
+      .select()
+      .from(connections)
+      .where(and(eq(connections.companyId, SAM.companyId), eq(connections.pipedriveUserId, SAM.userId)));
+    expect(connection).toMatchObject({ isPersonalConnection: true, state: 'active' });
+    expect(connection?.memberId).not.toBeNull();
+    const status = await testApp.app.inject({ method: 'GET', url: '/api/panel/status', headers: bearer(token) });
+    expect(status.json()).toMatchObject({ state: 'connected' });
+  });
+
+  it('a personal connection needs the organization connected first', async () => {
+    const sam = createBrowser(testApp.app);
+    await signUp(sam, 'sam@acme.test');
+    const callback = await consent(sam, 'personal', SAM);
+    expect(callback.statusCode).toBe(409);
+    expect(callback.body).toContain('not connected to Parley');
+  });
+});

@@ -1,0 +1,155 @@
+import { eq } from 'drizzle-orm';
+import nock from 'nock';
+import { accounts, companies, connections, members, workspaces } from '../../../server/db/schema/index.ts';
+import { createBrowser, stateFromRedirect } from '../../helpers/browser-session.ts';
+import { ADA, expectAuthorization, SAM } from '../../helpers/fake-pipedrive.ts';
+import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+
+describe('Pipedrive install flow (OAuth callback)', () => {
+  let testApp: TestApp;
+
+  beforeEach(async () => {
+    testApp = await createTestApp();
+  });
+
+  afterEach(async () => {
+    await testApp.close();
+  });
+
+  const db = () => testApp.database.db;
+
+  it('Marketplace install without state: a new admin gets a workspace named after the company, the org connection, and a session', async () => {
+    const browser = createBrowser(testApp.app);
+    const grant = expectAuthorization(ADA);
+
+    const response = await browser.get(`/oauth/callback?code=${grant.code}`);
+
+    expect(response.statusCode).toBe(302);
+    expect(response.headers.location).toBe('/onboarding?new=1');
+    expect(browser.cookie('parley_session')).toBeDefined();
+    const [workspace] = await db().select().from(workspaces);
+    expect(workspace?.name).toBe('Acme Demo');
+    const [account] = await db().select().from(accounts);
+    expect(account).toMatchObject({ email: 'ada@acme.test', name: 'Ada Admin', passwordHash: null });
+    const [member] = await db().select().from(members);
+    expect(member).toMatchObject({ workspaceId: workspace?.id, accountId: account?.id, role: 'owner' });
+    const [company] = await db().select().from(companies);
+    expect(company).toMatchObject({
+      id: ADA.companyId,
+      workspaceId: workspace?.id,
+      status: 'connected',
+      apiDomain: 'https://acme.pipedrive.test',
+    });
+    const [connection] = await db().select().from(connections);
+    expect(connection).toMatchObject({
+      pipedriveUserId: ADA.userId,
+      isOrgConnection: true,
+      isPersonalConnection: true,
+      state: 'active',
+      memberId: member?.id,
+      isPipedriveAdmin: true,
+    });
+    // Tokens are stored as ciphertext only.
+    expect(connection?.accessTokenCiphertext).toMatch(/^v1\.k1\./);
+    expect(JSON.stringify(connection)).not.toContain(grant.accessToken);
+    expect(JSON.stringify(connection)).not.toContain(grant.refreshToken);
+    expect(nock.isDone()).toBe(true);
+
+    const session = await browser.get('/api/session');
+    expect(session.json()).toMatchObject({ account: { email: 'ada@acme.test' }, workspace: { role: 'owner' } });
+  });
+
+  it('Marketplace install through the Installation URL: state minted, bound to the browser, used once', async () => {
+    const browser = createBrowser(testApp.app);
+    const start = await browser.get('/oauth/install');
+    expect(start.statusCode).toBe(302);
+    const location = new URL(String(start.headers.location));
+    expect(`${location.origin}${location.pathname}`).toBe('https://oauth.pipedrive.test/oauth/authorize');
+    expect(location.searchParams.get('client_id')).toBe('test-client-id');
+    expect(location.searchParams.get('redirect_uri')).toBe('http://localhost:3000/oauth/callback');
+    expect(browser.hasCookie('parley_oauth_')).toBe(true);
+    const state = stateFromRedirect(start);
+
+    const grant = expectAuthorization(ADA);
+    const callback = await browser.get(`/oauth/callback?code=${grant.code}&state=${encodeURIComponent(state)}`);
+    expect(callback.headers.location).toBe('/onboarding?new=1');
+
+    const replay = await browser.get(`/oauth/callback?code=${grant.code}&state=${encodeURIComponent(state)}`);
+    expect(replay.statusCode).toBe(400);
+    expect(replay.headers.location).toBeUndefined();
+    expect(replay.body).toContain('invalid, expired, or was already used');
+  });
+
+  it.each([
+    ['forged', (state: string) => `${state.split('.')[0] ?? ''}.AAAA`],
+    [
+      'tampered payload',
+      (state: string) =>
+        `${Buffer.from('{"purpose":"org_connect","nonce":"x","expiresAt":99999999999999}').toString('base64url')}.${state.split('.')[1] ?? ''}`,
+    ],
+  ])('refuses a %s state with 400 and no redirect', async (_label, mutate) => {
+    const browser = createBrowser(testApp.app);
+    const state = stateFromRedirect(await browser.get('/oauth/install'));
+    const response = await browser.get(`/oauth/callback?code=anything&state=${encodeURIComponent(mutate(state))}`);
+    expect(response.statusCode).toBe(400);
+    expect(response.headers.location).toBeUndefined();
+  });
+
+  it('refuses a state used from another browser (no nonce cookie)', async () => {
+    const state = stateFromRedirect(await createBrowser(testApp.app).get('/oauth/install'));
+    const response = await createBrowser(testApp.app).get(
+      `/oauth/callback?code=anything&state=${encodeURIComponent(state)}`,
+    );
+    expect(response.statusCode).toBe(400);
+  });
+
+  it('ends a cancelled consent (error=user_denied) on a friendly page that changes nothing', async () => {
+    const response = await createBrowser(testApp.app).get('/oauth/callback?error=user_denied');
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Connection cancelled');
+    expect(await db().select().from(companies)).toEqual([]);
+  });
+
+  it('refuses a non-admin who installs before the organization is connected, and revokes the unused grant', async () => {
+    const grant = expectAuthorization(SAM);
+    const response = await createBrowser(testApp.app).get(`/oauth/callback?code=${grant.code}`);
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toContain('Only a Pipedrive admin can connect the organization');
+    expect(await db().select().from(connections)).toEqual([]);
+    const revokes = await testApp.database.pool
+      .query("select data from pgboss.job where name = 'pipedrive.revoke-grant'")
+      .catch(() => ({ rows: [] }));
+    expect(revokes.rows).toHaveLength(1);
+  });
+
+  it('asks an existing account to sign in, then finishes the parked install', async () => {
+    await testApp.domain.accounts.signUp({
+      email: 'ada@acme.test',
+      password: 'correct horse battery',
+      name: 'Ada',
+      workspaceName: 'Ada’s team',
+    });
+    const browser = createBrowser(testApp.app);
+    const grant = expectAuthorization(ADA);
+
+    const callback = await browser.get(`/oauth/callback?code=${grant.code}`);
+    expect(callback.statusCode).toBe(302);
+    const location = new URL(String(callback.headers.location), 'http://localhost:3000');
+    expect(location.pathname).toBe('/login');
+    expect(location.searchParams.get('email')).toBe('ada@acme.test');
+    const pendingId = location.searchParams.get('resume') ?? '';
+    expect(await db().select().from(connections)).toEqual([]);
+
+    const login = await browser.post('/api/auth/login', { email: 'ada@acme.test', password: 'correct horse battery' });
+    expect(login.statusCode).toBe(200);
+    const resumed = await browser.get(`/oauth/resume/${pendingId}`);
+    expect(resumed.headers.location).toBe('/onboarding');
+    const [company] = await db().select().from(companies);
+    const [workspace] = await db()
+      .select()
+      .from(workspaces)
+      .where(eq(workspaces.id, company?.workspaceId ?? ''));
+    expect(workspace?.name).toBe('Ada’s team');
+    expect(await browser.get(`/oauth/resume/${pendingId}`)).toMatchObject({ statusCode: 400 });
+  });
+});

@@ -1,0 +1,187 @@
+import { connections } from '../../../server/db/schema/index.ts';
+import { createBrowser, type Browser } from '../../helpers/browser-session.ts';
+import { connectCompany } from '../../helpers/connected-company.ts';
+import { SAM } from '../../helpers/fake-pipedrive.ts';
+import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+
+describe('accounts, sessions and the team page', () => {
+  let testApp: TestApp;
+
+  beforeEach(async () => {
+    testApp = await createTestApp();
+  });
+
+  afterEach(async () => {
+    await testApp.close();
+  });
+
+  async function signUp(email: string): Promise<Browser> {
+    const browser = createBrowser(testApp.app);
+    const response = await browser.post('/api/auth/signup', {
+      email,
+      password: 'a long enough password',
+      name: email.split('@')[0],
+      workspaceName: `${email} team`,
+    });
+    expect(response.statusCode).toBe(201);
+    await browser.refreshCsrf();
+    return browser;
+  }
+
+  const inviteToken = async (admin: Browser, email: string, role = 'member') => {
+    const response = await admin.post('/api/team/invitations', { email, role });
+    expect(response.statusCode).toBe(201);
+    return new URL(response.json<{ link: string }>().link).pathname.split('/').at(-1) ?? '';
+  };
+
+  it('sets an HttpOnly, SameSite=Lax session cookie and signs in and out', async () => {
+    const browser = createBrowser(testApp.app);
+    const signup = await browser.post('/api/auth/signup', {
+      email: 'Owner@Example.com',
+      password: 'a long enough password',
+      name: 'Owner',
+      workspaceName: 'Team',
+    });
+    const cookie = signup.cookies.find((c) => c.name === 'parley_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(cookie?.secure).toBeFalsy();
+    await browser.refreshCsrf();
+    expect((await browser.get('/api/session')).json()).toMatchObject({
+      account: { email: 'owner@example.com' },
+      workspace: { role: 'owner' },
+    });
+    expect((await browser.post('/api/auth/logout')).statusCode).toBe(200);
+    expect((await browser.get('/api/session')).statusCode).toBe(401);
+    const login = await createBrowser(testApp.app).post('/api/auth/login', {
+      email: 'owner@example.com',
+      password: 'a long enough password',
+    });
+    expect(login.statusCode).toBe(200);
+  });
+
+  it('rejects a wrong password, and a Pipedrive-only account gets a clear hint', async () => {
+    await signUp('owner@example.com');
+    const wrong = await createBrowser(testApp.app).post('/api/auth/login', {
+      email: 'owner@example.com',
+      password: 'not the password',
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json()).toMatchObject({ error: { code: 'auth.invalid_credentials' } });
+    await connectCompany(testApp);
+    const pipedriveOnly = await createBrowser(testApp.app).post('/api/auth/login', {
+      email: 'ada@acme.test',
+      password: 'anything at all',
+    });
+    expect(pipedriveOnly.json()).toMatchObject({ error: { code: 'auth.use_pipedrive' } });
+  });
+
+  it('rate-limits sign-in attempts per email', async () => {
+    await signUp('owner@example.com');
+    const attempts = [];
+    for (let i = 0; i < 11; i += 1)
+      attempts.push(
+        (
+          await createBrowser(testApp.app).post('/api/auth/login', {
+            email: 'owner@example.com',
+            password: `guess ${i}`,
+          })
+        ).statusCode,
+      );
+    expect(attempts.slice(0, 10).every((status) => status === 401)).toBe(true);
+    const blocked = await createBrowser(testApp.app).post('/api/auth/login', {
+      email: 'owner@example.com',
+      password: 'a long enough password',
+    });
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('refuses state changes without the CSRF token or from another origin', async () => {
+    const owner = await signUp('owner@example.com');
+    owner.forgetCsrf();
+    expect(
+      (await owner.post('/api/team/invitations', { email: 'x@example.com', role: 'member' })).json(),
+    ).toMatchObject({ error: { code: 'auth.csrf_invalid' } });
+    await owner.refreshCsrf();
+    const crossSite = await owner.request({
+      method: 'POST',
+      url: '/api/team/invitations',
+      payload: { email: 'x@example.com', role: 'member' },
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(crossSite.statusCode).toBe(403);
+  });
+
+  it('invitations are single-use, bound to the invited email, and expire', async () => {
+    const owner = await signUp('owner@example.com');
+    const token = await inviteToken(owner, 'member@example.com');
+    expect((await createBrowser(testApp.app).get(`/api/invitations/${token}`)).json()).toMatchObject({
+      email: 'member@example.com',
+      role: 'member',
+      workspaceName: 'owner@example.com team',
+    });
+
+    const stranger = await signUp('stranger@example.com');
+    expect((await stranger.post(`/api/invitations/${token}/accept`)).json()).toMatchObject({
+      error: { code: 'invitations.email_mismatch' },
+    });
+    const member = await signUp('member@example.com');
+    expect((await member.post(`/api/invitations/${token}/accept`)).statusCode).toBe(200);
+    expect((await member.post(`/api/invitations/${token}/accept`)).json()).toMatchObject({
+      error: { code: 'invitations.invalid' },
+    });
+
+    const expired = await inviteToken(owner, 'late@example.com');
+    await testApp.database.pool.query(
+      "update invitations set expires_at = now() - interval '1 second' where email = 'late@example.com'",
+    );
+    expect((await createBrowser(testApp.app).get(`/api/invitations/${expired}`)).statusCode).toBe(410);
+  });
+
+  it('roles: members cannot manage the team; the last owner stays; removing a member ends their personal connection', async () => {
+    const { admin } = await connectCompany(testApp, [SAM]);
+    const team = (await admin.get('/api/team')).json<{ members: { id: string; email: string; role: string }[] }>();
+    const sam = team.members.find((m) => m.email === 'sam@acme.test');
+    const ada = team.members.find((m) => m.email === 'ada@acme.test');
+    expect(sam?.role).toBe('member');
+
+    const samBrowser = createBrowser(testApp.app);
+    await samBrowser.post('/api/auth/login', { email: 'sam@acme.test', password: 'a long enough password' });
+    await samBrowser.refreshCsrf();
+    expect((await samBrowser.post('/api/team/invitations', { email: 'x@acme.test', role: 'member' })).statusCode).toBe(
+      403,
+    );
+
+    expect(
+      (
+        await admin.request({ method: 'PATCH', url: `/api/team/members/${ada?.id ?? ''}`, payload: { role: 'member' } })
+      ).json(),
+    ).toMatchObject({ error: { code: 'workspaces.last_owner' } });
+    expect(
+      (await admin.request({ method: 'PATCH', url: `/api/team/members/${sam?.id ?? ''}`, payload: { role: 'admin' } }))
+        .statusCode,
+    ).toBe(200);
+
+    expect((await admin.request({ method: 'DELETE', url: `/api/team/members/${sam?.id ?? ''}` })).statusCode).toBe(200);
+    const samConnection = (await testApp.database.db.select().from(connections)).find(
+      (row) => row.pipedriveUserId === SAM.userId,
+    );
+    expect(samConnection).toMatchObject({
+      state: 'revoked',
+      isPersonalConnection: false,
+      refreshTokenCiphertext: null,
+    });
+  });
+
+  it('join requests can be declined', async () => {
+    const owner = await signUp('owner@example.com');
+    const workspaceId = (await owner.get('/api/session')).json<{ workspace: { id: string } }>().workspace.id;
+    const asker = await signUp('asker@example.com');
+    expect((await asker.post(`/api/team/join/${workspaceId}`)).statusCode).toBe(200);
+    const requests = (await owner.get('/api/team')).json<{ joinRequests: { id: string; email: string }[] }>()
+      .joinRequests;
+    expect(requests.map((r) => r.email)).toEqual(['asker@example.com']);
+    expect((await owner.post(`/api/team/join-requests/${requests[0]?.id ?? ''}/decline`)).statusCode).toBe(200);
+    expect((await owner.get('/api/team')).json<{ joinRequests: unknown[] }>().joinRequests).toEqual([]);
+  });
+});
