@@ -1,15 +1,23 @@
 import { eq } from 'drizzle-orm';
-import nock from 'nock';
 import { accounts, companies, connections, members, workspaces } from '../../../server/db/schema/index.ts';
 import { createBrowser, stateFromRedirect } from '../../helpers/browser-session.ts';
-import { ADA, expectAuthorization, SAM } from '../../helpers/fake-pipedrive.ts';
+import { startPipedriveSandbox, type PipedriveSandbox } from '../../helpers/pipedrive-sandbox.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 
-describe('Pipedrive install flow (OAuth callback)', () => {
+describe('Pipedrive install flow (OAuth callback, against the sandbox)', () => {
+  let pd: PipedriveSandbox;
   let testApp: TestApp;
 
+  beforeAll(async () => {
+    pd = await startPipedriveSandbox();
+  });
+
+  afterAll(async () => {
+    await pd.close();
+  });
+
   beforeEach(async () => {
-    testApp = await createTestApp();
+    testApp = await createTestApp({ config: pd.config() });
   });
 
   afterEach(async () => {
@@ -19,10 +27,10 @@ describe('Pipedrive install flow (OAuth callback)', () => {
   const db = () => testApp.database.db;
 
   it('Marketplace install without state: a new admin gets a workspace named after the company, the org connection, and a session', async () => {
+    const { ada } = pd.users;
     const browser = createBrowser(testApp.app);
-    const grant = expectAuthorization(ADA);
 
-    const response = await browser.get(`/oauth/callback?code=${grant.code}`);
+    const response = await browser.get(`/oauth/callback?code=${pd.authorize(ada)}`);
 
     expect(response.statusCode).toBe(302);
     expect(response.headers.location).toBe('/onboarding?new=1');
@@ -30,33 +38,35 @@ describe('Pipedrive install flow (OAuth callback)', () => {
     const [workspace] = await db().select().from(workspaces);
     expect(workspace?.name).toBe('Acme Demo');
     const [account] = await db().select().from(accounts);
-    expect(account).toMatchObject({ email: 'ada@acme.test', name: 'Ada Admin', passwordHash: null });
+    expect(account).toMatchObject({ email: ada.email, name: ada.name, passwordHash: null });
     const [member] = await db().select().from(members);
     expect(member).toMatchObject({ workspaceId: workspace?.id, accountId: account?.id, role: 'owner' });
     const [company] = await db().select().from(companies);
     expect(company).toMatchObject({
-      id: ADA.companyId,
+      id: ada.companyId,
       workspaceId: workspace?.id,
       status: 'connected',
-      apiDomain: 'https://acme.pipedrive.test',
+      apiDomain: pd.sandbox.url,
     });
     const [connection] = await db().select().from(connections);
     expect(connection).toMatchObject({
-      pipedriveUserId: ADA.userId,
+      pipedriveUserId: ada.userId,
       isOrgConnection: true,
       isPersonalConnection: true,
       state: 'active',
       memberId: member?.id,
       isPipedriveAdmin: true,
     });
-    // Tokens are stored as ciphertext only.
+    // Tokens are stored as ciphertext only: neither value Pipedrive issued appears in the row.
+    const grant = pd.grantOf(ada);
+    const accessToken = [...pd.sandbox.pipedrive.state.accessTokens.values()].find((token) => token.grantId === grant?.id)?.token;
+    expect(accessToken).toMatch(/^v1u:/);
     expect(connection?.accessTokenCiphertext).toMatch(/^v1\.k1\./);
-    expect(JSON.stringify(connection)).not.toContain(grant.accessToken);
-    expect(JSON.stringify(connection)).not.toContain(grant.refreshToken);
-    expect(nock.isDone()).toBe(true);
+    expect(JSON.stringify(connection)).not.toContain(accessToken);
+    expect(JSON.stringify(connection)).not.toContain(grant?.refreshToken);
 
     const session = await browser.get('/api/session');
-    expect(session.json()).toMatchObject({ account: { email: 'ada@acme.test' }, workspace: { role: 'owner' } });
+    expect(session.json()).toMatchObject({ account: { email: ada.email }, workspace: { role: 'owner' } });
   });
 
   it('Marketplace install through the Installation URL: state minted, bound to the browser, used once', async () => {
@@ -64,17 +74,17 @@ describe('Pipedrive install flow (OAuth callback)', () => {
     const start = await browser.get('/oauth/install');
     expect(start.statusCode).toBe(302);
     const location = new URL(String(start.headers.location));
-    expect(`${location.origin}${location.pathname}`).toBe('https://oauth.pipedrive.test/oauth/authorize');
+    expect(`${location.origin}${location.pathname}`).toBe(`${pd.sandbox.url}/oauth/authorize`);
     expect(location.searchParams.get('client_id')).toBe('test-client-id');
     expect(location.searchParams.get('redirect_uri')).toBe('http://localhost:3000/oauth/callback');
     expect(browser.hasCookie('parley_oauth_')).toBe(true);
     const state = stateFromRedirect(start);
 
-    const grant = expectAuthorization(ADA);
-    const callback = await browser.get(`/oauth/callback?code=${grant.code}&state=${encodeURIComponent(state)}`);
+    const code = pd.authorize(pd.users.ada);
+    const callback = await browser.get(`/oauth/callback?code=${code}&state=${encodeURIComponent(state)}`);
     expect(callback.headers.location).toBe('/onboarding?new=1');
 
-    const replay = await browser.get(`/oauth/callback?code=${grant.code}&state=${encodeURIComponent(state)}`);
+    const replay = await browser.get(`/oauth/callback?code=${code}&state=${encodeURIComponent(state)}`);
     expect(replay.statusCode).toBe(400);
     expect(replay.headers.location).toBeUndefined();
     expect(replay.body).toContain('invalid, expired, or was already used');
@@ -111,8 +121,7 @@ describe('Pipedrive install flow (OAuth callback)', () => {
   });
 
   it('refuses a non-admin who installs before the organization is connected, and revokes the unused grant', async () => {
-    const grant = expectAuthorization(SAM);
-    const response = await createBrowser(testApp.app).get(`/oauth/callback?code=${grant.code}`);
+    const response = await createBrowser(testApp.app).get(`/oauth/callback?code=${pd.authorize(pd.users.sam)}`);
     expect(response.statusCode).toBe(403);
     expect(response.body).toContain('Only a Pipedrive admin can connect the organization');
     expect(await db().select().from(connections)).toEqual([]);
@@ -123,24 +132,23 @@ describe('Pipedrive install flow (OAuth callback)', () => {
   });
 
   it('asks an existing account to sign in, then finishes the parked install', async () => {
+    const { ada } = pd.users;
     await testApp.domain.accounts.signUp({
-      email: 'ada@acme.test',
+      email: ada.email,
       password: 'correct horse battery',
       name: 'Ada',
       workspaceName: 'Ada’s team',
     });
     const browser = createBrowser(testApp.app);
-    const grant = expectAuthorization(ADA);
-
-    const callback = await browser.get(`/oauth/callback?code=${grant.code}`);
+    const callback = await browser.get(`/oauth/callback?code=${pd.authorize(ada)}`);
     expect(callback.statusCode).toBe(302);
     const location = new URL(String(callback.headers.location), 'http://localhost:3000');
     expect(location.pathname).toBe('/login');
-    expect(location.searchParams.get('email')).toBe('ada@acme.test');
+    expect(location.searchParams.get('email')).toBe(ada.email);
     const pendingId = location.searchParams.get('resume') ?? '';
     expect(await db().select().from(connections)).toEqual([]);
 
-    const login = await browser.post('/api/auth/login', { email: 'ada@acme.test', password: 'correct horse battery' });
+    const login = await browser.post('/api/auth/login', { email: ada.email, password: 'correct horse battery' });
     expect(login.statusCode).toBe(200);
     const resumed = await browser.get(`/oauth/resume/${pendingId}`);
     expect(resumed.headers.location).toBe('/onboarding');

@@ -1,0 +1,71 @@
+import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import type { Grant, User } from '../../sandbox/pipedrive/state.ts';
+import { TEST_SECRETS } from './test-config.ts';
+
+/** A Pipedrive user the tests act as: ids from the sandbox's seed. */
+export interface PipedriveUser {
+  companyId: number;
+  userId: number;
+  name: string;
+  email: string;
+}
+
+/** Where the Parley under test says it lives (the app is driven with `inject`, so no port is needed). */
+const PARLEY_URL = 'http://localhost:3000';
+
+/**
+ * The sandbox's Pipedrive with Parley's test app registered, for end-to-end connection tests:
+ * Parley exchanges codes at its `/oauth/token`, reads its `/api/v1/users/me`, revokes grants at
+ * its `/oauth/revoke`, over real HTTP.
+ */
+export async function startPipedriveSandbox() {
+  const sandbox: Sandbox = await startSandbox({
+    port: 0,
+    timeScale: 0.001,
+    apps: [
+      {
+        clientId: TEST_SECRETS.clientId,
+        clientSecret: TEST_SECRETS.clientSecret,
+        jwtSecret: TEST_SECRETS.jwtSecret,
+        name: 'Parley',
+        description: 'WhatsApp in Pipedrive',
+        callbackUrl: `${PARLEY_URL}/oauth/callback`,
+        installationUrl: `${PARLEY_URL}/oauth/install`,
+        scopes: ['base', 'deals:full', 'contacts:full', 'leads:full', 'activities:full', 'users:read', 'search:read', 'webhooks:full'],
+        extensions: [],
+      },
+    ],
+  });
+  const { seed } = sandbox.pipedrive;
+  const asUser = (user: User): PipedriveUser => ({ companyId: user.companyId, userId: user.id, name: user.name, email: user.email });
+  const at = (users: User[], index: number): User => {
+    const user = users[index];
+    if (user === undefined) throw new Error('the sandbox seed changed');
+    return user;
+  };
+  const users = {
+    /** Demo company admin. */
+    ada: asUser(seed.demo.admin),
+    /** Demo company regular users. */
+    sam: asUser(at(seed.demo.users, 1)),
+    rita: asUser(at(seed.demo.users, 2)),
+    /** The other company's admin (isolation). */
+    gina: asUser(seed.other.admin),
+  };
+  const grantOf = (user: PipedriveUser): Grant | undefined =>
+    [...sandbox.pipedrive.state.grants.values()].filter((grant) => grant.clientId === TEST_SECRETS.clientId && grant.userId === user.userId).at(-1);
+
+  return {
+    sandbox,
+    users,
+    /** What "Allow" on Pipedrive's consent page hands to Parley's callback. */
+    authorize: (user: PipedriveUser): string => sandbox.pipedrive.createAuthorizationCode({ clientId: TEST_SECRETS.clientId, userId: user.userId }).code,
+    grantOf,
+    /** Whether Pipedrive considers the user's grant revoked (uninstalled for them). */
+    isRevoked: (user: PipedriveUser): boolean => grantOf(user)?.revokedAt != null,
+    config: () => ({ pipedrive: { clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret, jwtSecret: TEST_SECRETS.jwtSecret, oauthUrl: sandbox.url } }),
+    close: () => sandbox.close(),
+  };
+}
+
+export type PipedriveSandbox = Awaited<ReturnType<typeof startPipedriveSandbox>>;
