@@ -17,7 +17,12 @@ export function renderDashboardPage(options: {
       the app to the WABA: only then are messages and statuses delivered.
     </p>
     ${[...state.apps.values()].map((app) => renderApp(state, app, options.numbers, options.focusAppId === app.id))}`;
-  return renderPage({ title: 'Meta app dashboard', current: 'dashboard', body });
+  return renderPage({
+    title: 'Meta app dashboard',
+    current: 'dashboard',
+    body,
+    extraStyle: '.kv th { width: 170px; white-space: nowrap; }',
+  });
 }
 
 function renderApp(state: WhatsAppState, app: MetaApp, numbers: SeededBusinessNumber[], focused: boolean): SafeHtml {
@@ -26,11 +31,14 @@ function renderApp(state: WhatsAppState, app: MetaApp, numbers: SeededBusinessNu
     .filter((attempt) => attempt.appId === app.id)
     .slice(-12)
     .reverse();
-  const dropped = state.dropped.filter((drop) => drop.appId === app.id || drop.appId === null).length;
   const wabas = [...state.wabas.values()].filter((waba) => waba.appId === app.id);
+  const wabaIds = wabas.map((waba) => waba.id);
+  const dropped = state.dropped.filter(
+    (drop) => drop.appId === app.id || (drop.appId === null && wabaIds.includes(drop.wabaId)),
+  ).length;
   return html`<section class="card" id="app-${app.id}">
     <h2>${app.name}</h2>
-    <table>
+    <table class="kv">
       <tr>
         <th>App ID</th>
         <td class="mono">${app.id}</td>
@@ -63,7 +71,7 @@ function renderApp(state: WhatsAppState, app: MetaApp, numbers: SeededBusinessNu
       const number = numbers.find((n) => n.wabaId === waba.id);
       const subscribed = waba.subscribedAppIds.has(app.id);
       return html`<h2 style="margin-top:16px">WhatsApp Business Account ${waba.name}</h2>
-        <table>
+        <table class="kv">
           <tr>
             <th>WABA ID</th>
             <td class="mono">${waba.id}</td>

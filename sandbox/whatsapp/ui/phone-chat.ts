@@ -161,6 +161,9 @@ export const CHAT_STYLE = `
 .secondary-link { background:#fff; color:var(--green); border:1px solid var(--green); }
 .composer { background:#f0f2f5; padding:8px; }
 .composer .row { display:flex; gap:6px; }
+.composer .tools { display:flex; gap:6px; flex-wrap:wrap; margin-top:8px; }
+.composer .chip { display:inline-block; margin:0; background:#fff; color:var(--green); border:1px solid #d1d7db; border-radius:16px; padding:3px 10px; font-size:13px; cursor:pointer; }
+.composer .screen { display:flex; gap:6px; align-items:center; margin:8px 0 0; }
 .replying { display:none; font-size:13px; background:#fff; border-left:4px solid var(--green); padding:4px 8px; margin-bottom:6px; border-radius:4px; }
 .toast { color:var(--danger); font-size:13px; min-height:1em; }
 .badge { color:#25d366; }

@@ -99,18 +99,17 @@ function renderPhone(customer: Customer, phone: BusinessPhone, chat: SafeHtml): 
           />
           <button type="submit">Send</button>
         </div>
-        <div class="row" style="margin-top:6px; align-items:center">
-          <button type="button" class="link" id="send-photo" title="Send the sandbox's sample photo">
+        <div class="tools">
+          <button type="button" class="chip" id="send-photo" title="Send the sandbox's sample photo">
             📷 Sample photo
           </button>
-          <button type="button" class="link" id="send-pdf" title="Send the sandbox's sample PDF">📄 Sample PDF</button>
-          <label class="link" style="margin:0"
-            >📎 <input type="file" id="file" accept="image/png,image/jpeg,application/pdf" style="width:150px"
-          /></label>
-          <label style="margin:0 0 0 auto"
-            ><input type="checkbox" id="screen-on" checked /> Screen on (reads messages)</label
-          >
+          <button type="button" class="chip" id="send-pdf" title="Send the sandbox's sample PDF">📄 Sample PDF</button>
+          <label class="chip" for="file" title="Send a JPEG, PNG or PDF from this computer">📎 Attach a file…</label>
+          <input type="file" id="file" accept="image/png,image/jpeg,application/pdf" hidden />
         </div>
+        <label class="screen"
+          ><input type="checkbox" id="screen-on" checked /> Screen on: messages are read as soon as they arrive</label
+        >
         <div class="toast" id="toast" role="status"></div>
       </form>
     </div>

@@ -26,6 +26,14 @@ export interface WebhookReceiver {
   /** What the GET handshake answers with instead of the challenge (to test a wrong echo). */
   echo(body: string | null): void;
   waitForPosts(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
+  /** Waits until a received POST holds an item of `kind` that matches; resolves with it. */
+  waitForItem(
+    kind: 'messages' | 'statuses',
+    match: (item: WebhookItem) => boolean,
+    timeoutMs?: number,
+  ): Promise<WebhookItem>;
+  /** Forgets received requests and restores the default answers. */
+  clear(): void;
   close(): Promise<void>;
 }
 
@@ -61,6 +69,22 @@ export async function startReceiver(verifyToken = 'parley-verify-token'): Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const posts = () => requests.filter((r) => r.method === 'POST');
+  async function waitUntil<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = check();
+      if (found !== undefined) return found;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
   return {
     url: `http://127.0.0.1:${port}/webhooks/whatsapp`,
     verifyToken,
@@ -72,20 +96,21 @@ export async function startReceiver(verifyToken = 'parley-verify-token'): Promis
     echo(body) {
       echoOverride = body;
     },
-    async waitForPosts(count, timeoutMs = 5_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (posts().length < count) {
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) throw new Error(`expected ${count} webhook POSTs, got ${posts().length}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, remaining);
-          waiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
-      return posts().slice(0, count);
+    waitForPosts: (count, timeoutMs = 5_000) =>
+      waitUntil(() => (posts().length >= count ? posts().slice(0, count) : undefined), timeoutMs, `${count} POSTs`),
+    waitForItem: (kind, match, timeoutMs = 5_000) =>
+      waitUntil(
+        () =>
+          posts()
+            .flatMap((post) => itemsOf(post.rawBody, kind))
+            .find(match),
+        timeoutMs,
+        `a matching item in ${kind}`,
+      ),
+    clear() {
+      requests.length = 0;
+      statusFor = () => 200;
+      echoOverride = null;
     },
     close: () =>
       new Promise<void>((resolve) => {

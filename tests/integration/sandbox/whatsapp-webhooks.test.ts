@@ -1,0 +1,311 @@
+import { createHmac } from 'node:crypto';
+import { expectedSignature, itemsOf, startHarness, type WhatsAppHarness } from './whatsapp-receiver.ts';
+
+let h: WhatsAppHarness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+beforeEach(() => {
+  h.sandbox.whatsapp.reset();
+  h.receiver.clear();
+});
+
+describe('webhook registration', () => {
+  it('runs the GET verify handshake and saves the callback only when the challenge is echoed', async () => {
+    const result = await h.sandbox.whatsapp.configureWebhook({
+      callbackUrl: h.receiver.url,
+      verifyToken: h.receiver.verifyToken,
+    });
+    expect(result).toMatchObject({ ok: true, status: 200, appId: h.number.appId });
+    const [get] = h.receiver.requests;
+    expect(get?.method).toBe('GET');
+    expect(get?.url.pathname).toBe('/webhooks/whatsapp');
+    expect(Object.fromEntries(get?.url.searchParams ?? [])).toEqual({
+      'hub.mode': 'subscribe',
+      'hub.verify_token': 'parley-verify-token',
+      'hub.challenge': result.challenge,
+    });
+    expect(get?.headers['x-hub-signature-256']).toBeUndefined();
+    expect(h.sandbox.whatsapp.state.apps.get(h.number.appId)?.webhook?.callbackUrl).toBe(h.receiver.url);
+  });
+
+  it('rejects a callback that answers the wrong verify token with 403, and keeps no settings', async () => {
+    const result = await h.sandbox.whatsapp.configureWebhook({ callbackUrl: h.receiver.url, verifyToken: 'wrong' });
+    expect(result).toMatchObject({ ok: false, status: 403, error: expect.stringContaining("couldn't be validated") });
+    expect(h.sandbox.whatsapp.state.apps.get(h.number.appId)?.webhook).toBeNull();
+  });
+
+  it('rejects a callback that answers 200 with something other than the challenge', async () => {
+    h.receiver.echo('ok');
+    const result = await h.sandbox.whatsapp.configureWebhook({
+      callbackUrl: h.receiver.url,
+      verifyToken: h.receiver.verifyToken,
+    });
+    expect(result).toMatchObject({ ok: false, status: 200, body: 'ok' });
+  });
+
+  it('keeps the previous verified settings when a new handshake fails', async () => {
+    await h.connect();
+    await h.sandbox.whatsapp.configureWebhook({ callbackUrl: `${h.receiver.url}/elsewhere`, verifyToken: 'wrong' });
+    expect(h.sandbox.whatsapp.state.apps.get(h.number.appId)?.webhook?.callbackUrl).toBe(h.receiver.url);
+  });
+
+  it('rejects a callback that is no URL or cannot be reached', async () => {
+    expect((await h.sandbox.whatsapp.configureWebhook({ callbackUrl: 'not a url', verifyToken: 'x' })).ok).toBe(false);
+    const unreachable = await h.sandbox.whatsapp.configureWebhook({
+      callbackUrl: 'http://127.0.0.1:9/hook',
+      verifyToken: 'x',
+    });
+    expect(unreachable).toMatchObject({
+      ok: false,
+      status: null,
+      error: expect.stringContaining('could not be reached'),
+    });
+  });
+
+  it('lists, adds and removes the app subscription with subscribed_apps (bearer auth)', async () => {
+    const path = `/v23.0/${h.number.wabaId}/subscribed_apps`;
+    expect((await h.graph('GET', path)).json).toEqual({ data: [] });
+    expect((await h.graph('POST', path, undefined, null)).status).toBe(401);
+    expect((await h.graph('POST', path)).json).toEqual({ success: true });
+    expect((await h.graph('GET', path)).json).toEqual({
+      data: [
+        { whatsapp_business_api_data: { link: expect.any(String), name: 'Acme Demo Parley', id: h.number.appId } },
+      ],
+    });
+    expect((await h.graph('DELETE', path)).json).toEqual({ success: true });
+    expect((await h.graph('GET', path)).json).toEqual({ data: [] });
+  });
+
+  it('delivers nothing before the handshake succeeded, and nothing while the app is not subscribed', async () => {
+    await h.graph('POST', `/v23.0/${h.number.wabaId}/subscribed_apps`);
+    h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text: 'before the handshake' });
+    expect(h.sandbox.whatsapp.droppedWebhooks()).toEqual([
+      expect.objectContaining({ reason: 'callback-not-verified', kind: 'messages' }),
+    ]);
+
+    await h.graph('DELETE', `/v23.0/${h.number.wabaId}/subscribed_apps`);
+    await h.sandbox.whatsapp.configureWebhook({ callbackUrl: h.receiver.url, verifyToken: h.receiver.verifyToken });
+    h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text: 'before subscribed_apps' });
+    expect(h.sandbox.whatsapp.droppedWebhooks()[1]).toMatchObject({ reason: 'no-subscribed-app', appId: null });
+
+    await h.graph('POST', `/v23.0/${h.number.wabaId}/subscribed_apps`);
+    const wamid = h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text: 'now it arrives' });
+    const posts = await h.receiver.waitForPosts(1);
+    expect(itemsOf(posts[0]?.rawBody ?? Buffer.alloc(0), 'messages').map((m) => m.id)).toEqual([wamid]);
+  });
+});
+
+describe('signed deliveries', () => {
+  beforeEach(async () => {
+    await h.connect();
+  });
+
+  it('posts an inbound message exactly in the documented shape (§2.3)', async () => {
+    const wamid = h.sandbox.whatsapp.sendFromCustomer({ from: '+1 415 555 0101', text: 'Does it come in blue?' });
+    const [post] = await h.receiver.waitForPosts(1);
+    expect(post?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(post?.rawBody.toString() ?? '')).toEqual({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: h.number.wabaId,
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: {
+                  display_phone_number: h.number.displayPhoneNumber,
+                  phone_number_id: h.number.phoneNumberId,
+                },
+                contacts: [{ profile: { name: 'John Carter' }, wa_id: '14155550101' }],
+                messages: [
+                  {
+                    from: '14155550101',
+                    id: wamid,
+                    timestamp: expect.stringMatching(/^\d{10}$/),
+                    type: 'text',
+                    text: { body: 'Does it come in blue?' },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('signs the exact bytes with the app secret (sha256, plus the legacy sha1 header)', async () => {
+    h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text: 'signed' });
+    const [post] = await h.receiver.waitForPosts(1);
+    const raw = post?.rawBody ?? Buffer.alloc(0);
+    expect(post?.headers['x-hub-signature-256']).toBe(expectedSignature(raw, h.number.appSecret));
+    expect(post?.headers['x-hub-signature']).toBe(
+      `sha1=${createHmac('sha1', h.number.appSecret).update(raw).digest('hex')}`,
+    );
+    expect(post?.headers['x-hub-signature-256']).not.toBe(
+      expectedSignature(raw, h.sandbox.whatsapp.numbers[1]?.appSecret ?? ''),
+    );
+  });
+
+  it('escapes non-ASCII as \\uXXXX like Meta, so only the raw bytes verify (B3, B4)', async () => {
+    const text = '¿Qué tal? 😀 שלום e\u0301';
+    h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text });
+    const [post] = await h.receiver.waitForPosts(1);
+    const raw = post?.rawBody ?? Buffer.alloc(0);
+    expect([...raw].every((byte) => byte < 0x80)).toBe(true);
+    const body = raw.toString('utf8');
+    expect(body).toContain('Mar\\u00eda G. \\ud83c\\udf3b');
+    expect(body).toContain('\\u00bfQu\\u00e9 tal? \\ud83d\\ude00 \\u05e9\\u05dc\\u05d5\\u05dd e\\u0301');
+    const parsed = JSON.parse(body) as unknown;
+    expect(itemsOf(raw, 'messages')[0]?.text.body).toBe(text);
+    expect(post?.headers['x-hub-signature-256']).toBe(expectedSignature(raw, h.number.appSecret));
+    const reserialized = Buffer.from(JSON.stringify(parsed), 'utf8');
+    expect(expectedSignature(reserialized, h.number.appSecret)).not.toBe(post?.headers['x-hub-signature-256']);
+  });
+
+  it('batches events raised together into one POST (several messages, contacts per sender)', async () => {
+    h.sandbox.whatsapp.setFaults({ batchWindowMs: 30_000 });
+    const ids = [
+      h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text: 'one' }),
+      h.sandbox.whatsapp.sendFromCustomer({ from: '14155550101', text: 'two' }),
+      h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text: 'three' }),
+    ];
+    const [post] = await h.receiver.waitForPosts(1);
+    const value = (
+      JSON.parse(post?.rawBody.toString() ?? '') as { entry: { changes: { value: { contacts: unknown[] } }[] }[] }
+    ).entry[0]?.changes[0]?.value;
+    expect(itemsOf(post?.rawBody ?? Buffer.alloc(0), 'messages').map((m) => m.id)).toEqual(ids);
+    expect(value?.contacts).toHaveLength(2);
+  });
+
+  it('caps a batch at maxBatchSize items', async () => {
+    h.sandbox.whatsapp.setFaults({ batchWindowMs: 30_000, maxBatchSize: 2 });
+    for (const text of ['a', 'b', 'c']) h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text });
+    const posts = await h.receiver.waitForPosts(2);
+    expect(posts.map((post) => itemsOf(post.rawBody, 'messages').length)).toEqual([2, 1]);
+  });
+});
+
+describe('status webhooks', () => {
+  beforeEach(async () => {
+    await h.connect();
+  });
+
+  const sendText = async (to: string, body = 'Thanks for writing!') => {
+    const response = await h.graph('POST', `/v23.0/${h.number.phoneNumberId}/messages`, {
+      messaging_product: 'whatsapp',
+      to,
+      type: 'text',
+      text: { body },
+    });
+    expect(response.status).toBe(200);
+    return response.json.messages[0]?.id ?? '';
+  };
+  const statusOf = (wamid: string, status: string) =>
+    h.receiver.waitForItem('statuses', (item) => item.id === wamid && item.status === status);
+
+  it('reports sent → delivered → read inside the customer service window (§2.4)', async () => {
+    h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text: 'Hi!' });
+    const wamid = await sendText('34600111222');
+    const sent = await statusOf(wamid, 'sent');
+    expect(sent).toEqual({
+      id: wamid,
+      status: 'sent',
+      timestamp: expect.stringMatching(/^\d{10}$/),
+      recipient_id: '34600111222',
+      conversation: { id: expect.any(String), expiration_timestamp: expect.any(String), origin: { type: 'service' } },
+      pricing: { billable: true, pricing_model: 'CBP', category: 'service' },
+    });
+    await statusOf(wamid, 'delivered');
+    expect(h.sandbox.whatsapp.readChat({ customer: '34600111222' })).toEqual([wamid]);
+    const read = await statusOf(wamid, 'read');
+    expect(read.conversation).toBeUndefined();
+    expect(h.sandbox.whatsapp.sentToCustomer({ customer: '34600111222' })[0]?.status).toBe('read');
+  });
+
+  it('sends only `read` when the chat is open on the phone as the message arrives', async () => {
+    h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text: 'Hi!' });
+    h.sandbox.whatsapp.setChatOpen({ customer: '34600111222', open: true });
+    const wamid = await sendText('34600111222');
+    await statusOf(wamid, 'read');
+    const statuses = h.receiver
+      .posts()
+      .flatMap((post) => itemsOf(post.rawBody, 'statuses'))
+      .filter((s) => s.id === wamid);
+    expect(statuses.map((s) => s.status)).toEqual(['sent', 'read']);
+  });
+
+  it('accepts free-form text outside the 24-hour window, then fails it with 131047', async () => {
+    const wamid = await sendText('34600111222');
+    const failed = await statusOf(wamid, 'failed');
+    expect(failed.errors).toEqual([
+      {
+        code: 131047,
+        title: 'Re-engagement message',
+        message: 'Re-engagement message',
+        error_data: { details: expect.stringContaining('more than 24 hours') },
+        href: expect.any(String),
+      },
+    ]);
+    expect(
+      h.receiver
+        .posts()
+        .flatMap((p) => itemsOf(p.rawBody, 'statuses'))
+        .map((s) => s.status),
+    ).toEqual(['failed']);
+  });
+
+  it('closes the window 24 hours after the last customer message; templates still go out', async () => {
+    h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text: 'Hi!' });
+    h.sandbox.clock.advance(24 * 60 * 60 * 1000 - 60_000);
+    const inside = await sendText('34600111222');
+    await statusOf(inside, 'delivered');
+    h.sandbox.clock.advance(2 * 60_000);
+    const outside = await sendText('34600111222');
+    expect((await statusOf(outside, 'failed')).errors[0]?.code).toBe(131047);
+    const template = await h.graph('POST', `/v23.0/${h.number.phoneNumberId}/messages`, {
+      messaging_product: 'whatsapp',
+      to: '34600111222',
+      type: 'template',
+      template: { name: 'hello_world', language: { code: 'en_US' } },
+    });
+    const sent = await statusOf(template.json.messages[0]?.id ?? '', 'sent');
+    expect(sent.pricing).toMatchObject({ category: 'utility' });
+  });
+
+  it('accepts a number that is not on WhatsApp, then fails it with 131026', async () => {
+    const response = await h.graph('POST', `/v23.0/${h.number.phoneNumberId}/messages`, {
+      messaging_product: 'whatsapp',
+      to: '+44 7700 900123',
+      type: 'template',
+      template: { name: 'hello_world', language: { code: 'en_US' } },
+    });
+    expect(response.json.contacts).toEqual([{ input: '+44 7700 900123', wa_id: '447700900123' }]);
+    const failed = await statusOf(response.json.messages[0]?.id ?? '', 'failed');
+    expect(failed).toMatchObject({
+      recipient_id: '447700900123',
+      errors: [{ code: 131026, title: 'Message undeliverable' }],
+    });
+  });
+
+  it('echoes biz_opaque_callback_data in statuses', async () => {
+    h.sandbox.whatsapp.sendFromCustomer({ from: '34600111222', text: 'Hi!' });
+    const response = await h.graph('POST', `/v23.0/${h.number.phoneNumberId}/messages`, {
+      messaging_product: 'whatsapp',
+      to: '34600111222',
+      text: { body: 'tracked' },
+      biz_opaque_callback_data: 'parley:42',
+    });
+    const sent = await statusOf(response.json.messages[0]?.id ?? '', 'sent');
+    expect(sent['biz_opaque_callback_data']).toBe('parley:42');
+  });
+});
