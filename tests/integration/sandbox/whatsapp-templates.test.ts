@@ -288,6 +288,19 @@ describe('GET /{version}/{waba-id}/message_templates', () => {
     expect(second.json.paging.previous).toContain('before=');
   });
 
+  it('also takes the token as access_token in the query, and keeps it in the next URL', async () => {
+    const token = encodeURIComponent(h.number.accessToken);
+    const first = await h.graph(
+      'GET',
+      `/v23.0/${h.number.wabaId}/message_templates?limit=2&access_token=${token}`,
+      undefined,
+      null,
+    );
+    expect(first.status).toBe(200);
+    const next = await fetch(first.json.paging.next ?? '');
+    expect(next.status).toBe(200);
+  });
+
   it('filters by status and language and picks fields', async () => {
     const approved = await list('?status=APPROVED&language=es&fields=name,status');
     expect(approved.json.data).toEqual([
