@@ -1,15 +1,7 @@
-import type { TemplateCategory, TemplateComponent, TemplateStatus } from './records.ts';
+import type { Template, TemplateStatus } from './records.ts';
 
 /** A template as seeded; ids and the WABA are added at seeding time. */
-export interface TemplateSeed {
-  name: string;
-  language: string;
-  status: TemplateStatus;
-  category: TemplateCategory;
-  parameterFormat: 'POSITIONAL' | 'NAMED';
-  components: TemplateComponent[];
-  rejectedReason?: string;
-}
+export type TemplateSeed = Omit<Template, 'id' | 'wabaId' | 'rejectedReason'> & { rejectedReason?: string };
 
 const hello: TemplateSeed = {
   name: 'hello_world',

@@ -1,18 +1,8 @@
+import type { SandboxBusinessNumber } from './emulator.ts';
 import { createAccessToken, createAppSecret, createHexId, createNumericId } from './ids.ts';
 import type { Customer, Template } from './records.ts';
 import { DEMO_TEMPLATES, OTHER_TEMPLATES, type TemplateSeed } from './seed-templates.ts';
 import type { WhatsAppState } from './state.ts';
-
-/** A business number with everything Parley's "connect a number" form asks for. */
-export interface SeededBusinessNumber {
-  wabaId: string;
-  phoneNumberId: string;
-  displayPhoneNumber: string;
-  verifiedName: string;
-  accessToken: string;
-  appId: string;
-  appSecret: string;
-}
 
 interface BusinessSpec {
   appName: string;
@@ -57,9 +47,9 @@ const CUSTOMERS: { waId: string; name: string }[] = [
   { waId: '5215512345678', name: 'Sofía Hernández' },
 ];
 
-export function seedWhatsApp(state: WhatsAppState): SeededBusinessNumber[] {
+export function seedWhatsApp(state: WhatsAppState): SandboxBusinessNumber[] {
   const now = state.clock.now();
-  const numbers = BUSINESSES.map((spec): SeededBusinessNumber => {
+  const numbers = BUSINESSES.map((spec): SandboxBusinessNumber => {
     const appId = createNumericId(16);
     const appSecret = createAppSecret();
     state.apps.set(appId, { id: appId, name: spec.appName, secret: appSecret, webhook: null });

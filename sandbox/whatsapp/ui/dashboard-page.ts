@@ -1,12 +1,12 @@
 import type { MetaApp, WebhookAttempt } from '../records.ts';
 import { formatDisplayNumber } from '../phone-numbers.ts';
-import type { SeededBusinessNumber } from '../seed.ts';
+import type { SandboxBusinessNumber } from '../emulator.ts';
 import type { WhatsAppState } from '../state.ts';
 import { html, renderPage, type SafeHtml } from './layout.ts';
 
 export function renderDashboardPage(options: {
   state: WhatsAppState;
-  numbers: SeededBusinessNumber[];
+  numbers: SandboxBusinessNumber[];
   focusAppId: string | null;
 }): string {
   const { state } = options;
@@ -25,7 +25,7 @@ export function renderDashboardPage(options: {
   });
 }
 
-function renderApp(state: WhatsAppState, app: MetaApp, numbers: SeededBusinessNumber[], focused: boolean): SafeHtml {
+function renderApp(state: WhatsAppState, app: MetaApp, numbers: SandboxBusinessNumber[], focused: boolean): SafeHtml {
   const verification = [...state.verifications].reverse().find((v) => v.appId === app.id);
   const attempts = state.attempts
     .filter((attempt) => attempt.appId === app.id)

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { WhatsAppContext } from '../context.ts';
-import type { SeededBusinessNumber } from '../seed.ts';
+import type { SandboxBusinessNumber } from '../emulator.ts';
 import { configureWebhook } from '../webhooks/verification.ts';
 import { renderDashboardPage } from './dashboard-page.ts';
 
@@ -13,7 +13,7 @@ export const DASHBOARD_PATH = '/whatsapp/apps';
  */
 export async function dashboardRoutes(
   fastify: FastifyInstance,
-  options: { context: WhatsAppContext; numbers: SeededBusinessNumber[] },
+  options: { context: WhatsAppContext; numbers: SandboxBusinessNumber[] },
 ): Promise<void> {
   const { state } = options.context;
 

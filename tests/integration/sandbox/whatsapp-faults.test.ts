@@ -1,20 +1,10 @@
 import { defaultFaults } from '../../../sandbox/whatsapp/faults.ts';
-import { itemsOf, startHarness, type WhatsAppHarness } from './whatsapp-receiver.ts';
+import { itemsOf, type WhatsAppHarness, useHarness } from './whatsapp-receiver.ts';
 
 let h: WhatsAppHarness;
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.close();
-});
-
-beforeEach(async () => {
-  h.sandbox.whatsapp.reset();
-  h.receiver.clear();
-  await h.connect();
+useHarness({ connect: true }, (started) => {
+  h = started;
 });
 
 describe('retries of failed deliveries', () => {

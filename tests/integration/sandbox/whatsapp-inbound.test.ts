@@ -1,20 +1,10 @@
 import { createHash } from 'node:crypto';
-import { startHarness, type WhatsAppHarness, type WebhookItem } from './whatsapp-receiver.ts';
+import { type WhatsAppHarness, type WebhookItem, useHarness } from './whatsapp-receiver.ts';
 
 let h: WhatsAppHarness;
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.close();
-});
-
-beforeEach(async () => {
-  h.sandbox.whatsapp.reset();
-  h.receiver.clear();
-  await h.connect();
+useHarness({ connect: true }, (started) => {
+  h = started;
 });
 
 const inbound = (wamid: string): Promise<WebhookItem> => h.receiver.waitForItem('messages', (m) => m.id === wamid);

@@ -1,17 +1,9 @@
-import { startHarness, type WhatsAppHarness } from './whatsapp-receiver.ts';
+import { type WhatsAppHarness, useHarness } from './whatsapp-receiver.ts';
 
 let h: WhatsAppHarness;
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.close();
-});
-
-beforeEach(() => {
-  h.sandbox.whatsapp.reset();
+useHarness({ connect: false }, (started) => {
+  h = started;
 });
 
 const send = (body: unknown, token?: string | null, phoneNumberId = h.number.phoneNumberId) =>

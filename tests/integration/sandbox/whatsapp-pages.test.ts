@@ -1,19 +1,9 @@
-import { expectedSignature, itemsOf, startHarness, type WhatsAppHarness } from './whatsapp-receiver.ts';
+import { expectedSignature, itemsOf, type WhatsAppHarness, useHarness } from './whatsapp-receiver.ts';
 
 let h: WhatsAppHarness;
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.close();
-});
-
-beforeEach(async () => {
-  h.sandbox.whatsapp.reset();
-  h.receiver.clear();
-  await h.connect();
+useHarness({ connect: true }, (started) => {
+  h = started;
 });
 
 const page = async (path: string) => {

@@ -206,6 +206,27 @@ export async function startHarness(): Promise<WhatsAppHarness> {
   return harness;
 }
 
+/**
+ * One sandbox and receiver per test file: started before all tests, reset before each (then, with
+ * `connect`, handshake + subscribed_apps), closed after all. `use` receives the started harness.
+ */
+export function useHarness(options: { connect: boolean }, use: (harness: WhatsAppHarness) => void): void {
+  let harness: WhatsAppHarness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness();
+    use(harness);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  beforeEach(async () => {
+    if (!harness) throw new Error('the WhatsApp harness did not start');
+    harness.sandbox.whatsapp.reset();
+    harness.receiver.clear();
+    if (options.connect) await harness.connect();
+  });
+}
+
 /** Every item of one kind in a notification body (receivers must iterate entry × changes × items). */
 export function itemsOf(rawBody: Buffer, kind: 'messages' | 'statuses'): WebhookItem[] {
   const notification = JSON.parse(rawBody.toString('utf8')) as {

@@ -1,13 +1,9 @@
-import { startHarness, type WhatsAppHarness } from './whatsapp-receiver.ts';
+import { type WhatsAppHarness, useHarness } from './whatsapp-receiver.ts';
 
 let h: WhatsAppHarness;
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.close();
+useHarness({ connect: false }, (started) => {
+  h = started;
 });
 
 const sendTemplate = (template: Record<string, unknown>, to = '34600111222') =>

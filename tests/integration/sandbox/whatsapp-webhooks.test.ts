@@ -1,19 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { expectedSignature, itemsOf, startHarness, type WhatsAppHarness } from './whatsapp-receiver.ts';
+import { expectedSignature, itemsOf, type WhatsAppHarness, useHarness } from './whatsapp-receiver.ts';
 
 let h: WhatsAppHarness;
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h.close();
-});
-
-beforeEach(() => {
-  h.sandbox.whatsapp.reset();
-  h.receiver.clear();
+useHarness({ connect: false }, (started) => {
+  h = started;
 });
 
 describe('webhook registration', () => {
