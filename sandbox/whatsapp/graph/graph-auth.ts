@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import type { AccessGrant, BusinessPhone, Waba } from '../records.ts';
+import type { AccessGrant, BusinessPhone, MetaApp, Waba } from '../records.ts';
 import type { WhatsAppState } from '../state.ts';
-import { graphErrors } from './graph-errors.ts';
+import { GraphError, graphErrors } from './graph-errors.ts';
 
 /**
  * The grant behind a Graph request: `Authorization: Bearer <token>`, or `access_token` in the
@@ -43,4 +43,29 @@ export function requirePhone(
   const phone = state.phones.get(phoneNumberId);
   if (!phone || !grant.wabaIds.includes(phone.wabaId)) throw graphErrors.unknownObject(phoneNumberId, method);
   return phone;
+}
+
+/**
+ * App endpoints (/{app-id}/subscriptions) take an app access token, `{app-id}|{app-secret}`, in the
+ * Authorization header, the query or the body. A system-user token gets Meta's error 15.
+ */
+export function authenticateApp(state: WhatsAppState, request: FastifyRequest, appId: string): MetaApp {
+  const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<
+    string,
+    unknown
+  >;
+  const query = request.query as Record<string, unknown>;
+  const header = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  const token = [header, query['access_token'], body['access_token']].find((value) => typeof value === 'string');
+  if (typeof token !== 'string') throw graphErrors.missingToken();
+  if (state.grants.has(token)) {
+    throw new GraphError(400, {
+      message: '(#15) This method must be called with an app access_token.',
+      type: 'OAuthException',
+      code: 15,
+    });
+  }
+  const app = state.apps.get(appId);
+  if (!app || token !== `${app.id}|${app.secret}`) throw graphErrors.invalidToken();
+  return app;
 }

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { WhatsAppContext } from '../context.ts';
 import { encodeMetaJson } from '../meta-json.ts';
 import { GraphError, graphErrors } from './graph-errors.ts';
+import { appSubscriptionsRoutes } from './app-subscriptions.routes.ts';
 import { messagesRoutes } from './messages.routes.ts';
 import { objectsRoutes } from './objects.routes.ts';
 import { templatesRoutes } from './templates.routes.ts';
@@ -44,4 +45,5 @@ export async function graphRoutes(fastify: FastifyInstance, options: { context: 
   await fastify.register(messagesRoutes, { context });
   await fastify.register(templatesRoutes, { context });
   await fastify.register(objectsRoutes, { context });
+  await fastify.register(appSubscriptionsRoutes, { context });
 }

@@ -60,6 +60,36 @@ describe('webhook registration', () => {
     });
   });
 
+  it('also takes the webhook settings from POST /{app-id}/subscriptions with an app access token', async () => {
+    const appToken = `${h.number.appId}|${h.number.appSecret}`;
+    const path = `/v23.0/${h.number.appId}/subscriptions`;
+    const settings = {
+      object: 'whatsapp_business_account',
+      callback_url: h.receiver.url,
+      verify_token: h.receiver.verifyToken,
+      fields: 'messages',
+    };
+    expect((await h.graph('POST', path, settings)).json.error.code).toBe(15);
+    const refused = await h.graph('POST', path, { ...settings, verify_token: 'nope' }, appToken);
+    expect(refused.json.error).toMatchObject({
+      code: 2200,
+      message:
+        '(#2200) Callback verification failed with the following errors: HTTP Status Code = 403; HTTP Message = Forbidden',
+    });
+    expect((await h.graph('GET', path, undefined, appToken)).json).toEqual({ data: [] });
+    expect((await h.graph('POST', path, settings, appToken)).json).toEqual({ success: true });
+    expect((await h.graph('GET', path, undefined, appToken)).json).toEqual({
+      data: [
+        {
+          object: 'whatsapp_business_account',
+          callback_url: h.receiver.url,
+          active: true,
+          fields: [{ name: 'messages', version: 'v23.0' }],
+        },
+      ],
+    });
+  });
+
   it('lists, adds and removes the app subscription with subscribed_apps (bearer auth)', async () => {
     const path = `/v23.0/${h.number.wabaId}/subscribed_apps`;
     expect((await h.graph('GET', path)).json).toEqual({ data: [] });
