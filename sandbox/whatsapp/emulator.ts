@@ -1,5 +1,27 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { SandboxClock } from '../clock.ts';
+import { ensureCustomer, receiveFromCustomer, type CustomerMessageInput } from './chat/inbound.ts';
+import type { WhatsAppContext } from './context.ts';
+import { mergeFaults, type WhatsAppFaults, type WhatsAppFaultsInput } from './faults.ts';
+import { graphRoutes } from './graph/graph.routes.ts';
+import { mediaDownloadRoutes } from './graph/media-download.routes.ts';
+import { createInspection, type WhatsAppInspection } from './inspection.ts';
+import type { ChatMessage, Customer, WebhookVerification } from './records.ts';
+import { seedWhatsApp } from './seed.ts';
+import { createWhatsAppState, resetWhatsAppState, type WhatsAppState } from './state.ts';
+import { createEmulatorTimers } from './timers.ts';
+import { dashboardRoutes, DASHBOARD_PATH } from './ui/dashboard.routes.ts';
+import { phoneRoutes } from './ui/phone.routes.ts';
+import { createWebhookDispatcher } from './webhooks/dispatcher.ts';
+import { configureWebhook, type WebhookSettingsInput } from './webhooks/verification.ts';
+import { chatOf, readChat, setChatOpen, type ChatSelector } from './chat/chat-selectors.ts';
+
+export type { CustomerMessageInput, CustomerFile } from './chat/inbound.ts';
+export type { ChatSelector } from './chat/chat-selectors.ts';
+export type { WhatsAppFaults, WhatsAppFaultsInput } from './faults.ts';
+export type { WebhookSettingsInput } from './webhooks/verification.ts';
+export type * from './records.ts';
 
 /** A business number the sandbox provides, with everything Parley's "connect a number" form asks for. */
 export interface SandboxBusinessNumber {
@@ -17,24 +39,112 @@ export interface SandboxBusinessNumber {
   appSecret: string;
 }
 
-export interface WhatsAppEmulator {
+export interface WhatsAppEmulator extends WhatsAppInspection {
   /** Origin of the sandbox (set once it listens); media URLs and pages are built from it. */
   baseUrl: string;
-  /** The business numbers seeded at start. */
+  /** The business numbers seeded at start: [0] "Acme Demo" (start page), [1] "Globex Support". */
   numbers: SandboxBusinessNumber[];
   /** Path of the customer phone page (pick a customer, chat with a business number). */
   customerPhonePath: string;
+  /** Path of the Meta app dashboard page (credentials, webhook callback + verify token, deliveries). */
+  dashboardPath: string;
   /** Fastify plugin with the Graph API routes and the customer phone page. */
   routes: (fastify: FastifyInstance) => Promise<void>;
   close: () => Promise<void>;
+  /** The emulator's raw state, for assertions the helpers below do not cover. */
+  state: WhatsAppState;
+
+  /**
+   * Saves an app's callback URL and verify token as the App Dashboard does: the GET verify
+   * handshake runs first and the settings are kept only if it echoes the challenge.
+   */
+  configureWebhook(input: WebhookSettingsInput): Promise<WebhookVerification>;
+  /** What POST /{waba-id}/subscribed_apps does with the app's token (defaults: numbers[0]'s WABA and app). */
+  subscribeApp(input?: { wabaId?: string; appId?: string }): void;
+  /** Registers a WhatsApp user (or renames one): from then on the number is "on WhatsApp". */
+  addCustomer(input: { phone: string; name: string }): Customer;
+  customers(): Customer[];
+  /** A customer writes to a business number; the signed inbound webhook follows. Returns the wamid. */
+  sendFromCustomer(input: CustomerMessageInput): string;
+  /** Every message of a chat, both directions, oldest first. */
+  conversation(chat: ChatSelector): ChatMessage[];
+  /** What the business sent to a customer (with its current status), oldest first. */
+  sentToCustomer(chat: ChatSelector): ChatMessage[];
+  /** The customer opens the chat: delivered business messages turn read (read webhooks). Returns their wamids. */
+  readChat(chat: ChatSelector): string[];
+  /** Keeps the chat on the customer's screen: new messages are read on delivery (only `read` is sent). */
+  setChatOpen(chat: ChatSelector & { open: boolean }): void;
+  /** Makes a token expire now (Graph answers 190/463 from then on). Default: numbers[0]'s token. */
+  expireAccessToken(token?: string): void;
+  readonly faults: WhatsAppFaults;
+  /** Changes fault knobs (nested `retry` and `statusDelays` merge). */
+  setFaults(input: WhatsAppFaultsInput): void;
+  /** Back to a fresh start: no webhook settings or subscriptions, seed customers and templates, default knobs. */
+  reset(): void;
 }
 
-export function createWhatsAppEmulator(_options: { clock: SandboxClock }): WhatsAppEmulator {
-  return {
-    baseUrl: '',
-    numbers: [],
-    customerPhonePath: '/whatsapp/phone',
-    async routes() {},
-    async close() {},
+export function createWhatsAppEmulator(options: { clock: SandboxClock }): WhatsAppEmulator {
+  const state = createWhatsAppState(options.clock);
+  const numbers = seedWhatsApp(state);
+  resetWhatsAppState(state);
+  const timers = createEmulatorTimers(options.clock);
+  const dispatcher = createWebhookDispatcher(state, timers);
+  const context: WhatsAppContext = {
+    state,
+    timers,
+    dispatcher,
+    publish: (event) => dispatcher.publish(event),
+    baseUrl: () => emulator.baseUrl,
+    mediaUrlKey: randomBytes(32).toString('hex'),
   };
+  const first = numbers[0] as SandboxBusinessNumber;
+
+  const emulator: WhatsAppEmulator = {
+    baseUrl: '',
+    numbers,
+    customerPhonePath: '/whatsapp/phone',
+    dashboardPath: DASHBOARD_PATH,
+    state,
+    ...createInspection(state, dispatcher),
+    async routes(fastify) {
+      await fastify.register(graphRoutes, { context });
+      await fastify.register(mediaDownloadRoutes, { context });
+      await fastify.register(phoneRoutes, { context });
+      await fastify.register(dashboardRoutes, { context, numbers });
+    },
+    async close() {
+      timers.cancelAll();
+      dispatcher.stop();
+    },
+    configureWebhook: (input) => configureWebhook(state, { appId: first.appId, ...input }),
+    subscribeApp(input = {}) {
+      const waba = state.wabas.get(input.wabaId ?? first.wabaId);
+      if (!waba) throw new Error(`unknown WABA ${input.wabaId ?? ''}`);
+      waba.subscribedAppIds.add(input.appId ?? waba.appId);
+    },
+    addCustomer: (input) => ensureCustomer(state, input.phone, input.name),
+    customers: () => [...state.customers.values()],
+    sendFromCustomer: (input) => receiveFromCustomer(context, input).wamid,
+    conversation: (chat) => chatOf(state, chat),
+    sentToCustomer: (chat) => chatOf(state, chat).filter((message) => message.direction === 'outbound'),
+    readChat: (chat) => readChat(context, chat),
+    setChatOpen: (chat) => setChatOpen(state, chat),
+    expireAccessToken(token = first.accessToken) {
+      const grant = state.grants.get(token);
+      if (!grant) throw new Error('unknown access token');
+      grant.expiresAt = state.clock.now();
+    },
+    get faults() {
+      return state.faults;
+    },
+    setFaults(input) {
+      state.faults = mergeFaults(state.faults, input);
+    },
+    reset() {
+      timers.cancelAll();
+      dispatcher.stop();
+      resetWhatsAppState(state);
+    },
+  };
+  return emulator;
 }

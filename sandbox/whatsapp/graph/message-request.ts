@@ -1,0 +1,161 @@
+import type { MediaRef } from '../records.ts';
+import { toDigits } from '../phone-numbers.ts';
+import type { WhatsAppState } from '../state.ts';
+import { graphErrors } from './graph-errors.ts';
+import { validateTemplateSend, type RenderedTemplate } from './template-validation.ts';
+
+/** A validated POST /{phone-number-id}/messages body. */
+export type SendRequest =
+  | { kind: 'read'; messageId: string }
+  | {
+      kind: 'message';
+      /** `to` exactly as sent (echoed as contacts[0].input). */
+      to: string;
+      toDigits: string;
+      type: 'text' | 'image' | 'document' | 'reaction' | 'template';
+      text: string | null;
+      media: MediaRef | null;
+      reaction: { messageId: string; emoji: string } | null;
+      template: RenderedTemplate | null;
+      contextId: string | null;
+      bizOpaqueCallbackData: string | null;
+    };
+
+const KNOWN_TYPES = [
+  'text',
+  'image',
+  'audio',
+  'video',
+  'document',
+  'sticker',
+  'location',
+  'contacts',
+  'interactive',
+  'template',
+  'reaction',
+];
+
+type Body = Record<string, unknown>;
+
+/** Validates a send request with Meta's rules and error codes (whatsapp-cloud-api.md §1.2–1.3, §1.7). */
+export function parseSendRequest(state: WhatsAppState, wabaId: string, input: unknown): SendRequest {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw graphErrors.requiredParameter('messaging_product');
+  }
+  const body = input as Body;
+  if (body['messaging_product'] === undefined) throw graphErrors.requiredParameter('messaging_product');
+  if (body['messaging_product'] !== 'whatsapp')
+    throw graphErrors.invalidParameter('messaging_product must be whatsapp');
+  if (body['status'] !== undefined) {
+    if (body['status'] !== 'read') throw graphErrors.invalidParameter('status must be read');
+    if (typeof body['message_id'] !== 'string') throw graphErrors.requiredParameter('message_id');
+    return { kind: 'read', messageId: body['message_id'] };
+  }
+  const recipientType = body['recipient_type'] ?? 'individual';
+  if (recipientType !== 'individual') {
+    throw graphErrors.invalidParameter('recipient_type: the sandbox emulates individual recipients only');
+  }
+  const to = body['to'];
+  if (typeof to !== 'string' || to === '') throw graphErrors.requiredParameter('to');
+  const digits = toDigits(to);
+  if (!digits) throw graphErrors.invalidParameter(`The recipient phone number (${to}) is not a valid phone number`);
+  const type = body['type'] ?? 'text';
+  if (typeof type !== 'string' || !KNOWN_TYPES.includes(type)) {
+    throw graphErrors.invalidParameter(`Param type must be one of {${KNOWN_TYPES.join(', ')}}`);
+  }
+  const base = {
+    kind: 'message' as const,
+    to,
+    toDigits: digits,
+    text: null,
+    media: null,
+    reaction: null,
+    template: null,
+    contextId: parseContext(body['context']),
+    bizOpaqueCallbackData: parseTracker(body['biz_opaque_callback_data']),
+  };
+  switch (type) {
+    case 'text':
+      return { ...base, type, text: parseText(body['text']) };
+    case 'image':
+    case 'document':
+      return { ...base, type, media: parseMedia(state, type, body[type]), text: captionOf(body[type]) };
+    case 'reaction':
+      return { ...base, type, reaction: parseReaction(body['reaction']) };
+    case 'template': {
+      const template = validateTemplateSend(state, wabaId, body['template']);
+      return { ...base, type, template, text: template.body, media: template.headerMedia };
+    }
+    default:
+      throw graphErrors.invalidParameter(`The sandbox does not emulate messages of type ${type}`);
+  }
+}
+
+function parseText(input: unknown): string {
+  const text = input as Body | undefined;
+  const value = text?.['body'];
+  if (typeof value !== 'string' || value === '') throw graphErrors.requiredParameter("text['body']");
+  if (value.length > 4096) throw graphErrors.textTooLong();
+  if (text?.['preview_url'] !== undefined && typeof text['preview_url'] !== 'boolean') {
+    throw graphErrors.invalidParameter("text['preview_url'] must be a boolean");
+  }
+  return value;
+}
+
+function parseMedia(state: WhatsAppState, type: 'image' | 'document', input: unknown): MediaRef {
+  const media = input as Body | undefined;
+  if (typeof media !== 'object' || media === null) throw graphErrors.requiredParameter(type);
+  const link = media['link'];
+  const id = media['id'];
+  if (typeof link === 'string') {
+    if (!/^https?:\/\//.test(link)) throw graphErrors.invalidParameter(`${type}['link'] must be an http(s) URL`);
+  } else if (typeof id === 'string') {
+    if (!state.media.has(id))
+      throw graphErrors.invalidMessageParameter(`${type}['id'] (${id}) is not a valid media id`);
+  } else {
+    throw graphErrors.requiredMessageParameter(`Param ${type} must have either a link or an id`);
+  }
+  const caption = media['caption'];
+  if (caption !== undefined && (typeof caption !== 'string' || caption.length > 1024)) {
+    throw graphErrors.invalidParameter(`${type}['caption'] must be a string of at most 1024 characters`);
+  }
+  const filename = media['filename'];
+  const stored = typeof id === 'string' ? state.media.get(id) : undefined;
+  return {
+    ...(typeof link === 'string' ? { link } : { id: id as string }),
+    mimeType: stored?.mimeType ?? (type === 'image' ? 'image/jpeg' : 'application/pdf'),
+    ...(typeof filename === 'string' ? { filename } : {}),
+    ...(typeof caption === 'string' ? { caption } : {}),
+  };
+}
+
+function captionOf(input: unknown): string | null {
+  const caption = (input as Body | undefined)?.['caption'];
+  return typeof caption === 'string' ? caption : null;
+}
+
+function parseReaction(input: unknown): { messageId: string; emoji: string } {
+  const reaction = input as Body | undefined;
+  const messageId = reaction?.['message_id'];
+  const emoji = reaction?.['emoji'];
+  if (typeof messageId !== 'string' || messageId === '') throw graphErrors.requiredParameter("reaction['message_id']");
+  // An empty emoji removes an earlier reaction.
+  if (typeof emoji !== 'string' || [...emoji].length > 8)
+    throw graphErrors.invalidParameter("reaction['emoji'] must be one emoji");
+  return { messageId, emoji };
+}
+
+function parseContext(input: unknown): string | null {
+  if (input === undefined) return null;
+  const messageId = (input as Body | null)?.['message_id'];
+  if (typeof messageId !== 'string' || messageId === '') throw graphErrors.requiredParameter("context['message_id']");
+  return messageId;
+}
+
+function parseTracker(input: unknown): string | null {
+  if (input === undefined) return null;
+  if (typeof input !== 'string' || input.length > 512) {
+    throw graphErrors.invalidParameter('biz_opaque_callback_data must be a string of at most 512 characters');
+  }
+  return input;
+}

@@ -1,0 +1,102 @@
+import type { SandboxBusinessNumber } from './emulator.ts';
+import { createAccessToken, createAppSecret, createHexId, createNumericId } from './ids.ts';
+import type { Customer, Template } from './records.ts';
+import { DEMO_TEMPLATES, OTHER_TEMPLATES, type TemplateSeed } from './seed-templates.ts';
+import type { WhatsAppState } from './state.ts';
+
+interface BusinessSpec {
+  appName: string;
+  wabaName: string;
+  displayPhoneNumber: string;
+  verifiedName: string;
+  templates: TemplateSeed[];
+}
+
+/**
+ * Two businesses, each with its own Meta app, WABA, number and token: "Acme Demo" (the start page
+ * shows it) and "Globex Support" (isolation: its token must not reach Acme's number). Ids are
+ * numeric like Meta's; ids, secrets and tokens are random per sandbox start.
+ */
+const BUSINESSES: BusinessSpec[] = [
+  {
+    appName: 'Acme Demo Parley',
+    wabaName: 'Acme Demo',
+    displayPhoneNumber: '15550783881',
+    verifiedName: 'Acme Demo',
+    templates: DEMO_TEMPLATES,
+  },
+  {
+    appName: 'Globex Support App',
+    wabaName: 'Globex Corp',
+    displayPhoneNumber: '15550199024',
+    verifiedName: 'Globex Support',
+    templates: OTHER_TEMPLATES,
+  },
+];
+
+/**
+ * Customers already on WhatsApp, matching the Pipedrive sandbox's persons. Profile names are what
+ * people chose for themselves (non-ASCII on purpose). Lucas's account still uses Brazil's old
+ * 12-digit form while Pipedrive stores the 9-digit mobile; Sofía's wa_id has Mexico's "521".
+ */
+const CUSTOMERS: { waId: string; name: string }[] = [
+  { waId: '34600111222', name: 'María G. 🌻' },
+  { waId: '14155550101', name: 'John Carter' },
+  { waId: '551112345678', name: 'Lucas Silva' },
+  { waId: '12125550199', name: 'Hank Scorpio' },
+  { waId: '5215512345678', name: 'Sofía Hernández' },
+];
+
+export function seedWhatsApp(state: WhatsAppState): SandboxBusinessNumber[] {
+  const now = state.clock.now();
+  const numbers = BUSINESSES.map((spec): SandboxBusinessNumber => {
+    const appId = createNumericId(16);
+    const appSecret = createAppSecret();
+    state.apps.set(appId, { id: appId, name: spec.appName, secret: appSecret, webhook: null });
+    const wabaId = createNumericId(15);
+    state.wabas.set(wabaId, {
+      id: wabaId,
+      name: spec.wabaName,
+      appId,
+      subscribedAppIds: new Set(),
+      currency: 'USD',
+      timezoneId: '1',
+      messageTemplateNamespace: createHexId(16).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1_$2_$3_$4_'),
+    });
+    const phoneNumberId = createNumericId(15);
+    state.phones.set(phoneNumberId, {
+      id: phoneNumberId,
+      wabaId,
+      displayPhoneNumber: spec.displayPhoneNumber,
+      verifiedName: spec.verifiedName,
+    });
+    const accessToken = createAccessToken();
+    state.grants.set(accessToken, { token: accessToken, appId, wabaIds: [wabaId], expiresAt: null });
+    state.initial.templates.push(...spec.templates.map((seed) => toTemplate(wabaId, seed)));
+    return {
+      wabaId,
+      phoneNumberId,
+      displayPhoneNumber: spec.displayPhoneNumber,
+      verifiedName: spec.verifiedName,
+      accessToken,
+      appId,
+      appSecret,
+    };
+  });
+  state.initial.customers = CUSTOMERS.map((customer): Customer => ({ ...customer, createdAt: now }));
+  return numbers;
+}
+
+function toTemplate(wabaId: string, seed: TemplateSeed): Template {
+  return {
+    id: createNumericId(15),
+    wabaId,
+    name: seed.name,
+    language: seed.language,
+    status: seed.status,
+    category: seed.category,
+    parameterFormat: seed.parameterFormat,
+    components: structuredClone(seed.components),
+    rejectedReason: seed.rejectedReason ?? 'NONE',
+  };
+}

@@ -1,0 +1,82 @@
+import type { BusinessPhone } from '../records.ts';
+
+/** One message or status on its way to the callback URL, before batching. */
+export interface WebhookEvent {
+  phone: BusinessPhone;
+  kind: 'messages' | 'statuses';
+  item: Record<string, unknown>;
+  /** Inbound messages name their sender (contacts[]). */
+  contact?: { profile: { name: string }; wa_id: string };
+}
+
+/** The body Meta POSTs (whatsapp-cloud-api.md §2.3–2.4). */
+export interface WebhookNotification {
+  object: 'whatsapp_business_account';
+  entry: {
+    id: string;
+    changes: { value: Record<string, unknown>; field: 'messages' }[];
+  }[];
+}
+
+/**
+ * Batches events the way Meta does: one entry per WABA, one change per business number and kind,
+ * several messages or statuses in one change. Receivers must iterate every level.
+ */
+export function buildNotification(events: WebhookEvent[]): WebhookNotification {
+  const entries = new Map<string, Map<string, WebhookEvent[]>>();
+  for (const event of events) {
+    const changes = entries.get(event.phone.wabaId) ?? new Map<string, WebhookEvent[]>();
+    entries.set(event.phone.wabaId, changes);
+    const key = `${event.phone.id}:${event.kind}`;
+    changes.set(key, [...(changes.get(key) ?? []), event]);
+  }
+  return {
+    object: 'whatsapp_business_account',
+    entry: [...entries].map(([wabaId, changes]) => ({
+      id: wabaId,
+      changes: [...changes.values()].map((group) => ({ value: changeValue(group), field: 'messages' as const })),
+    })),
+  };
+}
+
+function changeValue(group: WebhookEvent[]): Record<string, unknown> {
+  const first = group[0] as WebhookEvent;
+  const value: Record<string, unknown> = {
+    messaging_product: 'whatsapp',
+    metadata: { display_phone_number: first.phone.displayPhoneNumber, phone_number_id: first.phone.id },
+  };
+  if (first.kind === 'statuses') {
+    value['statuses'] = group.map((event) => event.item);
+    return value;
+  }
+  const contacts = new Map<string, WebhookEvent['contact']>();
+  for (const event of group) if (event.contact) contacts.set(event.contact.wa_id, event.contact);
+  value['contacts'] = [...contacts.values()];
+  value['messages'] = group.map((event) => event.item);
+  return value;
+}
+
+const ERROR_CODES_URL = 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/';
+
+/** Errors a `failed` status carries (shape per the Node SDK's ErrorObject and captured payloads). */
+export const STATUS_ERRORS = {
+  reEngagement: {
+    code: 131047,
+    title: 'Re-engagement message',
+    message: 'Re-engagement message',
+    error_data: {
+      details:
+        'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+    },
+    href: ERROR_CODES_URL,
+  },
+  undeliverable: {
+    code: 131026,
+    title: 'Message undeliverable',
+    message: 'Message undeliverable',
+    error_data: { details: 'Message Undeliverable.' },
+    href: ERROR_CODES_URL,
+  },
+} as const;
+
+export type StatusError = (typeof STATUS_ERRORS)[keyof typeof STATUS_ERRORS];
