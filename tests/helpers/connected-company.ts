@@ -21,24 +21,36 @@ export interface Consent<User> {
 export async function connectCompany<User>(testApp: TestApp, consent: Consent<User>): Promise<{ admin: Browser }> {
   const admin = createBrowser(testApp.app);
   const installed = await admin.get(`/oauth/callback?code=${consent.authorize(consent.admin)}`);
-  if (installed.headers.location !== '/onboarding?new=1') throw new Error(`install failed: ${installed.statusCode} ${installed.body}`);
+  if (installed.headers.location !== '/onboarding?new=1')
+    throw new Error(`install failed: ${installed.statusCode} ${installed.body}`);
   await admin.refreshCsrf();
   for (const user of consent.users ?? []) {
     const invitation = await admin.post('/api/team/invitations', { email: consent.emailOf(user), role: 'member' });
     const token = new URL(invitation.json<{ link: string }>().link).pathname.split('/').at(-1) ?? '';
     const browser = createBrowser(testApp.app);
-    await browser.post('/api/auth/signup', { email: consent.emailOf(user), password: 'a long enough password', name: consent.nameOf(user), workspaceName: 'Own' });
+    await browser.post('/api/auth/signup', {
+      email: consent.emailOf(user),
+      password: 'a long enough password',
+      name: consent.nameOf(user),
+      workspaceName: 'Own',
+    });
     await browser.refreshCsrf();
     await browser.post(`/api/invitations/${token}/accept`);
     const start = await browser.get('/oauth/install?purpose=personal');
-    const callback = await browser.get(`/oauth/callback?code=${consent.authorize(user)}&state=${encodeURIComponent(stateFromRedirect(start))}`);
-    if (callback.headers.location !== '/integrations/pipedrive?connected=personal') throw new Error(`personal connect failed: ${callback.statusCode} ${callback.body}`);
+    const callback = await browser.get(
+      `/oauth/callback?code=${consent.authorize(user)}&state=${encodeURIComponent(stateFromRedirect(start))}`,
+    );
+    if (callback.headers.location !== '/integrations/pipedrive?connected=personal')
+      throw new Error(`personal connect failed: ${callback.statusCode} ${callback.body}`);
   }
   return { admin };
 }
 
 /** Runs Parley's real job handlers against the test app's queue. */
 export function startTestWorkers(testApp: TestApp): Promise<WorkerRunner> {
-  const registrations = createJobRegistrations({ maintenance: createMaintenanceService({ db: testApp.database.db, clock: { now: () => new Date() } }), domain: testApp.domain });
+  const registrations = createJobRegistrations({
+    maintenance: createMaintenanceService({ db: testApp.database.db, clock: { now: () => new Date() } }),
+    domain: testApp.domain,
+  });
   return startWorkers({ jobs: testApp.jobs, registrations, logger: createTestLogger(), pollingIntervalSeconds: 0.5 });
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import nock from 'nock';
+import type { Consent } from './connected-company.ts';
 import { TEST_SECRETS } from './test-config.ts';
 
 /** A Pipedrive user as `/v1/users/me` describes them. */
@@ -155,4 +156,21 @@ export function recordRevocations(): string[] {
 
 export function uninstallHeaders(): Record<string, string> {
   return { authorization: basic, 'content-type': 'application/json' };
+}
+
+/** A consent script for `connectCompany` answered by nock, keeping each user's grant for assertions. */
+export function nockConsent(users: FakeIdentity[] = []): {
+  consent: Consent<FakeIdentity>;
+  grants: Map<number, IssuedGrant>;
+} {
+  const grants = new Map<number, IssuedGrant>();
+  const authorize = (user: FakeIdentity) => {
+    const grant = expectAuthorization(user);
+    grants.set(user.userId, grant);
+    return grant.code;
+  };
+  return {
+    consent: { admin: ADA, users, authorize, emailOf: (user) => user.email, nameOf: (user) => user.name },
+    grants,
+  };
 }

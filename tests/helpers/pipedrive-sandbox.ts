@@ -1,5 +1,6 @@
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import type { Grant, User } from '../../sandbox/pipedrive/state.ts';
+import type { Consent } from './connected-company.ts';
 import { TEST_SECRETS } from './test-config.ts';
 
 /** A Pipedrive user the tests act as: ids from the sandbox's seed. */
@@ -31,13 +32,27 @@ export async function startPipedriveSandbox() {
         description: 'WhatsApp in Pipedrive',
         callbackUrl: `${PARLEY_URL}/oauth/callback`,
         installationUrl: `${PARLEY_URL}/oauth/install`,
-        scopes: ['base', 'deals:full', 'contacts:full', 'leads:full', 'activities:full', 'users:read', 'search:read', 'webhooks:full'],
+        scopes: [
+          'base',
+          'deals:full',
+          'contacts:full',
+          'leads:full',
+          'activities:full',
+          'users:read',
+          'search:read',
+          'webhooks:full',
+        ],
         extensions: [],
       },
     ],
   });
   const { seed } = sandbox.pipedrive;
-  const asUser = (user: User): PipedriveUser => ({ companyId: user.companyId, userId: user.id, name: user.name, email: user.email });
+  const asUser = (user: User): PipedriveUser => ({
+    companyId: user.companyId,
+    userId: user.id,
+    name: user.name,
+    email: user.email,
+  });
   const at = (users: User[], index: number): User => {
     const user = users[index];
     if (user === undefined) throw new Error('the sandbox seed changed');
@@ -53,17 +68,36 @@ export async function startPipedriveSandbox() {
     gina: asUser(seed.other.admin),
   };
   const grantOf = (user: PipedriveUser): Grant | undefined =>
-    [...sandbox.pipedrive.state.grants.values()].filter((grant) => grant.clientId === TEST_SECRETS.clientId && grant.userId === user.userId).at(-1);
+    [...sandbox.pipedrive.state.grants.values()]
+      .filter((grant) => grant.clientId === TEST_SECRETS.clientId && grant.userId === user.userId)
+      .at(-1);
 
+  const authorize = (user: PipedriveUser): string =>
+    sandbox.pipedrive.createAuthorizationCode({ clientId: TEST_SECRETS.clientId, userId: user.userId }).code;
   return {
     sandbox,
     users,
+    /** Ada installs from the Marketplace, then each of `users` connects only for themself. */
+    consent: (others: PipedriveUser[] = []): Consent<PipedriveUser> => ({
+      admin: users.ada,
+      users: others,
+      authorize,
+      emailOf: (user) => user.email,
+      nameOf: (user) => user.name,
+    }),
     /** What "Allow" on Pipedrive's consent page hands to Parley's callback. */
-    authorize: (user: PipedriveUser): string => sandbox.pipedrive.createAuthorizationCode({ clientId: TEST_SECRETS.clientId, userId: user.userId }).code,
+    authorize,
     grantOf,
     /** Whether Pipedrive considers the user's grant revoked (uninstalled for them). */
     isRevoked: (user: PipedriveUser): boolean => grantOf(user)?.revokedAt != null,
-    config: () => ({ pipedrive: { clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret, jwtSecret: TEST_SECRETS.jwtSecret, oauthUrl: sandbox.url } }),
+    config: () => ({
+      pipedrive: {
+        clientId: TEST_SECRETS.clientId,
+        clientSecret: TEST_SECRETS.clientSecret,
+        jwtSecret: TEST_SECRETS.jwtSecret,
+        oauthUrl: sandbox.url,
+      },
+    }),
     close: () => sandbox.close(),
   };
 }

@@ -1,19 +1,22 @@
 import { and, eq } from 'drizzle-orm';
 import { connections, joinRequests } from '../../../server/db/schema/index.ts';
 import { createBrowser, stateFromRedirect, type Browser } from '../../helpers/browser-session.ts';
-import { ADA, expectAuthorization, RITA, SAM, type FakeIdentity } from '../../helpers/fake-pipedrive.ts';
+import { startPipedriveSandbox, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 
 describe('connecting from the dashboard and from the panel', () => {
+  let pd: PipedriveSandbox;
   let testApp: TestApp;
 
   beforeEach(async () => {
-    testApp = await createTestApp();
+    pd = await startPipedriveSandbox();
+    testApp = await createTestApp({ config: pd.config() });
   });
 
   afterEach(async () => {
     await testApp.close();
+    await pd.close();
   });
 
   async function signUp(browser: Browser, email: string, workspaceName = 'Acme team'): Promise<void> {
@@ -28,16 +31,17 @@ describe('connecting from the dashboard and from the panel', () => {
   }
 
   /** Runs the whole consent round trip for `purpose` as the Pipedrive user `identity`. */
-  async function consent(browser: Browser, purpose: string, identity: FakeIdentity) {
+  async function consent(browser: Browser, purpose: string, identity: PipedriveUser) {
     const start = await browser.get(`/oauth/install?purpose=${purpose}`);
-    const grant = expectAuthorization(identity);
-    return browser.get(`/oauth/callback?code=${grant.code}&state=${encodeURIComponent(stateFromRedirect(start))}`);
+    return browser.get(
+      `/oauth/callback?code=${pd.authorize(identity)}&state=${encodeURIComponent(stateFromRedirect(start))}`,
+    );
   }
 
   async function connectOrganization(): Promise<Browser> {
     const admin = createBrowser(testApp.app);
     await signUp(admin, 'ada@acme.test');
-    const callback = await consent(admin, 'organization', ADA);
+    const callback = await consent(admin, 'organization', pd.users.ada);
     expect(callback.headers.location).toBe('/integrations/pipedrive?connected=organization');
     return admin;
   }
@@ -58,10 +62,10 @@ describe('connecting from the dashboard and from the panel', () => {
     const status = await admin.get('/api/integrations/pipedrive');
     expect(status.json()).toMatchObject({
       company: {
-        id: ADA.companyId,
+        id: pd.users.ada.companyId,
         name: 'Acme Demo',
         status: 'connected',
-        appSettingsUrl: 'https://acme.pipedrive.test/settings/marketplace/app/test-client-id/app-settings',
+        appSettingsUrl: `${pd.sandbox.url}/settings/marketplace/app/test-client-id/app-settings`,
       },
       organization: { state: 'active', connectedBy: 'Ada Admin' },
       personal: { state: 'active' },
@@ -71,7 +75,7 @@ describe('connecting from the dashboard and from the panel', () => {
   it('refuses the organization connection when the consenting Pipedrive user is not an admin', async () => {
     const admin = createBrowser(testApp.app);
     await signUp(admin, 'ada@acme.test');
-    const callback = await consent(admin, 'organization', SAM);
+    const callback = await consent(admin, 'organization', pd.users.sam);
     expect(callback.statusCode).toBe(403);
     expect(callback.body).toContain('Only a Pipedrive admin');
     expect((await admin.get('/api/integrations/pipedrive')).json()).toMatchObject({
@@ -83,20 +87,20 @@ describe('connecting from the dashboard and from the panel', () => {
   it('an invited member connects only for themself from the dashboard', async () => {
     const admin = await connectOrganization();
     const sam = await inviteAndJoin(admin, 'sam@acme.test');
-    const callback = await consent(sam, 'personal', SAM);
+    const callback = await consent(sam, 'personal', pd.users.sam);
     expect(callback.headers.location).toBe('/integrations/pipedrive?connected=personal');
     expect((await sam.get('/api/integrations/pipedrive')).json()).toMatchObject({
       personal: { state: 'active' },
       organization: { connectedBy: 'Ada Admin' },
     });
-    const token = await signPanelToken({ companyId: SAM.companyId, userId: SAM.userId });
+    const token = await signPanelToken({ companyId: pd.users.sam.companyId, userId: pd.users.sam.userId });
     const panel = await testApp.app.inject({ method: 'GET', url: '/api/panel/status', headers: bearer(token) });
     expect(panel.json()).toMatchObject({ state: 'connected', organization: { connectedBy: { name: 'Ada Admin' } } });
   });
 
   it('connects from the panel popup with a ticket, and refuses a consent by another Pipedrive user', async () => {
     await connectOrganization();
-    const token = await signPanelToken({ companyId: SAM.companyId, userId: SAM.userId });
+    const token = await signPanelToken({ companyId: pd.users.sam.companyId, userId: pd.users.sam.userId });
     const before = await testApp.app.inject({ method: 'GET', url: '/api/panel/status', headers: bearer(token) });
     expect(before.json()).toMatchObject({ state: 'personal_not_connected' });
 
@@ -112,18 +116,16 @@ describe('connecting from the dashboard and from the panel', () => {
     const popup = createBrowser(testApp.app);
     const url = await ticketed();
     const start = await popup.get(`${url.pathname}${url.search}`);
-    const wrongUser = expectAuthorization(RITA);
     const refused = await popup.get(
-      `/oauth/callback?code=${wrongUser.code}&state=${encodeURIComponent(stateFromRedirect(start))}`,
+      `/oauth/callback?code=${pd.authorize(pd.users.rita)}&state=${encodeURIComponent(stateFromRedirect(start))}`,
     );
     expect(refused.statusCode).toBe(403);
     expect(refused.body).toContain('different Pipedrive user');
 
     const url2 = await ticketed();
     const start2 = await popup.get(`${url2.pathname}${url2.search}`);
-    const grant = expectAuthorization(SAM);
     const joined = await popup.get(
-      `/oauth/callback?code=${grant.code}&state=${encodeURIComponent(stateFromRedirect(start2))}`,
+      `/oauth/callback?code=${pd.authorize(pd.users.sam)}&state=${encodeURIComponent(stateFromRedirect(start2))}`,
     );
     expect(joined.statusCode).toBe(200);
     expect(joined.body).toContain('An admin must approve you');
@@ -132,12 +134,12 @@ describe('connecting from the dashboard and from the panel', () => {
       .select()
       .from(joinRequests)
       .where(eq(joinRequests.email, 'sam@acme.test'));
-    expect(request).toMatchObject({ status: 'pending', pipedriveUserId: SAM.userId });
+    expect(request).toMatchObject({ status: 'pending', pipedriveUserId: pd.users.sam.userId });
   });
 
   it('approving the join request activates the grant the user already gave', async () => {
     const admin = await connectOrganization();
-    const token = await signPanelToken({ companyId: SAM.companyId, userId: SAM.userId });
+    const token = await signPanelToken({ companyId: pd.users.sam.companyId, userId: pd.users.sam.userId });
     const ticket = new URL(
       (await testApp.app.inject({ method: 'POST', url: '/api/panel/connect-ticket', headers: bearer(token) })).json<{
         url: string;
@@ -145,8 +147,9 @@ describe('connecting from the dashboard and from the panel', () => {
     );
     const popup = createBrowser(testApp.app);
     const start = await popup.get(`${ticket.pathname}${ticket.search}`);
-    const grant = expectAuthorization(SAM);
-    await popup.get(`/oauth/callback?code=${grant.code}&state=${encodeURIComponent(stateFromRedirect(start))}`);
+    await popup.get(
+      `/oauth/callback?code=${pd.authorize(pd.users.sam)}&state=${encodeURIComponent(stateFromRedirect(start))}`,
+    );
 
     const team = (await admin.get('/api/team')).json<{ joinRequests: { id: string; email: string }[] }>();
     expect(team.joinRequests.map((r) => r.email)).toEqual(['sam@acme.test']);
@@ -156,7 +159,9 @@ describe('connecting from the dashboard and from the panel', () => {
     const [connection] = await testApp.database.db
       .select()
       .from(connections)
-      .where(and(eq(connections.companyId, SAM.companyId), eq(connections.pipedriveUserId, SAM.userId)));
+      .where(
+        and(eq(connections.companyId, pd.users.sam.companyId), eq(connections.pipedriveUserId, pd.users.sam.userId)),
+      );
     expect(connection).toMatchObject({ isPersonalConnection: true, state: 'active' });
     expect(connection?.memberId).not.toBeNull();
     const status = await testApp.app.inject({ method: 'GET', url: '/api/panel/status', headers: bearer(token) });
@@ -166,7 +171,7 @@ describe('connecting from the dashboard and from the panel', () => {
   it('a personal connection needs the organization connected first', async () => {
     const sam = createBrowser(testApp.app);
     await signUp(sam, 'sam@acme.test');
-    const callback = await consent(sam, 'personal', SAM);
+    const callback = await consent(sam, 'personal', pd.users.sam);
     expect(callback.statusCode).toBe(409);
     expect(callback.body).toContain('not connected to Parley');
   });

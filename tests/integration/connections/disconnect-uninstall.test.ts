@@ -1,26 +1,37 @@
-import { connections, companies } from '../../../server/db/schema/index.ts';
+import { companies, connections } from '../../../server/db/schema/index.ts';
 import type { WorkerRunner } from '../../../server/jobs/worker-runner.ts';
 import { connectCompany, startTestWorkers } from '../../helpers/connected-company.ts';
-import { ADA, recordRevocations, RITA, SAM, uninstallHeaders } from '../../helpers/fake-pipedrive.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
+import { startPipedriveSandbox, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+import { TEST_SECRETS } from '../../helpers/test-config.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 
-describe('disconnects and uninstall', () => {
+/** Pipedrive's uninstall callback, as the sandbox's Marketplace sends it. */
+const uninstallHeaders = () => ({
+  authorization: `Basic ${Buffer.from(`${TEST_SECRETS.clientId}:${TEST_SECRETS.clientSecret}`).toString('base64')}`,
+  'content-type': 'application/json',
+});
+
+describe('disconnects and uninstall (against the sandbox)', () => {
+  let pd: PipedriveSandbox;
   let testApp: TestApp;
   let workers: WorkerRunner;
 
+  // A fresh Pipedrive per test: grants revoked by one test must not leak into the next.
   beforeEach(async () => {
-    testApp = await createTestApp();
+    pd = await startPipedriveSandbox();
+    testApp = await createTestApp({ config: pd.config() });
     workers = await startTestWorkers(testApp);
   });
 
   afterEach(async () => {
     await workers.stop();
     await testApp.close();
+    await pd.close();
   });
 
-  const panelStatus = async (user: { companyId: number; userId: number }) => {
+  const panelStatus = async (user: PipedriveUser) => {
     const response = await testApp.app.inject({
       method: 'GET',
       url: '/api/panel/status',
@@ -29,10 +40,28 @@ describe('disconnects and uninstall', () => {
     return response.json<{ state: string }>().state;
   };
   const rows = () => testApp.database.db.select().from(connections);
+  const uninstall = (
+    user: PipedriveUser,
+    headers: Record<string, string> = uninstallHeaders(),
+    clientId: string = TEST_SECRETS.clientId,
+  ) =>
+    testApp.app.inject({
+      method: 'DELETE',
+      url: '/oauth/callback',
+      headers,
+      payload: {
+        client_id: clientId,
+        company_id: user.companyId,
+        user_id: user.userId,
+        timestamp: new Date().toISOString(),
+      },
+    });
 
   it('Disconnect Organization ends every connection of the company and revokes each grant at Pipedrive', async () => {
-    const { admin, grants } = await connectCompany(testApp, [SAM, RITA]);
-    const revoked = recordRevocations();
+    const { ada, sam, rita } = pd.users;
+    const { admin } = await connectCompany(testApp, pd.consent([sam, rita]));
+    expect([ada, sam, rita].map(pd.isRevoked)).toEqual([false, false, false]);
+
     const response = await admin.post('/api/integrations/pipedrive/disconnect-organization');
     expect(response.json()).toEqual({ ok: true, endedConnections: 3 });
 
@@ -45,134 +74,108 @@ describe('disconnects and uninstall', () => {
         refreshTokenCiphertext: null,
       });
     }
-    await waitFor(() => revoked.length === 3, { message: 'three revocations' });
-    expect(revoked.sort()).toEqual([ADA, SAM, RITA].map((user) => grants.get(user.userId)?.refreshToken).sort());
-    expect(await panelStatus(SAM)).toBe('org_not_connected');
-    expect(await panelStatus(ADA)).toBe('org_not_connected');
+    await waitFor(() => [ada, sam, rita].every(pd.isRevoked), { message: 'Pipedrive revoked all three grants' });
+    expect(await panelStatus(sam)).toBe('org_not_connected');
+    expect(await panelStatus(ada)).toBe('org_not_connected');
     const [company] = await testApp.database.db.select().from(companies);
     expect(company?.status).toBe('disconnected');
     expect(company?.purgeAfter?.getTime()).toBeGreaterThan(Date.now() + 29 * 24 * 3600 * 1000);
   });
 
   it('Disconnect only for me ends one personal connection; the org connection and others stay', async () => {
-    const { grants } = await connectCompany(testApp, [SAM, RITA]);
-    const revoked = recordRevocations();
-    const token = await signPanelToken(SAM);
+    const { ada, sam, rita } = pd.users;
+    await connectCompany(testApp, pd.consent([sam, rita]));
     const response = await testApp.app.inject({
       method: 'POST',
       url: '/api/panel/disconnect-personal',
-      headers: bearer(token),
+      headers: bearer(await signPanelToken(sam)),
     });
     expect(response.json()).toEqual({ ok: true, ended: true });
-    await waitFor(() => revoked.length === 1);
-    expect(revoked).toEqual([grants.get(SAM.userId)?.refreshToken]);
-    expect(await panelStatus(SAM)).toBe('personal_not_connected');
-    expect(await panelStatus(RITA)).toBe('connected');
-    expect(await panelStatus(ADA)).toBe('connected');
+    await waitFor(() => pd.isRevoked(sam), { message: "Pipedrive revoked Sam's grant" });
+    expect(pd.isRevoked(rita) || pd.isRevoked(ada)).toBe(false);
+    expect(await panelStatus(sam)).toBe('personal_not_connected');
+    expect(await panelStatus(rita)).toBe('connected');
+    expect(await panelStatus(ada)).toBe('connected');
   });
 
   it("the org connector's Disconnect only for me keeps the grant that serves the organization", async () => {
-    await connectCompany(testApp);
+    const { ada } = pd.users;
+    await connectCompany(testApp, pd.consent());
     const response = await testApp.app.inject({
       method: 'POST',
       url: '/api/panel/disconnect-personal',
-      headers: bearer(await signPanelToken(ADA)),
+      headers: bearer(await signPanelToken(ada)),
     });
     expect(response.json()).toEqual({ ok: true, ended: true });
-    expect(await panelStatus(ADA)).toBe('personal_not_connected');
+    expect(await panelStatus(ada)).toBe('personal_not_connected');
     const [org] = await rows();
     expect(org).toMatchObject({ isOrgConnection: true, isPersonalConnection: false, state: 'active' });
+    expect(pd.isRevoked(ada)).toBe(false);
   });
 
   it('uninstall by the org connector cascades; repeating it is harmless', async () => {
-    const { grants } = await connectCompany(testApp, [SAM]);
-    const revoked = recordRevocations();
-    const body = {
-      client_id: 'test-client-id',
-      company_id: ADA.companyId,
-      user_id: ADA.userId,
-      timestamp: '2026-11-24T10:00:00Z',
-    };
-    const first = await testApp.app.inject({
-      method: 'DELETE',
-      url: '/oauth/callback',
-      headers: uninstallHeaders(),
-      payload: body,
-    });
+    const { ada, sam } = pd.users;
+    await connectCompany(testApp, pd.consent([sam]));
+    // Pipedrive removes the uninstaller's own grant, then calls the callback.
+    pd.sandbox.pipedrive.revokeGrant({ clientId: TEST_SECRETS.clientId, userId: ada.userId });
+    const first = await uninstall(ada);
     expect(first.json()).toEqual({ ok: true, ended: 'organization' });
-    // Pipedrive already removed the uninstaller's own grant: only Sam's is revoked.
-    await waitFor(() => revoked.length === 1);
-    expect(revoked).toEqual([grants.get(SAM.userId)?.refreshToken]);
-    expect(await panelStatus(SAM)).toBe('org_not_connected');
-    const again = await testApp.app.inject({
-      method: 'DELETE',
-      url: '/oauth/callback',
-      headers: uninstallHeaders(),
-      payload: body,
-    });
-    expect(again.json()).toEqual({ ok: true, ended: 'nothing' });
+    await waitFor(() => pd.isRevoked(sam), { message: "Pipedrive revoked Sam's grant" });
+    expect(await panelStatus(sam)).toBe('org_not_connected');
+    expect((await uninstall(ada)).json()).toEqual({ ok: true, ended: 'nothing' });
     const [company] = await testApp.database.db.select().from(companies);
     expect(company?.status).toBe('uninstalled');
   });
 
-  it('uninstall by a regular user ends only their connection', async () => {
-    await connectCompany(testApp, [SAM]);
-    const body = {
-      client_id: 'test-client-id',
-      company_id: SAM.companyId,
-      user_id: SAM.userId,
-      timestamp: '2026-11-24T10:00:00Z',
-    };
-    const response = await testApp.app.inject({
-      method: 'DELETE',
-      url: '/oauth/callback',
-      headers: uninstallHeaders(),
-      payload: body,
-    });
-    expect(response.json()).toEqual({ ok: true, ended: 'personal' });
-    expect(await panelStatus(SAM)).toBe('personal_not_connected');
-    expect(await panelStatus(ADA)).toBe('connected');
+  it('uninstall from the sandbox Marketplace by a regular user ends only their connection', async () => {
+    const { ada, sam } = pd.users;
+    await connectCompany(testApp, pd.consent([sam]));
+    // The sandbox's Uninstall revokes the grant and calls our callback URL; Parley is driven by
+    // inject here, so the test delivers the same signed DELETE itself.
+    pd.sandbox.pipedrive.revokeGrant({ clientId: TEST_SECRETS.clientId, userId: sam.userId });
+    expect((await uninstall(sam)).json()).toEqual({ ok: true, ended: 'personal' });
+    expect(await panelStatus(sam)).toBe('personal_not_connected');
+    expect(await panelStatus(ada)).toBe('connected');
   });
 
   it.each([
-    ['no credentials', {}],
-    ['wrong secret', { authorization: `Basic ${Buffer.from('test-client-id:guess').toString('base64')}` }],
+    ['no credentials', { 'content-type': 'application/json' }],
+    [
+      'a wrong secret',
+      {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${TEST_SECRETS.clientId}:guess`).toString('base64')}`,
+      },
+    ],
     [
       'another app',
-      { authorization: `Basic ${Buffer.from('other-app:test-client-secret-4f1c2e').toString('base64')}` },
+      {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`other-app:${TEST_SECRETS.clientSecret}`).toString('base64')}`,
+      },
     ],
-    ['a bearer token', { authorization: 'Bearer test-client-secret-4f1c2e' }],
+    ['a bearer token', { 'content-type': 'application/json', authorization: `Bearer ${TEST_SECRETS.clientSecret}` }],
   ])('refuses a forged uninstall (%s) with 401 and changes nothing', async (_label, headers) => {
-    await connectCompany(testApp);
-    const response = await testApp.app.inject({
-      method: 'DELETE',
-      url: '/oauth/callback',
-      headers: { 'content-type': 'application/json', ...headers },
-      payload: { client_id: 'test-client-id', company_id: ADA.companyId, user_id: ADA.userId, timestamp: 'now' },
-    });
+    const { ada } = pd.users;
+    await connectCompany(testApp, pd.consent());
+    const response = await uninstall(ada, headers);
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ error: { code: 'oauth.unauthorized' } });
-    expect(await panelStatus(ADA)).toBe('connected');
+    expect(await panelStatus(ada)).toBe('connected');
   });
 
   it('refuses an uninstall naming another client id even with valid credentials', async () => {
-    await connectCompany(testApp);
-    const response = await testApp.app.inject({
-      method: 'DELETE',
-      url: '/oauth/callback',
-      headers: uninstallHeaders(),
-      payload: { client_id: 'other', company_id: ADA.companyId, user_id: ADA.userId, timestamp: 'now' },
-    });
-    expect(response.statusCode).toBe(401);
+    await connectCompany(testApp, pd.consent());
+    expect((await uninstall(pd.users.ada, uninstallHeaders(), 'other')).statusCode).toBe(401);
   });
 
   it('purges a disconnected company after the retention period, not before', async () => {
-    const { admin } = await connectCompany(testApp, [SAM]);
-    recordRevocations();
+    const { ada, sam } = pd.users;
+    const { admin } = await connectCompany(testApp, pd.consent([sam]));
     await admin.post('/api/integrations/pipedrive/disconnect-organization');
     expect(await testApp.domain.lifecycle.purgeDue()).toEqual([]);
     await testApp.database.pool.query("update companies set purge_after = now() - interval '1 minute'");
-    expect(await testApp.domain.lifecycle.purgeDue()).toEqual([ADA.companyId]);
+    expect(await testApp.domain.lifecycle.purgeDue()).toEqual([ada.companyId]);
     expect(await rows()).toEqual([]);
     expect(await testApp.database.db.select().from(companies)).toEqual([]);
   });

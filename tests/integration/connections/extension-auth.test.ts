@@ -1,24 +1,28 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
 import { connectCompany } from '../../helpers/connected-company.ts';
-import { ADA, GINA } from '../../helpers/fake-pipedrive.ts';
+import { startPipedriveSandbox, type PipedriveSandbox } from '../../helpers/pipedrive-sandbox.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 import { TEST_SECRETS } from '../../helpers/test-config.ts';
 
 const secret = new TextEncoder().encode(TEST_SECRETS.jwtSecret);
-const claims = { companyId: ADA.companyId, userId: ADA.userId };
 
 describe('panel authentication (the SDK signed token)', () => {
+  let pd: PipedriveSandbox;
   let testApp: TestApp;
+  let claims: { companyId: number; userId: number };
 
   beforeAll(async () => {
-    testApp = await createTestApp();
-    await connectCompany(testApp);
+    pd = await startPipedriveSandbox();
+    testApp = await createTestApp({ config: pd.config() });
+    await connectCompany(testApp, pd.consent());
+    claims = { companyId: pd.users.ada.companyId, userId: pd.users.ada.userId };
   });
 
   afterAll(async () => {
     await testApp.close();
+    await pd.close();
   });
 
   const status = (headers: Record<string, string>, query = '') =>
@@ -29,8 +33,8 @@ describe('panel authentication (the SDK signed token)', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       state: 'connected',
-      company: { id: ADA.companyId, name: 'Acme Demo' },
-      viewer: { pipedriveUserId: ADA.userId, isPipedriveAdmin: true, isOrgConnector: true },
+      company: { id: pd.users.ada.companyId, name: 'Acme Demo' },
+      viewer: { pipedriveUserId: pd.users.ada.userId, isPipedriveAdmin: true, isOrgConnector: true },
     });
   });
 
@@ -88,7 +92,7 @@ describe('panel authentication (the SDK signed token)', () => {
       'a missing company claim',
       async () =>
         bearer(
-          await new SignJWT({ userId: ADA.userId })
+          await new SignJWT({ userId: pd.users.ada.userId })
             .setProtectedHeader({ alg: 'HS256' })
             .setExpirationTime('5m')
             .sign(secret),
@@ -98,7 +102,7 @@ describe('panel authentication (the SDK signed token)', () => {
       'a non-numeric user claim',
       async () =>
         bearer(
-          await new SignJWT({ companyId: ADA.companyId, userId: 'admin' })
+          await new SignJWT({ companyId: pd.users.ada.companyId, userId: 'admin' })
             .setProtectedHeader({ alg: 'HS256' })
             .setExpirationTime('5m')
             .sign(secret),
@@ -112,12 +116,12 @@ describe('panel authentication (the SDK signed token)', () => {
   });
 
   it("never answers with another company's state, whatever the query says", async () => {
-    const token = await signPanelToken({ companyId: GINA.companyId, userId: GINA.userId });
-    const response = await status(bearer(token), `?companyId=${ADA.companyId}&userId=${ADA.userId}`);
+    const token = await signPanelToken({ companyId: pd.users.gina.companyId, userId: pd.users.gina.userId });
+    const response = await status(bearer(token), `?companyId=${pd.users.ada.companyId}&userId=${pd.users.ada.userId}`);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       state: 'org_not_connected',
-      company: { id: GINA.companyId, name: null },
+      company: { id: pd.users.gina.companyId, name: null },
       organization: { connectedBy: null },
     });
     expect(response.body).not.toContain('Acme');
@@ -127,7 +131,7 @@ describe('panel authentication (the SDK signed token)', () => {
     const response = await testApp.app.inject({
       method: 'POST',
       url: '/api/panel/disconnect-organization',
-      headers: bearer(await signPanelToken({ companyId: ADA.companyId, userId: 999 })),
+      headers: bearer(await signPanelToken({ companyId: pd.users.ada.companyId, userId: 999 })),
     });
     expect(response.statusCode).toBe(403);
     expect(response.json()).toMatchObject({ error: { code: 'connections.pipedrive_admin_only' } });

@@ -59,7 +59,9 @@ describe('Pipedrive install flow (OAuth callback, against the sandbox)', () => {
     });
     // Tokens are stored as ciphertext only: neither value Pipedrive issued appears in the row.
     const grant = pd.grantOf(ada);
-    const accessToken = [...pd.sandbox.pipedrive.state.accessTokens.values()].find((token) => token.grantId === grant?.id)?.token;
+    const accessToken = [...pd.sandbox.pipedrive.state.accessTokens.values()].find(
+      (token) => token.grantId === grant?.id,
+    )?.token;
     expect(accessToken).toMatch(/^v1u:/);
     expect(connection?.accessTokenCiphertext).toMatch(/^v1\.k1\./);
     expect(JSON.stringify(connection)).not.toContain(accessToken);

@@ -5,7 +5,14 @@ import { createDomainServices, type DomainServices } from '../../../server/servi
 import { systemClock } from '../../../server/clock.ts';
 import { isAppError } from '../../../server/errors.ts';
 import { connectCompany } from '../../helpers/connected-company.ts';
-import { ADA, API_DOMAIN, expectCurrentUser, expectRefresh, OAUTH_URL } from '../../helpers/fake-pipedrive.ts';
+import {
+  ADA,
+  API_DOMAIN,
+  expectCurrentUser,
+  expectRefresh,
+  nockConsent,
+  OAUTH_URL,
+} from '../../helpers/fake-pipedrive.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 import { testConfig } from '../../helpers/test-config.ts';
@@ -26,7 +33,9 @@ describe('the Pipedrive client (tokens, refresh, limits)', () => {
 
   beforeEach(async () => {
     testApp = await createTestApp();
-    const { grants } = await connectCompany(testApp);
+    // Faults Pipedrive cannot be asked to produce (503s, 429s at a chosen moment) are scripted with nock.
+    const { consent, grants } = nockConsent();
+    await connectCompany(testApp, consent);
     refreshToken = grants.get(ADA.userId)?.refreshToken ?? '';
   });
 

@@ -1,18 +1,21 @@
 import { connections } from '../../../server/db/schema/index.ts';
 import { createBrowser, type Browser } from '../../helpers/browser-session.ts';
 import { connectCompany } from '../../helpers/connected-company.ts';
-import { SAM } from '../../helpers/fake-pipedrive.ts';
+import { startPipedriveSandbox, type PipedriveSandbox } from '../../helpers/pipedrive-sandbox.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 
 describe('accounts, sessions and the team page', () => {
+  let pd: PipedriveSandbox;
   let testApp: TestApp;
 
   beforeEach(async () => {
-    testApp = await createTestApp();
+    pd = await startPipedriveSandbox();
+    testApp = await createTestApp({ config: pd.config() });
   });
 
   afterEach(async () => {
     await testApp.close();
+    await pd.close();
   });
 
   async function signUp(email: string): Promise<Browser> {
@@ -67,7 +70,7 @@ describe('accounts, sessions and the team page', () => {
     });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json()).toMatchObject({ error: { code: 'auth.invalid_credentials' } });
-    await connectCompany(testApp);
+    await connectCompany(testApp, pd.consent());
     const pipedriveOnly = await createBrowser(testApp.app).post('/api/auth/login', {
       email: 'ada@acme.test',
       password: 'anything at all',
@@ -139,7 +142,7 @@ describe('accounts, sessions and the team page', () => {
   });
 
   it('roles: members cannot manage the team; the last owner stays; removing a member ends their personal connection', async () => {
-    const { admin } = await connectCompany(testApp, [SAM]);
+    const { admin } = await connectCompany(testApp, pd.consent([pd.users.sam]));
     const team = (await admin.get('/api/team')).json<{ members: { id: string; email: string; role: string }[] }>();
     const sam = team.members.find((m) => m.email === 'sam@acme.test');
     const ada = team.members.find((m) => m.email === 'ada@acme.test');
@@ -164,7 +167,7 @@ describe('accounts, sessions and the team page', () => {
 
     expect((await admin.request({ method: 'DELETE', url: `/api/team/members/${sam?.id ?? ''}` })).statusCode).toBe(200);
     const samConnection = (await testApp.database.db.select().from(connections)).find(
-      (row) => row.pipedriveUserId === SAM.userId,
+      (row) => row.pipedriveUserId === pd.users.sam.userId,
     );
     expect(samConnection).toMatchObject({
       state: 'revoked',
