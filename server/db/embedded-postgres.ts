@@ -1,15 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { servePglite } from './pglite-wire-server.ts';
 
 /**
  * PostgreSQL compiled to WebAssembly (PGlite), persisted in a directory and served on a loopback
  * port, so every part of Parley talks to it through the same `pg` driver as to a real server.
  *
- * The socket server multiplexes connections onto PGlite's single session: statements of different
- * connections are serialized, and an open transaction holds the database until it ends. Code
- * must therefore never wait, inside a transaction, for a query on another connection.
+ * All connections share PGlite's single session (see pglite-wire-server.ts): they take turns, and
+ * an open transaction holds the database until it ends. Code must therefore never wait, inside a
+ * transaction, for a query on another connection.
  * LISTEN/NOTIFY does not cross connections here; embedded mode uses the in-process event bus.
  */
 export interface EmbeddedPostgres {
@@ -22,7 +21,6 @@ export interface EmbeddedPostgresOptions {
   dataDir?: string;
   /** A tarball from `PGlite.dumpDataDir()` to start from (tests start from a migrated template). */
   loadDataDir?: Blob | File;
-  maxConnections?: number;
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
@@ -31,19 +29,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
   });
-  const server = new PGLiteSocketServer({
-    db,
-    host: '127.0.0.1',
-    port: 0,
-    maxConnections: options.maxConnections ?? 40,
-  });
+  let server;
   try {
-    await server.start();
+    server = await servePglite(db);
   } catch (error) {
     await db.close();
     throw error;
   }
-  const { port } = (server as unknown as { server: { address(): AddressInfo } }).server.address();
+  const { port } = server;
 
   let closing: Promise<void> | undefined;
   return {
@@ -51,7 +44,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     close() {
       // A clean close matters: an unclean stop makes the next start replay the WAL.
       closing ??= (async () => {
-        await server.stop();
+        await server.close();
         await db.close();
       })();
       return closing;

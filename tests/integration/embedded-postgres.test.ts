@@ -1,0 +1,71 @@
+import pg from 'pg';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../server/db/embedded-postgres.ts';
+
+describe('the embedded database served over TCP', () => {
+  let embedded: EmbeddedPostgres;
+  let pools: pg.Pool[];
+
+  beforeAll(async () => {
+    embedded = await startEmbeddedPostgres();
+    pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: embedded.connectionString, max: 4 }));
+    await pools[0]?.query('create table items (id int primary key, label text not null)');
+    await pools[0]?.query("insert into items select n, 'item ' || n from generate_series(1, 200) as n");
+  });
+
+  afterAll(async () => {
+    await Promise.all(pools.map((pool) => pool.end()));
+    await embedded.close();
+  });
+
+  it('answers many concurrent parameterized queries from many connections with their own rows', async () => {
+    // Different statement shapes at once: a multiplexer that interleaves protocol messages of two
+    // connections binds one query's parameters to another's statement and returns wrong rows.
+    const checks = Array.from({ length: 300 }, async (_, i) => {
+      const pool = pools[i % pools.length] as pg.Pool;
+      const id = (i % 200) + 1;
+      if (i % 3 === 0)
+        return (
+          (await pool.query<{ label: string }>('select label from items where id = $1', [id])).rows[0]?.label ===
+          `item ${id}`
+        );
+      if (i % 3 === 1)
+        return (
+          Number(
+            (
+              await pool.query<{ n: string }>('select count(*) as n from items where id <= $1 and label like $2', [
+                id,
+                'item%',
+              ])
+            ).rows[0]?.n,
+          ) === id
+        );
+      return (await pool.query<{ sum: number }>('select $1::int + $2::int as sum', [id, i])).rows[0]?.sum === id + i;
+    });
+    expect((await Promise.all(checks)).every(Boolean)).toBe(true);
+  });
+
+  it('keeps a transaction to itself: others wait, and see its writes only after commit', async () => {
+    const writer = await (pools[0] as pg.Pool).connect();
+    try {
+      await writer.query('begin');
+      await writer.query("update items set label = 'changed' where id = 1");
+      const reader = (pools[1] as pg.Pool).query<{ label: string }>('select label from items where id = 1');
+      await writer.query("update items set label = 'changed twice' where id = 1");
+      await writer.query('commit');
+      expect((await reader).rows[0]?.label).toBe('changed twice');
+    } finally {
+      writer.release();
+    }
+  });
+
+  it('rolls back the transaction of a client that disconnects, and keeps serving the others', async () => {
+    const client = new pg.Client({ connectionString: embedded.connectionString });
+    client.on('error', () => undefined);
+    await client.connect();
+    await client.query('begin');
+    await client.query("update items set label = 'abandoned' where id = 2");
+    client.connection.stream.destroy();
+    const { rows } = await (pools[2] as pg.Pool).query<{ label: string }>('select label from items where id = 2');
+    expect(rows[0]?.label).toBe('item 2');
+  });
+});
