@@ -1,5 +1,4 @@
-import type AppExtensionsSDK from '@pipedrive/app-extensions-sdk';
-import { Color, Command } from '@pipedrive/app-extensions-sdk';
+import { type AppExtensionsSDK, Color, Command } from '../../src/sdk/app-extensions-sdk.ts';
 import { useState } from 'preact/hooks';
 import { messageOf } from '../../src/api/http.ts';
 import type { PanelApi, PanelStatus } from '../../src/api/panel-client.ts';

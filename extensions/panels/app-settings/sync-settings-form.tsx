@@ -1,5 +1,4 @@
-import type AppExtensionsSDK from '@pipedrive/app-extensions-sdk';
-import { Command } from '@pipedrive/app-extensions-sdk';
+import { type AppExtensionsSDK, Command } from '../../src/sdk/app-extensions-sdk.ts';
 import { useEffect, useState } from 'preact/hooks';
 import { messageOf } from '../../src/api/http.ts';
 import type { PanelApi } from '../../src/api/panel-client.ts';

@@ -1,5 +1,4 @@
-import type AppExtensionsSDK from '@pipedrive/app-extensions-sdk';
-import { Command } from '@pipedrive/app-extensions-sdk';
+import { type AppExtensionsSDK, Command } from '../sdk/app-extensions-sdk.ts';
 import { requestJson } from './http.ts';
 
 /** Refetch the SDK's signed token before its 5 minutes run out. */

@@ -1,4 +1,4 @@
-import AppExtensionsSDK, { Command, Event } from '@pipedrive/app-extensions-sdk';
+import { AppExtensionsSDK, Command, Event } from './app-extensions-sdk.ts';
 import { useEffect, useState } from 'preact/hooks';
 
 export type Theme = 'light' | 'dark';

@@ -87,7 +87,9 @@ export function createInstallService(deps: {
     const accounts = createAccountsRepository(tx);
     const org = await connections.findOrgConnection(identity.companyId);
     if (org !== undefined && org.state !== 'revoked' && org.pipedriveUserId !== identity.userId) {
-      return connectPersonal(tx, identity, grant, { session, popup: false });
+      // Another user installing the app for themself: whoever is signed in to Parley in this
+      // browser may be someone else, so only an earlier link or the email identifies the member.
+      return connectPersonal(tx, identity, grant, { session: undefined, popup: false });
     }
     if (!identity.isAdmin) throw createNotPipedriveAdminError();
 
@@ -284,11 +286,11 @@ export function createInstallService(deps: {
           case 'org_connect':
             return connectOrganization(tx, identity, grant, session);
           case 'personal_connect':
-            return connectPersonal(tx, identity, grant, {
-              session,
-              popup,
-              ...(flow.panelUser === undefined ? {} : { panelUser: flow.panelUser }),
-            });
+            // From the dashboard, the signed-in member is connecting themself. From a panel popup,
+            // the ticket names the Pipedrive user and the session may belong to someone else.
+            return flow.panelUser === undefined
+              ? connectPersonal(tx, identity, grant, { session, popup })
+              : connectPersonal(tx, identity, grant, { session: undefined, popup, panelUser: flow.panelUser });
           case 'sign_in':
           case 'marketplace_install':
             return installAsAdmin(tx, identity, grant, session);

@@ -1,0 +1,153 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { connections } from '../../server/db/schema/index.ts';
+import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import { appFromManifest } from '../../sandbox/app-registration.ts';
+import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { TEST_SECRETS } from '../helpers/test-config.ts';
+import { describeInChromium, extensionFrame, launchChromium } from './helpers/chromium.ts';
+
+/** A port nobody uses right now, so Parley's public URL is known before it is configured. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The panels as `npm start` serves them, built once into a folder of this test's own. */
+function buildExtensions(): string {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'parley-extensions-'));
+  execFileSync(process.execPath, [
+    path.resolve('node_modules/vite/bin/vite.js'),
+    'build',
+    '--config',
+    'extensions/vite.config.ts',
+    '--outDir',
+    outDir,
+    '--emptyOutDir',
+    '--logLevel',
+    'error',
+  ]);
+  return outDir;
+}
+
+async function signInToPipedrive(page: Page, sandbox: Sandbox, startUrl: string, userId: number): Promise<void> {
+  await page.goto(startUrl);
+  await page.locator(`[data-sign-in-as="${userId}"]`).click();
+  await page.waitForURL(startUrl);
+}
+
+describeInChromium('connecting Parley in the browser (sandbox)', () => {
+  let browser: Browser;
+  let sandbox: Sandbox;
+  let testApp: TestApp;
+  let parleyUrl: string;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    const extensionsDist = buildExtensions();
+    const port = await freePort();
+    parleyUrl = `http://localhost:${port}`;
+    sandbox = await startSandbox({ port: 0, timeScale: 0.001 });
+    sandbox.pipedrive.registerApp(
+      appFromManifest({
+        manifestDir: path.resolve('manifest'),
+        publicUrl: parleyUrl,
+        clientId: TEST_SECRETS.clientId,
+        clientSecret: TEST_SECRETS.clientSecret,
+        jwtSecret: TEST_SECRETS.jwtSecret,
+      }),
+    );
+    testApp = await createTestApp({
+      config: {
+        publicUrl: parleyUrl,
+        pipedrive: {
+          clientId: TEST_SECRETS.clientId,
+          clientSecret: TEST_SECRETS.clientSecret,
+          jwtSecret: TEST_SECRETS.jwtSecret,
+          oauthUrl: sandbox.url,
+        },
+        // Parley's panels may be framed by the sandbox's origin, as by Pipedrive's.
+        sandbox: { enabled: true, port: 0, url: sandbox.url },
+      },
+      paths: { extensionsDist },
+    });
+    await testApp.app.listen({ port, host: '127.0.0.1' });
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    await testApp.close();
+    await sandbox.close();
+  });
+
+  it('the admin installs Parley from the Marketplace and lands on onboarding; a regular user then connects only for themself from the app-settings page', async () => {
+    const { admin, users } = sandbox.pipedrive.seed.demo;
+    const sam = users[1];
+    if (sam === undefined) throw new Error('the sandbox seed has a regular user');
+    const settingsUrl = `${sandbox.url}/settings/marketplace/app/${TEST_SECRETS.clientId}/app-settings`;
+
+    // Ada, a Pipedrive admin with no Parley account: Marketplace → Install → consent → onboarding.
+    const adaContext = await browser.newContext();
+    const ada = await adaContext.newPage();
+    await signInToPipedrive(ada, sandbox, `${sandbox.url}/marketplace`, admin.id);
+    await ada.locator(`[data-install="${TEST_SECRETS.clientId}"]`).click();
+    await ada.getByRole('button', { name: 'Allow and install' }).click();
+    await ada.waitForURL(`${parleyUrl}/onboarding?new=1`);
+    await ada.getByText('Acme Demo is connected to Parley').waitFor();
+    expect(await ada.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome to Parley');
+
+    // Her settings page inside Pipedrive shows the organization connected by her.
+    await ada.goto(settingsUrl);
+    const adaSettings = await extensionFrame(ada, 'iframe.pd-frame[data-kind="custom_ui_settings"]');
+    await adaSettings.getByText('connected by Ada Admin (you)').waitFor();
+
+    // Ada invites Sam to the workspace; Sam signs up through the link.
+    await ada.goto(`${parleyUrl}/team`);
+    await ada.locator('input[type=email]').fill(sam.email);
+    await ada.getByRole('button', { name: 'Create invitation link' }).click();
+    const link = await ada.locator('input[aria-label="Invitation link"]').inputValue();
+    const samContext = await browser.newContext();
+    const samPage = await samContext.newPage();
+    await samPage.goto(link);
+    await samPage.getByRole('button', { name: 'Create an account' }).click();
+    await samPage.locator('input[autocomplete=name]').fill(sam.name);
+    await samPage.locator('input[autocomplete=new-password]').fill('a long enough password');
+    await samPage.locator('form input').nth(3).fill('Sam’s own');
+    await samPage.getByRole('button', { name: 'Create account' }).click();
+    await samPage.getByRole('button', { name: `Accept as ${sam.email}` }).click();
+    await samPage.waitForURL(`${parleyUrl}/integrations/pipedrive`);
+
+    // Sam has authorized the app in Pipedrive (so its extensions show for him), but has no
+    // personal connection in Parley yet: the settings page offers "Connect only for me".
+    sandbox.pipedrive.authorizeApp({ clientId: TEST_SECRETS.clientId, userId: sam.id });
+    await signInToPipedrive(samPage, sandbox, settingsUrl, sam.id);
+    const samSettings = await extensionFrame(samPage, 'iframe.pd-frame[data-kind="custom_ui_settings"]');
+    await samSettings.getByText('not connected — live chat and sending are off for you').waitFor();
+
+    const popupOpened = samPage.waitForEvent('popup');
+    await samSettings.getByRole('button', { name: 'Connect only for me' }).click();
+    const popup = await popupOpened;
+    await popup.getByRole('button', { name: 'Allow and install' }).click();
+    await popup.getByText('You are connected').waitFor();
+    await samSettings.getByText('You: ').locator('..').getByText('connected', { exact: false }).waitFor();
+    await samSettings.getByRole('button', { name: 'Disconnect only for me' }).waitFor();
+
+    const [row] = await testApp.database.db
+      .select()
+      .from(connections)
+      .where(and(eq(connections.companyId, sam.companyId), eq(connections.pipedriveUserId, sam.id)));
+    expect(row).toMatchObject({ isPersonalConnection: true, isOrgConnection: false, state: 'active' });
+    expect(row?.memberId).not.toBeNull();
+
+    await adaContext.close();
+    await samContext.close();
+  });
+});
