@@ -38,7 +38,8 @@ function buildExtensions(): string {
   return outDir;
 }
 
-async function signInToPipedrive(page: Page, sandbox: Sandbox, startUrl: string, userId: number): Promise<void> {
+/** Opens a sandbox page and signs in through Pipedrive's user picker, landing back on it. */
+async function signInToPipedrive(page: Page, startUrl: string, userId: number): Promise<void> {
   await page.goto(startUrl);
   await page.locator(`[data-sign-in-as="${userId}"]`).click();
   await page.waitForURL(startUrl);
@@ -97,7 +98,7 @@ describeInChromium('connecting Parley in the browser (sandbox)', () => {
     // Ada, a Pipedrive admin with no Parley account: Marketplace → Install → consent → onboarding.
     const adaContext = await browser.newContext();
     const ada = await adaContext.newPage();
-    await signInToPipedrive(ada, sandbox, `${sandbox.url}/marketplace`, admin.id);
+    await signInToPipedrive(ada, `${sandbox.url}/marketplace`, admin.id);
     await ada.locator(`[data-install="${TEST_SECRETS.clientId}"]`).click();
     await ada.getByRole('button', { name: 'Allow and install' }).click();
     await ada.waitForURL(`${parleyUrl}/onboarding?new=1`);
@@ -128,7 +129,7 @@ describeInChromium('connecting Parley in the browser (sandbox)', () => {
     // Sam has authorized the app in Pipedrive (so its extensions show for him), but has no
     // personal connection in Parley yet: the settings page offers "Connect only for me".
     sandbox.pipedrive.authorizeApp({ clientId: TEST_SECRETS.clientId, userId: sam.id });
-    await signInToPipedrive(samPage, sandbox, settingsUrl, sam.id);
+    await signInToPipedrive(samPage, settingsUrl, sam.id);
     const samSettings = await extensionFrame(samPage, 'iframe.pd-frame[data-kind="custom_ui_settings"]');
     await samSettings.getByText('not connected — live chat and sending are off for you').waitFor();
 
