@@ -79,6 +79,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A body with fields a schema forbids is an error the caller should see, not silently trimmed.
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const services: AppServices = {

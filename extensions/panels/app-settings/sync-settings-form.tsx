@@ -6,6 +6,7 @@ import { Button } from '../../src/components/Button/index.tsx';
 import { Field } from '../../src/components/Field/index.tsx';
 import { Notice } from '../../src/components/Notice/index.tsx';
 import { Section } from '../../src/components/Section/index.tsx';
+import { RecordPicker, useSettingsOptions } from './settings-options.tsx';
 import styles from './style.module.css';
 
 /** Mirrors the server's SyncSettingsSchema (server/services/settings/sync-settings.ts). */
@@ -24,14 +25,13 @@ export interface SyncSettings {
   timelineMode: 'note' | 'activity';
 }
 
-const idOrNull = (value: string) => (/^\d+$/.test(value.trim()) ? Number(value.trim()) : null);
-
 /** The company's sync settings; Pipedrive admins edit, everyone else reads. */
 export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }) {
   const [settings, setSettings] = useState<SyncSettings | undefined>(undefined);
   const [canEdit, setCanEdit] = useState(false);
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | undefined>(undefined);
+  const { options, error: optionsError } = useSettingsOptions(props.api, canEdit);
 
   useEffect(() => {
     props.api
@@ -44,6 +44,7 @@ export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }
   }, [props.api]);
 
   if (settings === undefined) return notice === undefined ? null : <Notice tone={notice.tone}>{notice.text}</Notice>;
+  const pipelines = options?.pipelines ?? [];
   const update = (patch: Partial<SyncSettings>) => setSettings({ ...settings, ...patch });
 
   async function save(event: Event) {
@@ -67,6 +68,9 @@ export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }
     <Section title="Sync settings">
       {notice === undefined ? null : <Notice tone={notice.tone}>{notice.text}</Notice>}
       {canEdit ? null : <p class={styles.muted}>Only Pipedrive admins can change these settings.</p>}
+      {optionsError === undefined ? null : (
+        <Notice tone="error">Parley could not read your pipelines and users from Pipedrive: {optionsError}</Notice>
+      )}
       <form onSubmit={(event) => void save(event)}>
         <fieldset disabled={!canEdit || saving} style={{ border: 0, padding: 0, margin: 0 }}>
           <Field label="Contacts">
@@ -117,18 +121,22 @@ export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }
           </Field>
           {settings.createOnNewChat === 'deal' ? (
             <div class={styles.grid}>
-              <Field label="Pipeline id">
-                <input
-                  value={settings.dealPipelineId ?? ''}
-                  onInput={(e) => update({ dealPipelineId: idOrNull(e.currentTarget.value) })}
-                />
-              </Field>
-              <Field label="Stage id">
-                <input
-                  value={settings.dealStageId ?? ''}
-                  onInput={(e) => update({ dealStageId: idOrNull(e.currentTarget.value) })}
-                />
-              </Field>
+              <RecordPicker
+                label="Pipeline"
+                value={settings.dealPipelineId}
+                choices={pipelines}
+                emptyLabel="Choose a pipeline"
+                onChange={(id) =>
+                  update({ dealPipelineId: id, dealStageId: pipelines.find((p) => p.id === id)?.stages[0]?.id ?? null })
+                }
+              />
+              <RecordPicker
+                label="Stage"
+                value={settings.dealStageId}
+                choices={pipelines.find((pipeline) => pipeline.id === settings.dealPipelineId)?.stages ?? []}
+                emptyLabel="Choose a stage"
+                onChange={(id) => update({ dealStageId: id })}
+              />
               <Field label="Deal title" hint="{{contact_name}} and {{phone}} are replaced.">
                 <input
                   value={settings.dealTitleTemplate}
@@ -138,12 +146,21 @@ export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }
             </div>
           ) : null}
           {settings.createOnNewChat === 'lead' ? (
-            <Field label="Lead title" hint="{{contact_name}} and {{phone}} are replaced.">
-              <input
-                value={settings.leadTitleTemplate}
-                onInput={(e) => update({ leadTitleTemplate: e.currentTarget.value })}
+            <div class={styles.grid}>
+              <Field label="Lead title" hint="{{contact_name}} and {{phone}} are replaced.">
+                <input
+                  value={settings.leadTitleTemplate}
+                  onInput={(e) => update({ leadTitleTemplate: e.currentTarget.value })}
+                />
+              </Field>
+              <RecordPicker
+                label="Lead label"
+                value={settings.leadLabelId}
+                choices={options?.leadLabels ?? []}
+                emptyLabel="No label"
+                onChange={(id) => update({ leadLabelId: id })}
               />
-            </Field>
+            </div>
           ) : null}
           <Field label="Owner of what Parley creates">
             <select
@@ -156,12 +173,13 @@ export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }
             </select>
           </Field>
           {settings.ownerRule === 'fixed_user' ? (
-            <Field label="Pipedrive user id">
-              <input
-                value={settings.fixedOwnerUserId ?? ''}
-                onInput={(e) => update({ fixedOwnerUserId: idOrNull(e.currentTarget.value) })}
-              />
-            </Field>
+            <RecordPicker
+              label="Owner"
+              value={settings.fixedOwnerUserId}
+              choices={options?.users ?? []}
+              emptyLabel="Choose a Pipedrive user"
+              onChange={(id) => update({ fixedOwnerUserId: id })}
+            />
           ) : null}
           <Field label="On the timeline, record each chat-day as">
             <select

@@ -1,5 +1,6 @@
 import { v1, v2 } from 'pipedrive';
-import type { GetCurrentUserResponse } from 'pipedrive/v1';
+import type { GetCurrentUserResponse, GetLeadLabelsResponse, GetUsersResponse } from 'pipedrive/v1';
+import type { GetPipelinesResponse, GetStagesResponse } from 'pipedrive/v2';
 import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { createOrgNotConnectedError, createPersonalNotConnectedError } from '../connections/connections.errors.ts';
@@ -37,6 +38,42 @@ export function createConnectionApi(
       if (response.body.data === undefined)
         throw createReauthRequiredError({ message: 'Pipedrive returned no user for this connection.' });
       return response.body.data;
+    },
+    /** Pipelines with their stages (up to 500 of each: more than any company has). */
+    async listPipelinesWithStages() {
+      const pipelines = await call<GetPipelinesResponse>(
+        await v2.PipelinesApiAxiosParamCreator(v2Config).getPipelines(undefined, undefined, 500),
+        { version: 'v2', kind: 'list' },
+      );
+      const stages = await call<GetStagesResponse>(
+        await v2.StagesApiAxiosParamCreator(v2Config).getStages(undefined, 'order_nr', 'asc', 500),
+        { version: 'v2', kind: 'list' },
+      );
+      return (pipelines.body.data ?? [])
+        .filter((pipeline) => pipeline.is_deleted !== true)
+        .map((pipeline) => ({
+          id: Number(pipeline.id),
+          name: pipeline.name ?? '',
+          stages: (stages.body.data ?? [])
+            .filter((stage) => stage.pipeline_id === pipeline.id && stage.is_deleted !== true)
+            .map((stage) => ({ id: Number(stage.id), name: stage.name ?? '' })),
+        }));
+    },
+    async listLeadLabels() {
+      const response = await call<GetLeadLabelsResponse>(
+        await v1.LeadLabelsApiAxiosParamCreator(v1Config).getLeadLabels(),
+        { version: 'v1', kind: 'list' },
+      );
+      return (response.body.data ?? []).map((label) => ({ id: String(label.id), name: label.name ?? '' }));
+    },
+    async listActiveUsers() {
+      const response = await call<GetUsersResponse>(await v1.UsersApiAxiosParamCreator(v1Config).getUsers(), {
+        version: 'v1',
+        kind: 'list',
+      });
+      return (response.body.data ?? [])
+        .filter((user) => user.active_flag !== false)
+        .map((user) => ({ id: Number(user.id), name: user.name ?? '' }));
     },
   };
 }

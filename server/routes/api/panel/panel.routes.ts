@@ -79,6 +79,22 @@ export async function panelRoutes(fastify: FastifyInstance, { services }: { serv
     };
   });
 
+  // Choices for the settings form, read with the viewer's own grant when they have one (Pipedrive's
+  // visibility applies), else with the organization's.
+  fastify.get('/api/panel/settings/options', async (request) => {
+    const viewer = viewerOf(request);
+    const status = await requirePipedriveAdmin(viewer);
+    const api = status.personal.connected
+      ? await domain.pipedrive.forViewer(viewer, 'settings')
+      : await domain.pipedrive.forCompany(viewer.companyId, 'settings');
+    const [pipelines, leadLabels, users] = await Promise.all([
+      api.listPipelinesWithStages(),
+      api.listLeadLabels(),
+      api.listActiveUsers(),
+    ]);
+    return { pipelines, leadLabels, users };
+  });
+
   fastify.put('/api/panel/settings', { schema: { body: SyncSettingsSchema } }, async (request) => {
     const viewer = viewerOf(request);
     const status = await requirePipedriveAdmin(viewer);
