@@ -26,33 +26,6 @@ export const ADA: FakeIdentity = {
   companyDomain: 'acme',
   isAdmin: true,
 };
-export const SAM: FakeIdentity = {
-  companyId: 5001,
-  userId: 102,
-  name: 'Sam Seller',
-  email: 'sam@acme.test',
-  companyName: 'Acme Demo',
-  companyDomain: 'acme',
-  isAdmin: false,
-};
-export const RITA: FakeIdentity = {
-  companyId: 5001,
-  userId: 103,
-  name: 'Rita Rep',
-  email: 'rita@acme.test',
-  companyName: 'Acme Demo',
-  companyDomain: 'acme',
-  isAdmin: false,
-};
-export const GINA: FakeIdentity = {
-  companyId: 6002,
-  userId: 201,
-  name: 'Gina Globex',
-  email: 'gina@globex.test',
-  companyName: 'Globex',
-  companyDomain: 'globex',
-  isAdmin: true,
-};
 
 const basic = `Basic ${Buffer.from(`${TEST_SECRETS.clientId}:${TEST_SECRETS.clientSecret}`).toString('base64')}`;
 
@@ -63,8 +36,9 @@ export interface IssuedGrant {
 }
 
 /**
- * Pipedrive's OAuth server and `/users/me`, scripted with nock for tests that need a fault the
- * sandbox does not model. Every interceptor checks the client's Basic auth and the bearer token.
+ * Pipedrive's OAuth server and `/users/me`, scripted with nock for tests that need a fault at a
+ * chosen moment (503s, 429s, a refresh that must happen exactly once). Flow tests use the sandbox.
+ * Every interceptor checks the client's Basic auth and the bearer token.
  */
 export function expectAuthorization(identity: FakeIdentity, options: { expiresIn?: number } = {}): IssuedGrant {
   const grant = {
@@ -138,24 +112,6 @@ export function expectRefresh(refreshToken: string, options: { times?: number; d
       api_domain: API_DOMAIN,
     });
   return next;
-}
-
-/** Records every revoke call (which refresh tokens Pipedrive was asked to revoke). */
-export function recordRevocations(): string[] {
-  const revoked: string[] = [];
-  nock(OAUTH_URL)
-    .persist()
-    .post('/oauth/revoke', (body: Record<string, string>) => {
-      if (body['token_type_hint'] === 'refresh_token' && typeof body['token'] === 'string') revoked.push(body['token']);
-      return true;
-    })
-    .matchHeader('authorization', basic)
-    .reply(200, {});
-  return revoked;
-}
-
-export function uninstallHeaders(): Record<string, string> {
-  return { authorization: basic, 'content-type': 'application/json' };
 }
 
 /** A consent script for `connectCompany` answered by nock, keeping each user's grant for assertions. */
