@@ -138,7 +138,7 @@ describeInChromium('connecting Parley in the browser (sandbox)', () => {
     const popup = await popupOpened;
     await popup.getByRole('button', { name: 'Allow and install' }).click();
     await popup.getByText('You are connected').waitFor();
-    await samSettings.getByText('You: ').locator('..').getByText('connected', { exact: false }).waitFor();
+    await samSettings.getByText('You are connected to Parley.').waitFor();
     await samSettings.getByRole('button', { name: 'Disconnect only for me' }).waitFor();
 
     const [row] = await testApp.database.db

@@ -29,11 +29,12 @@ export function ConnectionSection(props: {
     setNotice(undefined);
     try {
       const done = await action();
+      await props.onChanged();
       if (done !== undefined) {
         setNotice({ tone: 'success', text: done });
-        await sdk.execute(Command.SHOW_SNACKBAR, { message: done });
+        // Pipedrive's snackbar is a courtesy: the state on the page is already current.
+        sdk.execute(Command.SHOW_SNACKBAR, { message: done }).catch(() => undefined);
       }
-      await props.onChanged();
     } catch (failure) {
       setNotice({
         tone: 'error',

@@ -16,9 +16,10 @@ export async function connectInPopup(api: PanelApi): Promise<string> {
       clearInterval(closedCheck);
       resolve(outcome);
     };
+    // The popup's last page is Parley's own (same origin as this panel); nothing else may report.
     const onMessage = (event: MessageEvent<unknown>) => {
       const data = event.data as { type?: string; outcome?: string } | null;
-      if (event.source === popup && data?.type === 'parley:oauth') finish(data.outcome ?? 'unknown');
+      if (event.origin === window.location.origin && data?.type === 'parley:oauth') finish(data.outcome ?? 'unknown');
     };
     window.addEventListener('message', onMessage);
     const closedCheck = setInterval(() => {

@@ -29,6 +29,13 @@ export async function oauthRoutes(fastify: FastifyInstance, { services }: { serv
   const { config, domain } = services;
   const secure = config.publicUrl.startsWith('https:');
   fastify.addHook('onRequest', createSessionHook({ sessions: domain.sessions, config }, { required: false }));
+  // "Connect only for me" runs these pages in a popup opened by a panel that Pipedrive frames on
+  // its own origin. Helmet's default Cross-Origin-Opener-Policy (same-origin) would cut the popup
+  // off from its opener: it could neither report the outcome nor close itself.
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    void reply.header('cross-origin-opener-policy', 'unsafe-none');
+    return payload;
+  });
 
   fastify.get(
     '/oauth/install',

@@ -130,6 +130,8 @@ describe('connecting from the dashboard and from the panel', () => {
     expect(joined.statusCode).toBe(200);
     expect(joined.body).toContain('An admin must approve you');
     expect(joined.body).toContain('parley:oauth');
+    // The popup must keep its opener (a panel on Pipedrive's page) to report back and close.
+    expect(joined.headers['cross-origin-opener-policy']).toBe('unsafe-none');
     const [request] = await testApp.database.db
       .select()
       .from(joinRequests)
