@@ -107,6 +107,24 @@ describe('Pipedrive install flow (OAuth callback, against the sandbox)', () => {
     expect(response.headers.location).toBeUndefined();
   });
 
+  it('refuses a state that expired (over 10 minutes old) with 400 and no redirect', async () => {
+    let offsetMs = 0;
+    const clocked = await createTestApp({ config: pd.config(), clock: { now: () => new Date(Date.now() + offsetMs) } });
+    try {
+      const browser = createBrowser(clocked.app);
+      const state = stateFromRedirect(await browser.get('/oauth/install'));
+      offsetMs = 11 * 60 * 1000;
+      const response = await browser.get(
+        `/oauth/callback?code=${pd.authorize(pd.users.ada)}&state=${encodeURIComponent(state)}`,
+      );
+      expect(response.statusCode).toBe(400);
+      expect(response.headers.location).toBeUndefined();
+      expect(await clocked.database.db.select().from(connections)).toEqual([]);
+    } finally {
+      await clocked.close();
+    }
+  });
+
   it('refuses a state used from another browser (no nonce cookie)', async () => {
     const state = stateFromRedirect(await createBrowser(testApp.app).get('/oauth/install'));
     const response = await createBrowser(testApp.app).get(
