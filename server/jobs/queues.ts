@@ -1,6 +1,6 @@
 import { defineQueue, type QueueDefinition } from './job-queue.ts';
 
-/** Housekeeping: expired sessions, old panel events, processed webhook payloads. */
+/** Housekeeping: expired sessions, OAuth states, parked installs and rate-limit windows; old panel events and processed webhook payloads. */
 export const maintenanceCleanupQueue = defineQueue<{ reason: 'schedule' | 'manual' }>('maintenance.cleanup', {
   retryLimit: 3,
   retryBackoff: true,

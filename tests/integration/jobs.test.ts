@@ -118,6 +118,9 @@ describe('durable jobs (pg-boss)', () => {
       .returning();
     const past = new Date(Date.now() - 60_000);
     const future = new Date(Date.now() + 3_600_000);
+    await database.pool.query(
+      "insert into rate_limit_counters (key, window_start, count, expires_at) values ('old', now() - interval '1 hour', 3, now() - interval '59 minutes'), ('current', now(), 1, now() + interval '1 minute')",
+    );
     await database.db.insert(sessions).values([
       { tokenHash: `expired-${randomUUID()}`, accountId: account?.id ?? '', expiresAt: past },
       { tokenHash: `live-${randomUUID()}`, accountId: account?.id ?? '', expiresAt: future },
@@ -144,5 +147,7 @@ describe('durable jobs (pg-boss)', () => {
     await done.promise;
     const left = await database.db.select({ tokenHash: sessions.tokenHash }).from(sessions);
     expect(left.map((row) => row.tokenHash)).toEqual([expect.stringMatching(/^live-/)]);
+    const windows = await database.pool.query('select count(*)::int as n from rate_limit_counters');
+    expect(windows.rows[0]).toEqual({ n: 1 });
   });
 });

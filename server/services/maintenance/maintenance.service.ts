@@ -1,7 +1,14 @@
 import { and, isNotNull, lt } from 'drizzle-orm';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
-import { events, inboxEvents, sessions } from '../../db/schema/index.ts';
+import {
+  events,
+  inboxEvents,
+  oauthStates,
+  pendingInstalls,
+  rateLimitCounters,
+  sessions,
+} from '../../db/schema/index.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -18,6 +25,8 @@ export interface CleanupResult {
   sessions: number;
   events: number;
   inboxEvents: number;
+  /** Expired OAuth states, parked installs and rate-limit windows. */
+  expiredSecurityRecords: number;
 }
 
 export function createMaintenanceService(deps: { db: Db; clock: Clock; retention?: MaintenanceRetention }) {
@@ -40,7 +49,24 @@ export function createMaintenanceService(deps: { db: Db; clock: Clock; retention
           and(isNotNull(inboxEvents.processedAt), lt(inboxEvents.processedAt, before(retention.processedInboxDays))),
         )
         .returning({ id: inboxEvents.id });
-      return { sessions: expiredSessions.length, events: oldEvents.length, inboxEvents: oldInbox.length };
+      const states = await deps.db
+        .delete(oauthStates)
+        .where(lt(oauthStates.expiresAt, now))
+        .returning({ key: oauthStates.nonceHash });
+      const installs = await deps.db
+        .delete(pendingInstalls)
+        .where(lt(pendingInstalls.expiresAt, now))
+        .returning({ id: pendingInstalls.id });
+      const windows = await deps.db
+        .delete(rateLimitCounters)
+        .where(lt(rateLimitCounters.expiresAt, now))
+        .returning({ key: rateLimitCounters.key });
+      return {
+        sessions: expiredSessions.length,
+        events: oldEvents.length,
+        inboxEvents: oldInbox.length,
+        expiredSecurityRecords: states.length + installs.length + windows.length,
+      };
     },
   };
 }
