@@ -53,7 +53,7 @@ export function createDomainServices(deps: {
   const tokens = createTokenService({ db, vault, oauth, clock, logger });
   const limiter = createRateLimiter({ db, clock });
   const budget = createBudgetMeter({ db, clock, logger });
-  const http = createPipedriveHttp({ db, tokens, limiter, budget, clock, logger });
+  const http = createPipedriveHttp({ tokens, limiter, budget, clock, logger });
   const lifecycle = createConnectionLifecycle({
     db,
     jobs: deps.jobs,

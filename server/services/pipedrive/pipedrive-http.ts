@@ -1,6 +1,4 @@
 import type { Clock } from '../../clock.ts';
-import type { Db } from '../../db/client.ts';
-import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import type { Logger } from '../../logger.ts';
 import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import type { BudgetMeter } from './budget-meter.ts';
@@ -11,7 +9,6 @@ import {
   createPipedriveRejectedError,
   createPipedriveUnavailableError,
   createRateLimitedError,
-  createReauthRequiredError,
 } from './pipedrive.errors.ts';
 import {
   BURST_WINDOW_MS,
@@ -52,7 +49,6 @@ const REQUEST_TIMEOUT_MS = 15_000;
  * on 401, waiting out short 429s, and Pipedrive failures mapped to `pipedrive.*` errors.
  */
 export function createPipedriveHttp(deps: {
-  db: Db;
   tokens: TokenService;
   limiter: RateLimiter;
   budget: BudgetMeter;
@@ -61,7 +57,6 @@ export function createPipedriveHttp(deps: {
   sleep?: (ms: number) => Promise<void>;
 }) {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const connections = createConnectionsRepository(deps.db);
 
   async function waitForBurstSlot(connectionId: string, kind: RequestKind): Promise<void> {
     const keys: [string, number][] = [[`pd-burst:${connectionId}`, DEFAULT_BURST_LIMIT]];
@@ -118,11 +113,8 @@ export function createPipedriveHttp(deps: {
         token = await deps.tokens.refreshAfterRejection(connectionId, token.accessToken);
         continue;
       }
-      if (response.status === 401) {
-        // Rejected right after a successful refresh: the grant is gone (revoked or uninstalled).
-        await connections.update(connectionId, { state: 'reauth_required' });
-        throw createReauthRequiredError();
-      }
+      // Rejected right after a successful refresh: the grant is gone (revoked or uninstalled).
+      if (response.status === 401) await deps.tokens.rejectedAfterRefresh(connectionId);
       if (response.status === 429) {
         const retryAfterMs = await deps.budget.handleRateLimited(companyId, response);
         if (retryAfterMs !== undefined && retryAfterMs <= MAX_INLINE_WAIT_MS && attempt < 2) {

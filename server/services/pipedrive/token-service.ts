@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Clock } from '../../clock.ts';
-import type { Db } from '../../db/client.ts';
+import type { Db, DbOrTx } from '../../db/client.ts';
 import { createConnectionsRepository, type ConnectionRow } from '../../db/repositories/connections.repository.ts';
 import { isAppError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
@@ -51,6 +51,33 @@ export function createTokenService(deps: {
     };
   };
 
+  /**
+   * The one place a grant is declared gone: state `reauth_required` (its jobs pause, admins see
+   * it), an audit entry, and a warning. A reconnect through OAuth makes it active again.
+   */
+  async function markReauthRequired(
+    db: DbOrTx,
+    row: ConnectionRow,
+    reason: 'refresh_refused' | 'rejected_after_refresh',
+  ): Promise<void> {
+    await createConnectionsRepository(db).update(row.id, {
+      state: 'reauth_required',
+      lastRefreshFailureAt: deps.clock.now(),
+    });
+    await createAuditLog(db).record({
+      companyId: row.companyId,
+      actor: 'pipedrive',
+      action: 'connection.reauth_required',
+      subjectType: 'connection',
+      subjectId: row.id,
+      detail: { reason, pipedriveUserId: row.pipedriveUserId, isOrgConnection: row.isOrgConnection },
+    });
+    deps.logger.warn(
+      { connectionId: row.id, companyId: row.companyId, reason },
+      'Pipedrive no longer accepts this grant; connection needs reauthorization',
+    );
+  }
+
   async function refreshUnderLock(connectionId: string, staleAccessToken: string | undefined): Promise<UsableToken> {
     const outcome = await deps.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`pipedrive-refresh:${connectionId}`}))`);
@@ -92,19 +119,7 @@ export function createTokenService(deps: {
         return { row: { ...row, ...values } };
       } catch (error) {
         if (isAppError(error) && error.code === 'pipedrive.reauth_required') {
-          await locked.update(row.id, { state: 'reauth_required', lastRefreshFailureAt: deps.clock.now() });
-          await createAuditLog(tx).record({
-            companyId: row.companyId,
-            actor: 'pipedrive',
-            action: 'connection.reauth_required',
-            subjectType: 'connection',
-            subjectId: row.id,
-            detail: { pipedriveUserId: row.pipedriveUserId, isOrgConnection: row.isOrgConnection },
-          });
-          deps.logger.warn(
-            { connectionId: row.id, companyId: row.companyId },
-            'Pipedrive refused the refresh token; connection needs reauthorization',
-          );
+          await markReauthRequired(tx, row, 'refresh_refused');
           return { error };
         }
         await locked.update(row.id, {
@@ -136,6 +151,12 @@ export function createTokenService(deps: {
       if (row.state === 'active' && isFresh(row)) return usable(row);
       if (row.state !== 'active') return usable(row);
       return refresh(connectionId, undefined);
+    },
+    /** Pipedrive refused a token it had just issued: the grant is gone (revoked or uninstalled). */
+    async rejectedAfterRefresh(connectionId: string): Promise<never> {
+      const row = await repository.findById(connectionId);
+      if (row !== undefined && row.state === 'active') await markReauthRequired(deps.db, row, 'rejected_after_refresh');
+      throw createReauthRequiredError();
     },
     /** After Pipedrive answered 401 to `rejectedAccessToken`: refresh unless someone already did. */
     refreshAfterRejection(connectionId: string, rejectedAccessToken: string): Promise<UsableToken> {
