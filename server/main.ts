@@ -7,7 +7,7 @@ import { createLifecycle } from './lifecycle.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { resolveProjectPaths, type ProjectPaths } from './paths.ts';
 import { openRuntime } from './runtime.ts';
-import { createShutdown } from './shutdown.ts';
+import { createShutdown, type ShutdownParts } from './shutdown.ts';
 
 export interface RunningParley {
   url: string;
@@ -23,13 +23,13 @@ export async function startParley(options: {
   const { config, logger } = options;
   const lifecycle = createLifecycle();
   const runtime = await openRuntime(options);
-  let shutdown = createShutdown({ lifecycle, logger, runtime });
+  // Parts join as they start; shutdown stops whatever has started, in order.
+  const parts: ShutdownParts = { lifecycle, logger, runtime };
+  const shutdown = createShutdown(parts);
   try {
-    const app = await buildApp({ ...runtime, config, lifecycle, logger, paths: options.paths });
-    shutdown = createShutdown({ lifecycle, logger, runtime, app });
-    const workers = config.runWorkers ? await runtime.startWorkers() : undefined;
-    if (workers !== undefined) shutdown = createShutdown({ lifecycle, logger, runtime, app, workers });
-    await app.listen({ port: config.port, host: config.host });
+    parts.app = await buildApp({ ...runtime, config, lifecycle, logger, paths: options.paths });
+    if (config.runWorkers) parts.workers = await runtime.startWorkers();
+    await parts.app.listen({ port: config.port, host: config.host });
     return { url: config.publicUrl, shutdown };
   } catch (error) {
     await shutdown();

@@ -4,6 +4,7 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { Runtime } from './runtime.ts';
 
+/** What to stop; `app` and `workers` may be added after `createShutdown` as they start. */
 export interface ShutdownParts {
   lifecycle: Lifecycle;
   logger: Logger;
