@@ -1,6 +1,9 @@
+import path from 'node:path';
+import { appFromManifest } from '../../sandbox/app-registration.ts';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import type { Grant, User } from '../../sandbox/pipedrive/state.ts';
 import type { Consent } from './connected-company.ts';
+import { createTestApp, type TestAppOptions } from './test-app.ts';
 import { TEST_SECRETS } from './test-config.ts';
 
 /** A Pipedrive user the tests act as: ids from the sandbox's seed. */
@@ -20,30 +23,18 @@ const PARLEY_URL = 'http://localhost:3000';
  * its `/oauth/revoke`, over real HTTP.
  */
 export async function startPipedriveSandbox() {
+  // Registered from the real manifest, as `npm start` registers Parley.
   const sandbox: Sandbox = await startSandbox({
     port: 0,
     timeScale: 0.001,
     apps: [
-      {
+      appFromManifest({
+        manifestDir: path.resolve('manifest'),
+        publicUrl: PARLEY_URL,
         clientId: TEST_SECRETS.clientId,
         clientSecret: TEST_SECRETS.clientSecret,
         jwtSecret: TEST_SECRETS.jwtSecret,
-        name: 'Parley',
-        description: 'WhatsApp in Pipedrive',
-        callbackUrl: `${PARLEY_URL}/oauth/callback`,
-        installationUrl: `${PARLEY_URL}/oauth/install`,
-        scopes: [
-          'base',
-          'deals:full',
-          'contacts:full',
-          'leads:full',
-          'activities:full',
-          'users:read',
-          'search:read',
-          'webhooks:full',
-        ],
-        extensions: [],
-      },
+      }),
     ],
   });
   const { seed } = sandbox.pipedrive;
@@ -103,3 +94,20 @@ export async function startPipedriveSandbox() {
 }
 
 export type PipedriveSandbox = Awaited<ReturnType<typeof startPipedriveSandbox>>;
+
+/**
+ * Parley (driven with `inject`) pointed at a Pipedrive sandbox of its own: what most connection
+ * tests start per test, so grants revoked in one test never leak into the next.
+ */
+export async function startSandboxedTestApp(options: Omit<TestAppOptions, 'config'> = {}) {
+  const pd = await startPipedriveSandbox();
+  const testApp = await createTestApp({ ...options, config: pd.config() });
+  return {
+    pd,
+    testApp,
+    async close() {
+      await testApp.close();
+      await pd.close();
+    },
+  };
+}

@@ -1,22 +1,22 @@
 import { and, eq } from 'drizzle-orm';
 import { connections, joinRequests } from '../../../server/db/schema/index.ts';
 import { createBrowser, stateFromRedirect, type Browser } from '../../helpers/browser-session.ts';
-import { startPipedriveSandbox, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
+import { startSandboxedTestApp, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
-import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+import type { TestApp } from '../../helpers/test-app.ts';
 
 describe('connecting from the dashboard and from the panel', () => {
   let pd: PipedriveSandbox;
   let testApp: TestApp;
 
+  let closeAll: () => Promise<void>;
+
   beforeEach(async () => {
-    pd = await startPipedriveSandbox();
-    testApp = await createTestApp({ config: pd.config() });
+    ({ pd, testApp, close: closeAll } = await startSandboxedTestApp());
   });
 
   afterEach(async () => {
-    await testApp.close();
-    await pd.close();
+    await closeAll();
   });
 
   async function signUp(browser: Browser, email: string, workspaceName = 'Acme team'): Promise<void> {

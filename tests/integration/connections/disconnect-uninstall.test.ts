@@ -2,8 +2,8 @@ import { companies, connections } from '../../../server/db/schema/index.ts';
 import type { WorkerRunner } from '../../../server/jobs/worker-runner.ts';
 import { connectCompany, startTestWorkers } from '../../helpers/connected-company.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
-import { startPipedriveSandbox, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
-import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+import { startSandboxedTestApp, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
+import type { TestApp } from '../../helpers/test-app.ts';
 import { TEST_SECRETS } from '../../helpers/test-config.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 
@@ -18,17 +18,16 @@ describe('disconnects and uninstall (against the sandbox)', () => {
   let testApp: TestApp;
   let workers: WorkerRunner;
 
-  // A fresh Pipedrive per test: grants revoked by one test must not leak into the next.
+  let closeAll: () => Promise<void>;
+
   beforeEach(async () => {
-    pd = await startPipedriveSandbox();
-    testApp = await createTestApp({ config: pd.config() });
+    ({ pd, testApp, close: closeAll } = await startSandboxedTestApp());
     workers = await startTestWorkers(testApp);
   });
 
   afterEach(async () => {
     await workers.stop();
-    await testApp.close();
-    await pd.close();
+    await closeAll();
   });
 
   const panelStatus = async (user: PipedriveUser) => {

@@ -1,21 +1,21 @@
 import { connections } from '../../../server/db/schema/index.ts';
 import { createBrowser, type Browser } from '../../helpers/browser-session.ts';
 import { connectCompany } from '../../helpers/connected-company.ts';
-import { startPipedriveSandbox, type PipedriveSandbox } from '../../helpers/pipedrive-sandbox.ts';
-import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+import { startSandboxedTestApp, type PipedriveSandbox } from '../../helpers/pipedrive-sandbox.ts';
+import type { TestApp } from '../../helpers/test-app.ts';
 
 describe('accounts, sessions and the team page', () => {
   let pd: PipedriveSandbox;
   let testApp: TestApp;
 
+  let closeAll: () => Promise<void>;
+
   beforeEach(async () => {
-    pd = await startPipedriveSandbox();
-    testApp = await createTestApp({ config: pd.config() });
+    ({ pd, testApp, close: closeAll } = await startSandboxedTestApp());
   });
 
   afterEach(async () => {
-    await testApp.close();
-    await pd.close();
+    await closeAll();
   });
 
   async function signUp(email: string): Promise<Browser> {
