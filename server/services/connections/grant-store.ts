@@ -9,36 +9,37 @@ import type { TokenVault } from '../pipedrive/token-vault.ts';
 
 /** Writes grants (encrypted) and companies as the OAuth callback learns about them. */
 export function createGrantStore(deps: { vault: TokenVault; jobs: JobQueue; clock: Clock }) {
-  return {
-    /** Stores the grant of (company, user), keeping its roles unless told otherwise. */
-    async saveGrant(
-      tx: Tx,
-      identity: PipedriveIdentity,
-      grant: TokenResponse,
-      roles: { memberId: string | null; isOrgConnection: boolean; isPersonalConnection: boolean },
-    ): Promise<ConnectionRow> {
-      const now = deps.clock.now();
-      const sealed = deps.vault.seal(identity.companyId, identity.userId, {
-        accessToken: grant.access_token,
-        refreshToken: grant.refresh_token,
-      });
-      return createConnectionsRepository(tx).upsertGrant({
-        companyId: identity.companyId,
-        pipedriveUserId: identity.userId,
-        ...roles,
-        state: 'active',
-        ...sealed,
-        accessTokenExpiresAt: new Date(now.getTime() + grant.expires_in * 1000),
-        scopes: grant.scope,
-        apiDomain: grant.api_domain,
-        pipedriveUserName: identity.name,
-        pipedriveUserEmail: identity.email,
-        isPipedriveAdmin: identity.isAdmin,
-        connectedAt: now,
-        lastRefreshedAt: now,
-      });
-    },
+  /** Stores the grant of (company, user), keeping its roles unless told otherwise. */
+  async function saveGrant(
+    tx: Tx,
+    identity: PipedriveIdentity,
+    grant: TokenResponse,
+    roles: { memberId: string | null; isOrgConnection: boolean; isPersonalConnection: boolean },
+  ): Promise<ConnectionRow> {
+    const now = deps.clock.now();
+    const sealed = deps.vault.seal(identity.companyId, identity.userId, {
+      accessToken: grant.access_token,
+      refreshToken: grant.refresh_token,
+    });
+    return createConnectionsRepository(tx).upsertGrant({
+      companyId: identity.companyId,
+      pipedriveUserId: identity.userId,
+      ...roles,
+      state: 'active',
+      ...sealed,
+      accessTokenExpiresAt: new Date(now.getTime() + grant.expires_in * 1000),
+      scopes: grant.scope,
+      apiDomain: grant.api_domain,
+      pipedriveUserName: identity.name,
+      pipedriveUserEmail: identity.email,
+      isPipedriveAdmin: identity.isAdmin,
+      connectedAt: now,
+      lastRefreshedAt: now,
+    });
+  }
 
+  return {
+    saveGrant,
     /** Links the company to a workspace as connected (a reconnect cancels a pending purge). */
     async linkCompany(tx: Tx, identity: PipedriveIdentity, workspaceId: string, apiDomain: string): Promise<void> {
       await createConnectionsRepository(tx).upsertCompany({
@@ -61,7 +62,7 @@ export function createGrantStore(deps: { vault: TokenVault; jobs: JobQueue; cloc
     async discardGrant(tx: Tx, identity: PipedriveIdentity, grant: TokenResponse): Promise<void> {
       const existing = await createConnectionsRepository(tx).findByCompanyUser(identity.companyId, identity.userId);
       if (existing !== undefined && existing.state !== 'revoked') {
-        await this.saveGrant(tx, identity, grant, {
+        await saveGrant(tx, identity, grant, {
           memberId: existing.memberId,
           isOrgConnection: existing.isOrgConnection,
           isPersonalConnection: existing.isPersonalConnection,

@@ -18,6 +18,26 @@ function afterSignIn(): string {
   return safeNext(params().get('next'), '/integrations/pipedrive');
 }
 
+/** A sign-in form's submit: post, then continue where the user was going; errors in words. */
+function signInWith(
+  post: () => Promise<unknown>,
+  setBusy: (busy: boolean) => void,
+  setError: (error: string | undefined) => void,
+) {
+  return async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await post();
+      window.location.assign(afterSignIn());
+    } catch (failure) {
+      setError(messageOf(failure));
+      setBusy(false);
+    }
+  };
+}
+
 export function LoginView() {
   const [email, setEmail] = useState(params().get('email') ?? '');
   const [password, setPassword] = useState('');
@@ -25,18 +45,7 @@ export function LoginView() {
   const [busy, setBusy] = useState(false);
   const resuming = params().get('resume') !== null;
 
-  async function submit(event: Event) {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await dashboardApi.post('/api/auth/login', { email, password });
-      window.location.assign(afterSignIn());
-    } catch (failure) {
-      setError(messageOf(failure));
-      setBusy(false);
-    }
-  }
+  const submit = signInWith(() => dashboardApi.post('/api/auth/login', { email, password }), setBusy, setError);
 
   return (
     <main class={`${styles.main} ${styles.narrow}`}>
@@ -87,18 +96,7 @@ export function SignupView() {
   const set = (key: keyof typeof form) => (event: { currentTarget: HTMLInputElement }) =>
     setForm({ ...form, [key]: event.currentTarget.value });
 
-  async function submit(event: Event) {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await dashboardApi.post('/api/auth/signup', form);
-      window.location.assign(afterSignIn());
-    } catch (failure) {
-      setError(messageOf(failure));
-      setBusy(false);
-    }
-  }
+  const submit = signInWith(() => dashboardApi.post('/api/auth/signup', form), setBusy, setError);
 
   return (
     <main class={`${styles.main} ${styles.narrow}`}>
