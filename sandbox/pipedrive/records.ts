@@ -1,3 +1,5 @@
+import type { ExtensionType, PanelLocation } from '../../manifest/manifest.ts';
+
 /**
  * Record types of the Pipedrive emulator. One internal shape per kind (close to API v2); route
  * modules render them as v1 or v2 responses. Every record carries its `companyId`: the company is
@@ -264,8 +266,8 @@ export interface RegisteredApp {
   extensions: HostedExtension[];
 }
 
-export type ExtensionType = 'custom_panel' | 'custom_modal' | 'custom_floating_window' | 'custom_ui_settings';
-export type PanelLocation = 'deal_details' | 'person_details' | 'organization_details';
+/** The extension kinds and panel locations Developer Hub offers, as the manifest declares them. */
+export type { ExtensionType, PanelLocation };
 
 export interface HostedExtension {
   id: string;
