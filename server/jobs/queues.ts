@@ -33,11 +33,25 @@ export const purgeDisconnectedQueue = defineQueue<{ reason: 'schedule' | 'manual
   policy: 'singleton',
 });
 
+/**
+ * Brings one chat's Pipedrive side up to date: identity resolution, auto-creation and the day's
+ * transcript. Enqueued (in the same transaction) whenever a chat gains a message or a status; the
+ * sync engine coalesces what arrives while a job for the chat is queued.
+ */
+export const syncChatQueue = defineQueue<{ chatId: string }>('sync.chat', {
+  retryLimit: 10,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 900,
+  expireInSeconds: 120,
+});
+
 /** Every queue Parley uses; each instance creates or updates them at start-up. */
 export const ALL_QUEUES: readonly QueueDefinition[] = [
   maintenanceCleanupQueue,
   revokeGrantQueue,
   purgeDisconnectedQueue,
+  syncChatQueue,
 ];
 
 /** Recurring jobs (cron, UTC). */
