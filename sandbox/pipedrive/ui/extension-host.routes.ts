@@ -1,34 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { transformSync } from '@swc/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RegisteredApp } from '../records.ts';
 import { activeGrant } from './app-status.ts';
+import { buildHostScript } from './host-script.ts';
 import { frameToken, issueFrame } from './extension-frames.ts';
 import { isValidCsrf, currentViewer, type UiContext, type Viewer } from './session.ts';
 import { PIPEDRIVE_CSS } from './styles.ts';
 import type { FrameInstance } from './ui-state.ts';
-
-const BROWSER_DIR = path.join(import.meta.dirname, 'browser');
-
-/**
- * The host script runs in the browser but is written in TypeScript next to the server, so it is
- * type-checked with it. Types are stripped once per process when first requested.
- */
-function loadBrowserModules(): Map<string, string> {
-  const modules = new Map<string, string>();
-  for (const file of readdirSync(BROWSER_DIR).filter((name) => name.endsWith('.ts'))) {
-    const source = readFileSync(path.join(BROWSER_DIR, file), 'utf8');
-    const { code } = transformSync(source, {
-      filename: file,
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      module: { type: 'es6' },
-      sourceMaps: 'inline',
-    });
-    modules.set(file, code);
-  }
-  return modules;
-}
 
 type FrameRequest = FastifyRequest<{ Params: { id: string }; Body: { action_id?: unknown; data?: unknown } }>;
 
@@ -53,16 +30,19 @@ function findFrame(
 }
 
 export async function extensionHostRoutes(fastify: FastifyInstance, { ctx }: { ctx: UiContext }): Promise<void> {
-  let browserModules: Map<string, string> | undefined;
+  let hostScript: Promise<string> | undefined;
 
   fastify.get('/sandbox-assets/pipedrive.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(PIPEDRIVE_CSS),
   );
 
-  fastify.get<{ Params: { file: string } }>('/sandbox-assets/host/:file', async (request, reply) => {
-    browserModules ??= loadBrowserModules();
-    const code = browserModules.get(request.params.file);
-    if (code === undefined) return reply.code(404).send({ error: 'Not found' });
+  fastify.get('/sandbox-assets/host.js', async (_request, reply) => {
+    // A failed build is not cached: the next page load tries again.
+    hostScript ??= buildHostScript().catch((error: unknown) => {
+      hostScript = undefined;
+      throw error;
+    });
+    const code = await hostScript;
     return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(code);
   });
 

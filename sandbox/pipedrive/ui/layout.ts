@@ -89,7 +89,7 @@ export function renderPage(ctx: UiContext, options: PageOptions): string {
             : html`<script type="application/json" id="pd-host-config">
                   ${jsonForScript(hostConfig)}
                 </script>
-                <script type="module" src="/sandbox-assets/host/host.ts"></script>`
+                <script type="module" src="/sandbox-assets/host.js"></script>`
         }
       </body>
     </html>`.__html;
