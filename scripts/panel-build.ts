@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type * as Vite from 'vite';
 
 /** Written next to the build: the hash of everything the build was made from. */
 export const BUILD_STAMP = '.build-stamp.json';
@@ -52,16 +53,16 @@ function stampedHash(distDir: string): string | undefined {
 /** Builds the panels and the dashboard with Vite, then stamps the build with its source hash. */
 export async function buildPanels(root: string): Promise<void> {
   const sourceHash = panelSourceHash(root);
-  let vite: typeof import('vite');
+  let build: (typeof Vite)['build'];
   try {
-    vite = await import('vite');
+    ({ build } = await import('vite'));
   } catch {
     throw new Error(
       'The panels are not built for this version and Vite (a dev dependency) is not installed. ' +
         'Build them where dev dependencies are installed: `npm ci && npm run build` (see README, "Production").',
     );
   }
-  await vite.build({ configFile: path.join(root, 'extensions', 'vite.config.ts'), logLevel: 'warn' });
+  await build({ configFile: path.join(root, 'extensions', 'vite.config.ts'), logLevel: 'warn' });
   writeFileSync(path.join(root, 'extensions', 'dist', BUILD_STAMP), `${JSON.stringify({ sourceHash })}\n`);
 }
 

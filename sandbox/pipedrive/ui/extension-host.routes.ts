@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RegisteredApp } from '../records.ts';
 import { activeGrant } from './app-status.ts';
-import { buildHostScript } from './host-script.ts';
+import { hostScript } from './host-script.ts';
 import { frameToken, issueFrame } from './extension-frames.ts';
 import { isValidCsrf, currentViewer, type UiContext, type Viewer } from './session.ts';
 import { PIPEDRIVE_CSS } from './styles.ts';
@@ -30,19 +30,12 @@ function findFrame(
 }
 
 export async function extensionHostRoutes(fastify: FastifyInstance, { ctx }: { ctx: UiContext }): Promise<void> {
-  let hostScript: Promise<string> | undefined;
-
   fastify.get('/sandbox-assets/pipedrive.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(PIPEDRIVE_CSS),
   );
 
   fastify.get('/sandbox-assets/host.js', async (_request, reply) => {
-    // A failed build is not cached: the next page load tries again.
-    hostScript ??= buildHostScript().catch((error: unknown) => {
-      hostScript = undefined;
-      throw error;
-    });
-    const code = await hostScript;
+    const code = await hostScript();
     return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(code);
   });
 

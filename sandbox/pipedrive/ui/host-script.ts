@@ -1,31 +1,26 @@
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
-const HOST_ENTRY = path.join(import.meta.dirname, 'browser', 'host.ts');
+const BUILD_SCRIPT = path.join(import.meta.dirname, 'host-script-build.ts');
 
 /**
  * The host script runs in the browser but is written in TypeScript next to the sandbox, so it is
- * type-checked with it. Vite bundles it into one ES module, in memory, once per process when first
- * requested. Vite is a dev dependency: the sandbox is a development tool and needs them installed.
+ * type-checked with it. Vite (a dev dependency, like the whole sandbox) bundles it in a child
+ * process (`host-script-build.ts`), once per process when a page first asks for it.
  */
-export async function buildHostScript(): Promise<string> {
-  const { build } = await import('vite');
-  const output = await build({
-    configFile: false,
-    logLevel: 'warn',
-    root: path.dirname(HOST_ENTRY),
-    build: {
-      write: false,
-      target: 'es2022',
-      minify: false,
-      sourcemap: 'inline',
-      rollupOptions: { input: HOST_ENTRY, output: { format: 'es', entryFileNames: 'host.js' } },
+let built: Promise<string> | undefined;
+
+export function hostScript(): Promise<string> {
+  built ??= promisify(execFile)(process.execPath, [BUILD_SCRIPT], {
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 60_000,
+  }).then(
+    ({ stdout }) => stdout,
+    (error: unknown) => {
+      built = undefined; // not cached: the next page load tries again
+      throw error;
     },
-  });
-  const results = Array.isArray(output) ? output : [output];
-  for (const result of results) {
-    if (!('output' in result)) continue;
-    const chunk = result.output.find((item) => item.type === 'chunk' && item.isEntry);
-    if (chunk !== undefined && chunk.type === 'chunk') return chunk.code;
-  }
-  throw new Error('Vite produced no bundle for the sandbox host script');
+  );
+  return built;
 }
