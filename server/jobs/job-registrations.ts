@@ -2,6 +2,7 @@ import type { DomainServices } from '../services/domain-services.ts';
 import type { MaintenanceService } from '../services/maintenance/maintenance.service.ts';
 import { maintenanceCleanupQueue, purgeDisconnectedQueue, revokeGrantQueue } from './queues.ts';
 import { registerJob, type JobRegistration } from './worker-runner.ts';
+import { actors } from '../services/audit/actor.ts';
 
 /** Handlers stay thin: they call services, which hold the rules. */
 export function createJobRegistrations(services: {
@@ -28,7 +29,7 @@ export function createJobRegistrations(services: {
         await domain.oauth.revoke(refreshToken);
         await domain.audit.record({
           companyId: data.companyId,
-          actor: 'system',
+          actor: actors.system,
           action: 'grant.revoked',
           detail: { pipedriveUserId: data.pipedriveUserId },
         });

@@ -1,23 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import nock from 'nock';
+import type { PipedriveIdentity } from '../../server/services/pipedrive/pipedrive-api.ts';
 import type { Consent } from './connected-company.ts';
 import { TEST_SECRETS } from './test-config.ts';
 
-/** A Pipedrive user as `/v1/users/me` describes them. */
-export interface FakeIdentity {
-  companyId: number;
-  userId: number;
-  name: string;
-  email: string;
-  companyName: string;
-  companyDomain: string;
-  isAdmin: boolean;
-}
 
 export const OAUTH_URL = 'https://oauth.pipedrive.test';
 export const API_DOMAIN = 'https://acme.pipedrive.test';
 
-export const ADA: FakeIdentity = {
+export const ADA: PipedriveIdentity = {
   companyId: 5001,
   userId: 101,
   name: 'Ada Admin',
@@ -40,7 +31,7 @@ export interface IssuedGrant {
  * chosen moment (503s, 429s, a refresh that must happen exactly once). Flow tests use the sandbox.
  * Every interceptor checks the client's Basic auth and the bearer token.
  */
-export function expectAuthorization(identity: FakeIdentity, options: { expiresIn?: number } = {}): IssuedGrant {
+export function expectAuthorization(identity: PipedriveIdentity, options: { expiresIn?: number } = {}): IssuedGrant {
   const grant = {
     code: `code-${randomBytes(6).toString('hex')}`,
     accessToken: `v1u:at-${randomBytes(8).toString('hex')}`,
@@ -67,7 +58,7 @@ export function expectAuthorization(identity: FakeIdentity, options: { expiresIn
   return grant;
 }
 
-export function expectCurrentUser(identity: FakeIdentity, accessToken: string) {
+export function expectCurrentUser(identity: PipedriveIdentity, accessToken: string) {
   return nock(API_DOMAIN)
     .get('/api/v1/users/me')
     .matchHeader('authorization', `Bearer ${accessToken}`)
@@ -115,12 +106,12 @@ export function expectRefresh(refreshToken: string, options: { times?: number; d
 }
 
 /** A consent script for `connectCompany` answered by nock, keeping each user's grant for assertions. */
-export function nockConsent(users: FakeIdentity[] = []): {
-  consent: Consent<FakeIdentity>;
+export function nockConsent(users: PipedriveIdentity[] = []): {
+  consent: Consent<PipedriveIdentity>;
   grants: Map<number, IssuedGrant>;
 } {
   const grants = new Map<number, IssuedGrant>();
-  const authorize = (user: FakeIdentity) => {
+  const authorize = (user: PipedriveIdentity) => {
     const grant = expectAuthorization(user);
     grants.set(user.userId, grant);
     return grant.code;

@@ -1,5 +1,5 @@
 import { renderDock } from './extension-views.ts';
-import type { SafeHtml } from './html.ts';
+import type { SafeHtml } from '../../../server/html.ts';
 import { renderPage, type Section } from './layout.ts';
 import type { UiContext, Viewer } from './session.ts';
 

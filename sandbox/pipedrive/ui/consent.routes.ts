@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RegisteredApp } from '../records.ts';
 import { describeScope } from './app-status.ts';
-import { html } from './html.ts';
+import { html } from '../../../server/html.ts';
 import { renderMessagePage, renderPage } from './layout.ts';
 import { isValidCsrf, requireViewer, type UiContext, type Viewer } from './session.ts';
 

@@ -1,7 +1,7 @@
 import type { HostedExtension, PanelLocation, RegisteredApp } from '../records.ts';
 import { activeGrant, installUrl } from './app-status.ts';
 import { clamp, issueFrame } from './extension-frames.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '../../../server/html.ts';
 import type { UiContext, Viewer } from './session.ts';
 import type { FrameContext } from './ui-state.ts';
 

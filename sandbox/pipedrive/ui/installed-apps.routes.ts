@@ -4,7 +4,7 @@ import { AppActionError, changeSharing, uninstallApp } from './app-callbacks.ts'
 import { renderAppPage } from './app-page.ts';
 import { activeGrant, appStatus, installUrl, isSharedWith, STATUS_LABELS } from './app-status.ts';
 import { renderSettingsFrame } from './extension-views.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '../../../server/html.ts';
 import { isValidCsrf, requireViewer, type UiContext, type Viewer } from './session.ts';
 import type { CallbackCall } from './ui-state.ts';
 

@@ -1,4 +1,4 @@
-import { html, jsonForScript, type SafeHtml } from './html.ts';
+import { html, jsonForScript, type SafeHtml } from '../../../server/html.ts';
 import type { UiContext, Viewer } from './session.ts';
 
 export type Section = 'deals' | 'persons' | 'leads' | 'marketplace' | 'settings';

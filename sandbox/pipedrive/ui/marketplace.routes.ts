@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RegisteredApp } from '../records.ts';
 import { renderAppPage } from './app-page.ts';
 import { appStatus, describeScope, installUrl, STATUS_LABELS, type AppStatus } from './app-status.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '../../../server/html.ts';
 import { requireViewer, type UiContext, type Viewer } from './session.ts';
 
 const EXTENSION_TYPES: Record<string, string> = {

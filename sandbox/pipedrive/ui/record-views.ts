@@ -1,6 +1,6 @@
 import type { Activity, Deal, Lead, Note, Person, VisibleTo } from '../records.ts';
 import { canSee, type PipedriveState } from '../state.ts';
-import { html, raw, type SafeHtml } from './html.ts';
+import { html, raw, type SafeHtml } from '../../../server/html.ts';
 import type { Viewer } from './session.ts';
 
 /** Field lists and history of the record pages (what Pipedrive's detail views show first). */

@@ -3,7 +3,7 @@ import type { Deal, Lead, PanelLocation, Person } from '../records.ts';
 import { canSee, type PipedriveState } from '../state.ts';
 import { renderAppPage } from './app-page.ts';
 import { renderPanels } from './extension-views.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '../../../server/html.ts';
 import type { Section } from './layout.ts';
 import { dealFields, leadFields, personFields, renderHistory } from './record-views.ts';
 import { requireViewer, type UiContext, type Viewer } from './session.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Company, User } from '../records.ts';
-import { html } from './html.ts';
+import { html } from '../../../server/html.ts';
 import { renderMessagePage, renderPage } from './layout.ts';
 import {
   clearedSessionCookie,

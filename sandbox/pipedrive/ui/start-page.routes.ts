@@ -4,7 +4,7 @@ import type { PipedriveEmulator } from '../emulator.ts';
 import type { RegisteredApp } from '../records.ts';
 import { renderAppPage } from './app-page.ts';
 import { activeGrant } from './app-status.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '../../../server/html.ts';
 import { renderPage } from './layout.ts';
 import { currentViewer, type UiContext, type Viewer } from './session.ts';
 

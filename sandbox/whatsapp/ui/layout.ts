@@ -1,33 +1,6 @@
-/** Escapes text for HTML bodies and attribute values. */
-export function escapeHtml(value: string | number | boolean | null | undefined): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+import { html, raw, type SafeHtml } from '../../../server/html.ts';
 
-/** Tagged template that escapes every interpolation unless it is already `SafeHtml`. */
-export interface SafeHtml {
-  readonly html: string;
-}
-
-export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0] ?? '';
-  values.forEach((value, index) => {
-    out += renderValue(value) + (strings[index + 1] ?? '');
-  });
-  return { html: out };
-}
-
-function renderValue(value: unknown): string {
-  if (Array.isArray(value)) return value.map(renderValue).join('');
-  if (typeof value === 'object' && value !== null && 'html' in value) return (value as SafeHtml).html;
-  if (value === null || value === undefined || value === false) return '';
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return escapeHtml(value);
-  return escapeHtml(JSON.stringify(value));
-}
+export { html, type SafeHtml };
 
 const STYLE = `
 :root { --green:#008069; --green-dark:#005c4b; --bg:#f0f2f5; --ink:#111b21; --muted:#667781; --line:#e9edef; --blue:#53bdeb; --danger:#c0392b; }
@@ -72,7 +45,7 @@ export function renderPage(options: {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${options.title} · Parley sandbox</title>
         <style>
-          ${{ html: STYLE + (options.extraStyle ?? '') }}
+          ${raw(STYLE + (options.extraStyle ?? ''))}
         </style>
       </head>
       <body>
@@ -86,10 +59,10 @@ export function renderPage(options: {
         ${
           options.script
             ? html`<script>
-                ${{ html: options.script }};
+                ${raw(options.script)};
               </script>`
             : ''
         }
       </body>
-    </html>`.html;
+    </html>`.__html;
 }

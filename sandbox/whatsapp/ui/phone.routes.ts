@@ -54,7 +54,7 @@ export async function phoneRoutes(fastify: FastifyInstance, options: { context: 
       setChatOpen(state, { ...chat, open: true }, VIEWING_MS);
       readChat(context, chat);
     }
-    return reply.type('text/html; charset=utf-8').send(chatFragment(phone, customer).html);
+    return reply.type('text/html; charset=utf-8').send(chatFragment(phone, customer).__html);
   });
 
   fastify.post(`${PHONE_PATH}/send`, { bodyLimit: 8 * 1024 * 1024 }, async (request, reply) => {

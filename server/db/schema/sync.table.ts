@@ -100,7 +100,7 @@ export const auditLog = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     workspaceId: uuid('workspace_id').references(() => workspaces.id, { onDelete: 'cascade' }),
     companyId: pipedriveId('company_id'),
-    /** `member:<id>`, `pipedrive_user:<id>`, `pipedrive`, `system`. */
+    /** One format, made by `services/audit/actor.ts`: `member:<id>`, `pipedrive_user:<companyId>:<userId>`, `pipedrive`, `system`. */
     actor: text('actor').notNull(),
     action: text('action').notNull(),
     subjectType: text('subject_type'),

@@ -8,6 +8,7 @@ import type { AuthorizationOutcome } from '../../services/connections/install.se
 import { nonceCookieName, type OAuthPurpose } from '../../services/connections/oauth-state.ts';
 import { verifyConnectTicket } from '../../services/connections/connect-ticket.ts';
 import { renderResultPage, type ResultPage } from './result-page.ts';
+import { actors } from '../../services/audit/actor.ts';
 
 const createUninstallUnauthorizedError = createErrorFactory({
   code: 'oauth.unauthorized',
@@ -161,7 +162,7 @@ export async function oauthRoutes(fastify: FastifyInstance, { services }: { serv
       const body = request.body as { company_id: number; user_id: number; isShared: boolean };
       await domain.audit.record({
         companyId: body.company_id,
-        actor: `pipedrive_user:${body.company_id}:${body.user_id}`,
+        actor: actors.pipedriveUser(body.company_id, body.user_id),
         action: 'app.sharing_changed',
         detail: { isShared: body.isShared },
       });

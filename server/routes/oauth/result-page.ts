@@ -1,3 +1,5 @@
+import { html, jsonForScript, raw } from '../../html.ts';
+
 /**
  * Small server-rendered pages for the ends of OAuth flows that are not a redirect: refusals,
  * "an admin must approve", cancelled consent, and the popup that closes itself. Plain HTML so they
@@ -13,8 +15,6 @@ export interface ResultPage {
   popupResult?: { outcome: string };
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 function isSafeHref(href: string): boolean {
   return href.startsWith('/') ? !href.startsWith('//') && !href.startsWith('/\\') : /^https?:\/\//.test(href);
 }
@@ -24,23 +24,47 @@ export function renderResultPage(page: ResultPage, scriptNonce: string): string 
     .filter((action) => isSafeHref(action.href))
     .map(
       (action, index) =>
-        `<a class="button${index === 0 ? ' primary' : ''}" href="${escapeHtml(action.href)}">${escapeHtml(action.label)}</a>`,
-    )
-    .join('');
+        html`<a class="button${index === 0 ? ' primary' : ''}" href="${action.href}">${action.label}</a>`,
+    );
   // The opener is a Pipedrive-hosted panel on another origin; it only learns the outcome name.
   const popupScript =
     page.popupResult === undefined
       ? ''
-      : `<script nonce="${scriptNonce}">try{window.opener&&window.opener.postMessage(${JSON.stringify({ type: 'parley:oauth', ...page.popupResult })},'*')}catch(e){}setTimeout(function(){window.close()},${page.tone === 'error' ? 8000 : 1200})</script>`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(page.title)} · Parley</title>
-<style>
+      : html`<script nonce="${scriptNonce}">
+          try {
+            window.opener &&
+              window.opener.postMessage(${jsonForScript({ type: 'parley:oauth', ...page.popupResult })}, '*');
+          } catch (e) {}
+          setTimeout(function () {
+            window.close();
+          }, ${page.tone === 'error' ? 8000 : 1200});
+        </script>`;
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${page.title} · Parley</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <main class="tone-${page.tone}">
+          <div class="brand">Parley</div>
+          <h1>${page.title}</h1>
+          <p>${page.message}</p>
+          ${actions}
+        </main>
+        ${popupScript}
+      </body>
+    </html>`.__html;
+}
+
+const STYLE = `
 body{margin:0;font:15px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;background:#f5f6f8;color:#21232c}
 main{max-width:520px;margin:12vh auto;padding:32px;background:#fff;border:1px solid #e1e3e8;border-radius:10px}
 h1{font-size:20px;margin:0 0 8px}.tone-error h1{color:#c4232b}.tone-success h1{color:#017737}
 p{margin:0 0 20px;color:#4a4f5e}.button{display:inline-block;margin:0 8px 8px 0;padding:8px 14px;border-radius:6px;border:1px solid #c9ccd4;color:#21232c;text-decoration:none}
 .button.primary{background:#017737;border-color:#017737;color:#fff}.brand{font-weight:700;color:#017737;margin-bottom:16px}
-</style></head>
-<body><main class="tone-${page.tone}"><div class="brand">Parley</div><h1>${escapeHtml(page.title)}</h1><p>${escapeHtml(page.message)}</p>${actions}</main>${popupScript}</body></html>`;
-}
+`;

@@ -20,6 +20,7 @@ import {
 } from './accounts.errors.ts';
 import { normalizeEmail } from './accounts.service.ts';
 import { hashToken } from './session.service.ts';
+import { actors } from '../audit/actor.ts';
 
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -37,7 +38,7 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
   const audit = (acting: Acting, action: string, detail: Record<string, unknown>) =>
     createAuditLog(deps.db).record({
       workspaceId: acting.member.workspaceId,
-      actor: `member:${acting.member.id}`,
+      actor: actors.member(acting.member.id),
       action,
       detail,
     });
@@ -104,7 +105,7 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
           (await accounts.addMember(invitation.workspaceId, account.id, invitation.role));
         await createAuditLog(tx).record({
           workspaceId: invitation.workspaceId,
-          actor: `member:${member.id}`,
+          actor: actors.member(member.id),
           action: 'invitation.accepted',
           detail: { email: invitation.email },
         });
@@ -150,7 +151,7 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
         if (request === undefined) throw createJoinRequestNotFoundError();
         await createAuditLog(tx).record({
           workspaceId: acting.member.workspaceId,
-          actor: `member:${acting.member.id}`,
+          actor: actors.member(acting.member.id),
           action: `join_request.${decision}`,
           detail: { email: request.email },
         });
@@ -197,7 +198,7 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
         await deps.lifecycle.disconnectPersonal(
           connection.companyId,
           connection.pipedriveUserId,
-          `member:${acting.member.id}`,
+          actors.member(acting.member.id),
         );
       }
       await createAccountsRepository(deps.db).deleteMember(member.id);

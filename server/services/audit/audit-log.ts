@@ -1,12 +1,12 @@
 import { desc, eq, or } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
 import { auditLog } from '../../db/schema/index.ts';
+import type { Actor } from './actor.ts';
 
 export interface AuditEntry {
   workspaceId?: string | null;
   companyId?: number | null;
-  /** `member:<id>`, `pipedrive_user:<companyId>:<userId>`, `pipedrive`, `system`. */
-  actor: string;
+  actor: Actor;
   action: string;
   subjectType?: string;
   subjectId?: string;

@@ -7,11 +7,9 @@ import type { JobQueue } from '../../jobs/job-queue.ts';
 import { revokeGrantQueue } from '../../jobs/queues.ts';
 import type { Logger } from '../../logger.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
+import { actors, type Actor } from '../audit/actor.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Who ended a connection, for the audit log. */
-export type Actor = string;
 
 /**
  * Ending connections: Disconnect Organization (cascades to every personal connection of the
@@ -112,7 +110,7 @@ export function createConnectionLifecycle(deps: {
       return deps.db.transaction(async (tx) => {
         const repository = createConnectionsRepository(tx);
         const row = await repository.findByCompanyUser(companyId, pipedriveUserId);
-        const actor = `pipedrive_user:${companyId}:${pipedriveUserId}`;
+        const actor = actors.pipedriveUser(companyId, pipedriveUserId);
         if (row === undefined || row.state === 'revoked') return 'nothing';
         if (row.isOrgConnection) {
           await endOrganization(tx, companyId, { actor, uninstalledBy: pipedriveUserId });
@@ -166,7 +164,7 @@ export function createConnectionLifecycle(deps: {
           await createAuditLog(tx).record({
             workspaceId: company.workspaceId,
             companyId: company.id,
-            actor: 'system',
+            actor: actors.system,
             action: 'company.purged',
             subjectType: 'company',
             subjectId: String(company.id),

@@ -25,6 +25,7 @@ import {
 } from './connections.errors.ts';
 import type { GrantStore } from './grant-store.ts';
 import { createStateInvalidError, type OAuthStatePayload, type OAuthStateService } from './oauth-state.ts';
+import { actors } from '../audit/actor.ts';
 
 /** What the callback should show, and whom to sign in. The route turns it into a page or redirect. */
 export type AuthorizationOutcome =
@@ -177,7 +178,7 @@ export function createInstallService(deps: {
     await createAuditLog(tx).record({
       workspaceId,
       companyId: identity.companyId,
-      actor: `member:${session.member.id}`,
+      actor: actors.member(session.member.id),
       action: 'organization.connected',
       detail: { via: 'dashboard', pipedriveUserId: identity.userId },
     });
@@ -243,7 +244,7 @@ export function createInstallService(deps: {
     await createAuditLog(tx).record({
       workspaceId,
       companyId: identity.companyId,
-      actor: `member:${member.id}`,
+      actor: actors.member(member.id),
       action: 'personal.connected',
       detail: { pipedriveUserId: identity.userId },
     });
@@ -327,6 +328,6 @@ export function createInstallService(deps: {
   };
 }
 
-const actorOf = (identity: PipedriveIdentity) => `pipedrive_user:${identity.companyId}:${identity.userId}`;
+const actorOf = (identity: PipedriveIdentity) => actors.pipedriveUser(identity.companyId, identity.userId);
 
 export type InstallService = ReturnType<typeof createInstallService>;

@@ -8,6 +8,7 @@ import { createAuditLog } from '../audit/audit-log.ts';
 import type { PipedriveOAuthClient } from './oauth-client.ts';
 import { createPipedriveUnavailableError, createReauthRequiredError } from './pipedrive.errors.ts';
 import type { TokenVault } from './token-vault.ts';
+import { actors } from '../audit/actor.ts';
 
 /** Refresh this long before expiry, so a token never expires mid-request. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -66,7 +67,7 @@ export function createTokenService(deps: {
     });
     await createAuditLog(db).record({
       companyId: row.companyId,
-      actor: 'pipedrive',
+      actor: actors.pipedrive,
       action: 'connection.reauth_required',
       subjectType: 'connection',
       subjectId: row.id,

@@ -7,6 +7,7 @@ import {
   createOrgNotConnectedError,
   createPersonalNotConnectedError,
 } from '../../../services/connections/connections.errors.ts';
+import { actors } from '../../../services/audit/actor.ts';
 
 /** `/integrations/pipedrive` in the dashboard: what is connected, and the two disconnects. */
 export async function integrationsRoutes(
@@ -76,7 +77,7 @@ export async function integrationsRoutes(
     if (!isAdmin) throw createForbiddenRoleError();
     const company = await createConnectionsRepository(database.db).findCompanyByWorkspace(member.workspaceId);
     if (company === undefined || company.status !== 'connected') throw createOrgNotConnectedError();
-    const ended = await domain.lifecycle.disconnectOrganization(company.id, `member:${member.id}`);
+    const ended = await domain.lifecycle.disconnectOrganization(company.id, actors.member(member.id));
     return { ok: true, endedConnections: ended };
   });
 
@@ -92,7 +93,7 @@ export async function integrationsRoutes(
           );
     if (mine === undefined)
       throw createPersonalNotConnectedError({ message: 'You have no personal Pipedrive connection to end.' });
-    await domain.lifecycle.disconnectPersonal(mine.companyId, mine.pipedriveUserId, `member:${member.id}`);
+    await domain.lifecycle.disconnectPersonal(mine.companyId, mine.pipedriveUserId, actors.member(member.id));
     return { ok: true };
   });
 

@@ -5,6 +5,7 @@ import { createExtensionAuthHook, type Viewer } from '../../../plugins/extension
 import { mintConnectTicket } from '../../../services/connections/connect-ticket.ts';
 import { createOrgNotConnectedError } from '../../../services/connections/connections.errors.ts';
 import { SyncSettingsSchema, type SyncSettings } from '../../../services/settings/sync-settings.ts';
+import { actors } from '../../../services/audit/actor.ts';
 
 const createAdminOnlyError = createErrorFactory({
   code: 'connections.pipedrive_admin_only',
@@ -53,7 +54,7 @@ export async function panelRoutes(fastify: FastifyInstance, { services }: { serv
     const ended = await domain.lifecycle.disconnectPersonal(
       viewer.companyId,
       viewer.userId,
-      `pipedrive_user:${viewer.companyId}:${viewer.userId}`,
+      actors.pipedriveUser(viewer.companyId, viewer.userId),
     );
     return { ok: true, ended };
   });
@@ -64,7 +65,7 @@ export async function panelRoutes(fastify: FastifyInstance, { services }: { serv
     if (!status.organization.connected) throw createOrgNotConnectedError();
     const ended = await domain.lifecycle.disconnectOrganization(
       viewer.companyId,
-      `pipedrive_user:${viewer.companyId}:${viewer.userId}`,
+      actors.pipedriveUser(viewer.companyId, viewer.userId),
     );
     return { ok: true, endedConnections: ended };
   });
@@ -102,7 +103,7 @@ export async function panelRoutes(fastify: FastifyInstance, { services }: { serv
     const settings = await domain.syncSettings.save(viewer.companyId, request.body as SyncSettings, null);
     await domain.audit.record({
       companyId: viewer.companyId,
-      actor: `pipedrive_user:${viewer.companyId}:${viewer.userId}`,
+      actor: actors.pipedriveUser(viewer.companyId, viewer.userId),
       action: 'settings.updated',
       detail: { ...settings },
     });

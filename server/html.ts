@@ -1,4 +1,5 @@
 /**
+ * Parley's one HTML escaper, used by the server's own pages and by the sandbox's pages.
  * Server-rendered HTML with escaping by default: every value interpolated into `html\`…\`` is
  * escaped unless it is itself the result of `html` (or `raw`). Arrays are joined, and null,
  * undefined and false render nothing, so conditional fragments read naturally.
