@@ -4,7 +4,6 @@ import type { PipedriveIdentity } from '../../server/services/pipedrive/pipedriv
 import type { Consent } from './connected-company.ts';
 import { TEST_SECRETS } from './test-config.ts';
 
-
 export const OAUTH_URL = 'https://oauth.pipedrive.test';
 export const API_DOMAIN = 'https://acme.pipedrive.test';
 
@@ -79,7 +78,16 @@ export function expectCurrentUser(identity: PipedriveIdentity, accessToken: stri
 }
 
 /** A refresh answered with rotated tokens; `times` lets a test prove it happened exactly once. */
-export function expectRefresh(refreshToken: string, options: { times?: number; delayMs?: number } = {}): IssuedGrant {
+export function expectRefresh(
+  refreshToken: string,
+  options: {
+    times?: number;
+    delayMs?: number;
+    /** Called when the request arrives; the answer waits for `answerAfter`. */
+    onRequest?: () => void;
+    answerAfter?: Promise<void>;
+  } = {},
+): IssuedGrant {
   const next = {
     code: '',
     accessToken: `v1u:at-${randomBytes(8).toString('hex')}`,
@@ -94,13 +102,20 @@ export function expectRefresh(refreshToken: string, options: { times?: number; d
     .matchHeader('authorization', basic)
     .times(options.times ?? 1)
     .delay(options.delayMs ?? 0)
-    .reply(200, {
-      access_token: next.accessToken,
-      refresh_token: next.refreshToken,
-      token_type: 'Bearer',
-      expires_in: 3599,
-      scope: 'base',
-      api_domain: API_DOMAIN,
+    .reply(async () => {
+      options.onRequest?.();
+      await options.answerAfter;
+      return [
+        200,
+        {
+          access_token: next.accessToken,
+          refresh_token: next.refreshToken,
+          token_type: 'Bearer',
+          expires_in: 3599,
+          scope: 'base',
+          api_domain: API_DOMAIN,
+        },
+      ];
     });
   return next;
 }

@@ -80,6 +80,12 @@ export const connections = pgTable(
     lastRefreshedAt: timestamp('last_refreshed_at', { withTimezone: true }),
     refreshFailureCount: integer('refresh_failure_count').notNull().default(0),
     lastRefreshFailureAt: timestamp('last_refresh_failure_at', { withTimezone: true }),
+    /**
+     * The instance refreshing this grant right now, until when (token-service.ts). A lease instead
+     * of a lock held in a transaction, so no database session waits on Pipedrive's token endpoint.
+     */
+    refreshLeaseId: uuid('refresh_lease_id'),
+    refreshLeaseUntil: timestamp('refresh_lease_until', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [

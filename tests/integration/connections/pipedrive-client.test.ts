@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import nock from 'nock';
 import { connections, companies, budgetUsage } from '../../../server/db/schema/index.ts';
 import { connectDatabase } from '../../../server/db/client.ts';
@@ -88,6 +89,34 @@ describe('the Pipedrive client (tokens, refresh, limits)', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('holds no database transaction while Pipedrive’s token endpoint answers', async () => {
+    await expireSoon();
+    let release = () => {};
+    const answerAfter = new Promise<void>((resolve) => (release = resolve));
+    let arrived = () => {};
+    const atTokenEndpoint = new Promise<void>((resolve) => (arrived = resolve));
+    const next = expectRefresh(refreshToken, { onRequest: arrived, answerAfter });
+    nock(API_DOMAIN)
+      .get('/api/v1/users/me')
+      .matchHeader('authorization', `Bearer ${next.accessToken}`)
+      .reply(200, { success: true, data: { id: ADA.userId, company_id: ADA.companyId } });
+
+    const call = testApp.domain.pipedrive.forCompany(ADA.companyId, 'test').then((api) => api.getCurrentUser());
+    await atTokenEndpoint;
+    // Embedded PGlite has one session: an open transaction would make this query wait until the
+    // refresh ends. The timer only detects that failure; it synchronizes nothing.
+    const probe = await Promise.race([
+      testApp.database.pool.query(
+        "select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%'",
+      ),
+      delay(3000).then(() => 'blocked' as const),
+    ]);
+    expect(probe === 'blocked' ? probe : probe.rows).toStrictEqual([{ n: 0 }]);
+    release();
+    expect((await call).id).toBe(ADA.userId);
+    expect(nock.isDone()).toBe(true);
   });
 
   it('invalid_grant on refresh puts the connection in reauth_required; jobs and panels see it', async () => {
