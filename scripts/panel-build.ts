@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as Vite from 'vite';
 
@@ -50,8 +50,11 @@ function stampedHash(distDir: string): string | undefined {
   }
 }
 
-/** Builds the panels and the dashboard with Vite, then stamps the build with its source hash. */
-export async function buildPanels(root: string): Promise<void> {
+/**
+ * Builds the panels and the dashboard with Vite into `extensions/dist` (or `outDir`), then stamps
+ * the build with its source hash.
+ */
+export async function buildPanels(root: string, outDir?: string): Promise<void> {
   const sourceHash = panelSourceHash(root);
   let build: (typeof Vite)['build'];
   try {
@@ -62,8 +65,21 @@ export async function buildPanels(root: string): Promise<void> {
         'Build them where dev dependencies are installed: `npm ci && npm run build` (see README, "Production").',
     );
   }
-  await build({ configFile: path.join(root, 'extensions', 'vite.config.ts'), logLevel: 'warn' });
-  writeFileSync(path.join(root, 'extensions', 'dist', BUILD_STAMP), `${JSON.stringify({ sourceHash })}\n`);
+  const configFile = path.join(root, 'extensions', 'vite.config.ts');
+  const distDir = outDir ?? path.join(root, 'extensions', 'dist');
+  rmSync(distDir, { recursive: true, force: true });
+  // The panels (framed by Pipedrive, under /extensions/) and the dashboard (under /app/) build apart.
+  for (const mode of ['production', 'dashboard'])
+    await build({
+      configFile,
+      mode,
+      logLevel: 'warn',
+      build: { outDir: path.join(distDir, mode === 'dashboard' ? 'dashboard' : 'extensions') },
+    });
+  writeFileSync(
+    path.join(outDir ?? path.join(root, 'extensions', 'dist'), BUILD_STAMP),
+    `${JSON.stringify({ sourceHash })}\n`,
+  );
 }
 
 /** `npm start`: reuses the build when it was made from exactly these sources, else builds. */

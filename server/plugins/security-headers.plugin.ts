@@ -4,16 +4,21 @@ import fp from 'fastify-plugin';
 import type { AppConfig } from '../config.ts';
 
 /**
- * Strict defaults everywhere (helmet: CSP, X-Frame-Options, nosniff…). Extension pages are the
- * exception: Pipedrive frames them, so they get `frameAncestorsHelmet` instead.
+ * Strict defaults everywhere (helmet: CSP, X-Frame-Options, nosniff…), and never frameable:
+ * `X-Frame-Options: DENY` and `frame-ancestors 'none'` (the dashboard included). Extension pages
+ * under `/extensions/` are the one exception: Pipedrive frames them (`frameableHelmet`).
  */
 async function securityHeaders(fastify: FastifyInstance, { config }: { config: AppConfig }): Promise<void> {
   await fastify.register(helmet, {
     global: true,
     // Local http runs (sandbox) must not be upgraded to https by the browser.
     hsts: config.publicUrl.startsWith('https:'),
+    frameguard: { action: 'deny' },
     contentSecurityPolicy: {
-      directives: { 'upgrade-insecure-requests': config.publicUrl.startsWith('https:') ? [] : null },
+      directives: {
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': config.publicUrl.startsWith('https:') ? [] : null,
+      },
     },
   });
 }

@@ -24,17 +24,8 @@ async function freePort(): Promise<number> {
 /** The panels as `npm start` serves them, built once into a folder of this test's own. */
 function buildExtensions(): string {
   const outDir = mkdtempSync(path.join(tmpdir(), 'parley-extensions-'));
-  execFileSync(process.execPath, [
-    path.resolve('node_modules/vite/bin/vite.js'),
-    'build',
-    '--config',
-    'extensions/vite.config.ts',
-    '--outDir',
-    outDir,
-    '--emptyOutDir',
-    '--logLevel',
-    'error',
-  ]);
+  // In a process of its own: Vite's native bundler refuses objects from jest's module realm.
+  execFileSync(process.execPath, [path.resolve('scripts/build.ts'), outDir]);
   return outDir;
 }
 

@@ -8,10 +8,17 @@ describe('extension pages', () => {
 
   beforeAll(async () => {
     const distDir = mkdtempSync(path.join(tmpdir(), 'parley-dist-'));
-    mkdirSync(path.join(distDir, 'panels/chat-panel'), { recursive: true });
-    mkdirSync(path.join(distDir, 'assets'));
-    writeFileSync(path.join(distDir, 'panels/chat-panel/index.html'), '<!doctype html><div id="app"></div>');
-    writeFileSync(path.join(distDir, 'assets/chat-panel-abc123.js'), 'console.log(1)');
+    mkdirSync(path.join(distDir, 'extensions/panels/chat-panel'), { recursive: true });
+    mkdirSync(path.join(distDir, 'extensions/assets'));
+    writeFileSync(path.join(distDir, 'extensions/panels/chat-panel/index.html'), '<!doctype html><div id="app"></div>');
+    writeFileSync(path.join(distDir, 'extensions/assets/chat-panel-abc123.js'), 'console.log(1)');
+    mkdirSync(path.join(distDir, 'dashboard/pages/dashboard'), { recursive: true });
+    mkdirSync(path.join(distDir, 'dashboard/assets'));
+    writeFileSync(
+      path.join(distDir, 'dashboard/pages/dashboard/index.html'),
+      '<!doctype html><div id="dashboard"></div>',
+    );
+    writeFileSync(path.join(distDir, 'dashboard/assets/pages-dashboard-abc123.js'), 'console.log(2)');
     testApp = await createTestApp({ paths: { extensionsDist: distDir } });
   });
 
@@ -36,8 +43,20 @@ describe('extension pages', () => {
 
   it('keeps every other route unframeable', async () => {
     const response = await testApp.app.inject({ method: 'GET', url: '/livez' });
-    expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
-    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'self'");
+    expect(response.headers['x-frame-options']).toBe('DENY');
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+
+  it('serves the dashboard from its own paths, never frameable, and not under /extensions/', async () => {
+    for (const url of ['/login', '/team', '/app/assets/pages-dashboard-abc123.js']) {
+      const response = await testApp.app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['x-frame-options']).toBe('DENY');
+      expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    }
+    expect((await testApp.app.inject({ method: 'GET', url: '/login' })).body).toContain('<div id="dashboard">');
+    const framed = await testApp.app.inject({ method: 'GET', url: '/extensions/pages/dashboard/' });
+    expect(framed.statusCode).toBe(404);
   });
 
   it('answers a clear 503 when the panels were never built', async () => {

@@ -63,17 +63,24 @@ describe('graceful shutdown', () => {
     await Promise.all([requestStarted.promise, jobStarted.promise]);
 
     const shutdown = createShutdown({ lifecycle, logger, runtime: { database, eventBus, jobs }, app, workers });
-    const stopped = shutdown().then(() => order.push('shutdown complete'));
+    const first = shutdown();
+    const stopped = first.then(() => order.push('shutdown complete'));
+    // A second signal joins the running shutdown instead of starting another one.
+    expect(shutdown()).toBe(first);
+    const secondSignal = shutdown().then(() => order.push('second signal returned'));
+    // Readiness is off at once (health.test.ts shows /readyz answering 503 then), while the
+    // request and the job are still running and the pool is still open for them.
     expect(lifecycle.isShuttingDown).toBe(true);
-    expect(shutdown()).toBeInstanceOf(Promise);
+    expect(order).toEqual([]);
+    expect(database.pool.ended).toBe(false);
 
     requestGate.resolve();
     const response = await inFlight;
     expect(response.status).toBe(200);
     jobGate.resolve();
-    await stopped;
+    await Promise.all([stopped, secondSignal]);
 
-    expect(order).toEqual(['request finished', 'job finished', 'shutdown complete']);
+    expect(order).toEqual(['request finished', 'job finished', 'shutdown complete', 'second signal returned']);
     expect(database.pool.ended).toBe(true);
     expect(eventBus.isHealthy()).toBe(false);
     await database.destroy();

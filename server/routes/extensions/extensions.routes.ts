@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from '../../config.ts';
@@ -13,8 +14,9 @@ const createExtensionsNotBuiltError = createErrorFactory({
 });
 
 /**
- * Serves the Vite build of the panels (`extensions/dist`) under `/extensions/`. Hashed assets are
- * cached for a year; HTML is revalidated so a deploy takes effect on the next panel load.
+ * Serves the Vite build of the panels (`extensions/dist/extensions`) under `/extensions/`: only what
+ * Pipedrive frames; the dashboard is built and served apart. Hashed assets are cached for a year;
+ * HTML is revalidated so a deploy takes effect on the next panel load.
  */
 export async function extensionsRoutes(
   fastify: FastifyInstance,
@@ -25,14 +27,15 @@ export async function extensionsRoutes(
   fastify.addHook('onRoute', (route) => {
     route.config = { ...route.config, helmet };
   });
-  if (!existsSync(options.distDir)) {
+  const root = path.join(options.distDir, 'extensions');
+  if (!existsSync(root)) {
     fastify.get('/extensions/*', async () => {
       throw createExtensionsNotBuiltError();
     });
     return;
   }
   await fastify.register(fastifyStatic, {
-    root: options.distDir,
+    root,
     prefix: '/extensions/',
     index: ['index.html'],
     redirect: true,

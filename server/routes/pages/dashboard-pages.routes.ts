@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { createErrorFactory } from '../../errors.ts';
 
@@ -23,9 +25,25 @@ export const DASHBOARD_PATHS = [
   '/join/:workspaceId',
 ];
 
-/** Serves the dashboard (a Vite-built Preact app) at its human URLs. */
+/**
+ * Serves the dashboard (a Vite-built Preact app, `extensions/dist/dashboard`) at its human URLs
+ * and its assets under `/app/assets/`. Nothing of it lives under the frameable `/extensions/`,
+ * and like every route outside it, it is never frameable (security-headers.plugin.ts).
+ */
 export async function dashboardPagesRoutes(fastify: FastifyInstance, options: { distDir: string }): Promise<void> {
-  const file = path.join(options.distDir, 'pages', 'dashboard', 'index.html');
+  const built = path.join(options.distDir, 'dashboard');
+  const file = path.join(built, 'pages', 'dashboard', 'index.html');
+  if (existsSync(path.join(built, 'assets')))
+    await fastify.register(fastifyStatic, {
+      root: path.join(built, 'assets'),
+      prefix: '/app/assets/',
+      decorateReply: false,
+      cacheControl: false,
+      // Vite names these files by content hash.
+      setHeaders(res) {
+        res.header('cache-control', 'public, max-age=31536000, immutable');
+      },
+    });
   for (const url of DASHBOARD_PATHS) {
     fastify.get(url, async (_request, reply) => {
       const html = await readFile(file, 'utf8').catch(() => undefined);
