@@ -37,6 +37,8 @@ export function createDomainServices(deps: {
   clock: Clock;
   logger: Logger;
   passwordHasher?: PasswordHasher;
+  /** How the Pipedrive client waits out a short 429 or burst window (tests pass a fake clock's). */
+  sleep?: (ms: number) => Promise<void>;
 }) {
   const { config, db, clock, logger } = deps;
   const secretBox = createSecretBox(config.encryptionKeys);
@@ -53,7 +55,14 @@ export function createDomainServices(deps: {
   const tokens = createTokenService({ db, vault, oauth, clock, logger });
   const limiter = createRateLimiter({ db, clock });
   const budget = createBudgetMeter({ db, clock, logger });
-  const http = createPipedriveHttp({ tokens, limiter, budget, clock, logger });
+  const http = createPipedriveHttp({
+    tokens,
+    limiter,
+    budget,
+    clock,
+    logger,
+    ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
+  });
   const lifecycle = createConnectionLifecycle({
     db,
     jobs: deps.jobs,

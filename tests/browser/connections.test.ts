@@ -103,16 +103,16 @@ describeInChromium('connecting Parley in the browser (sandbox)', () => {
 
     // Ada invites Sam to the workspace; Sam signs up through the link.
     await ada.goto(`${parleyUrl}/team`);
-    await ada.locator('input[type=email]').fill(sam.email);
+    await ada.getByLabel('Email').fill(sam.email);
     await ada.getByRole('button', { name: 'Create invitation link' }).click();
-    const link = await ada.locator('input[aria-label="Invitation link"]').inputValue();
+    const link = await ada.getByLabel('Invitation link').inputValue();
     const samContext = await browser.newContext();
     const samPage = await samContext.newPage();
     await samPage.goto(link);
     await samPage.getByRole('button', { name: 'Create an account' }).click();
-    await samPage.locator('input[autocomplete=name]').fill(sam.name);
-    await samPage.locator('input[autocomplete=new-password]').fill('a long enough password');
-    await samPage.locator('form input').nth(3).fill('Sam’s own');
+    await samPage.getByLabel('Your name').fill(sam.name);
+    await samPage.getByLabel('Password').fill('a long enough password');
+    await samPage.getByLabel('Workspace name').fill('Sam’s own');
     await samPage.getByRole('button', { name: 'Create account' }).click();
     await samPage.getByRole('button', { name: `Accept as ${sam.email}` }).click();
     await samPage.waitForURL(`${parleyUrl}/integrations/pipedrive`);

@@ -31,6 +31,8 @@ export interface TestAppOptions {
   /** Start pg-boss (default true: its schema is in the template, so this is quick). */
   startJobs?: boolean;
   clock?: Clock;
+  /** How the Pipedrive client waits (a fake clock's `sleep`); default: real time. */
+  sleep?: (ms: number) => Promise<void>;
   /** Another app on the same database (a second instance); default: a database of its own. */
   database?: TestDatabase;
 }
@@ -58,6 +60,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     db: database.db,
     jobs,
     clock,
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
     logger,
     passwordHasher: createPasswordHasher({ logN: 10 }),
   });

@@ -15,6 +15,7 @@ import {
   OAUTH_URL,
 } from '../../helpers/fake-pipedrive.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
+import { createFakeClock } from '../../helpers/fake-clock.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 import { testConfig } from '../../helpers/test-config.ts';
 import { createTestLogger } from '../../helpers/test-logger.ts';
@@ -31,9 +32,11 @@ const codeOf = async (promise: Promise<unknown>) => {
 describe('the Pipedrive client (tokens, refresh, limits)', () => {
   let testApp: TestApp;
   let refreshToken: string;
+  let clock: ReturnType<typeof createFakeClock>;
 
   beforeEach(async () => {
-    testApp = await createTestApp();
+    clock = createFakeClock();
+    testApp = await createTestApp({ clock, sleep: clock.sleep });
     // Faults Pipedrive cannot be asked to produce (503s, 429s at a chosen moment) are scripted with nock.
     const { consent, grants } = nockConsent();
     await connectCompany(testApp, consent);
@@ -177,6 +180,8 @@ describe('the Pipedrive client (tokens, refresh, limits)', () => {
       .get('/api/v1/users/me')
       .reply(200, { success: true, data: { id: ADA.userId, company_id: ADA.companyId } });
     expect((await api.getCurrentUser()).id).toBe(ADA.userId);
+    // Waited the Retry-After second on the fake clock, not in real time.
+    expect(clock.slept).toStrictEqual([1000]);
     const [usage] = await testApp.database.db.select().from(budgetUsage);
     expect(usage).toMatchObject({ companyId: ADA.companyId, feature: 'test', requests: 2, tokens: 4 });
   });
