@@ -58,6 +58,43 @@ describe('the embedded database served over TCP', () => {
     }
   });
 
+  it('answers a failing extended-protocol query with its error and frees the session at Sync', async () => {
+    const pool = pools[0] as pg.Pool;
+    const client = await pool.connect();
+    try {
+      // Parse/Bind/Execute/Sync where Execute fails: the server skips to Sync and must hand the
+      // session back, or every other connection would wait forever.
+      const failure = await client.query('select 10 / $1::int as quotient', [0]).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as { code?: string }).code).toBe('22012');
+      const concurrent = Array.from({ length: 20 }, (_, i) =>
+        (pools[i % pools.length] as pg.Pool)
+          .query<{ label: string }>('select label from items where id = $1', [i + 10])
+          .then(({ rows }) => rows[0]?.label),
+      );
+      expect(await Promise.all(concurrent)).toStrictEqual(Array.from({ length: 20 }, (_, i) => `item ${i + 10}`));
+      // The failing connection itself keeps working with the same statement shape.
+      expect((await client.query<{ quotient: number }>('select 10 / $1::int as quotient', [5])).rows).toStrictEqual([
+        { quotient: 2 },
+      ]);
+
+      // Inside a transaction: the failure aborts it, the session stays with it until ROLLBACK.
+      await client.query('begin');
+      await client.query("update items set label = 'doomed' where id = 3");
+      const duplicate = await client
+        .query('insert into items (id, label) values ($1, $2)', [4, 'duplicate'])
+        .catch((error: unknown) => error);
+      expect((duplicate as { code?: string }).code).toBe('23505');
+      const aborted = await client.query('select 1').catch((error: unknown) => error);
+      expect((aborted as { code?: string }).code).toBe('25P02');
+      await client.query('rollback');
+      const { rows } = await (pools[1] as pg.Pool).query<{ label: string }>('select label from items where id = 3');
+      expect(rows).toStrictEqual([{ label: 'item 3' }]);
+    } finally {
+      client.release();
+    }
+  });
+
   it('rolls back the transaction of a client that disconnects, and keeps serving the others', async () => {
     const client = new pg.Client({ connectionString: embedded.connectionString });
     client.on('error', () => undefined);
