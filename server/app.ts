@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type onRequestAsyncHookHandler } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { systemClock, type Clock } from './clock.ts';
 import type { AppConfig } from './config.ts';
@@ -12,14 +12,16 @@ import type { Logger } from './logger.ts';
 import type { ProjectPaths } from './paths.ts';
 import errorHandler from './plugins/error-handler.plugin.ts';
 import securityHeaders from './plugins/security-headers.plugin.ts';
-import type { Viewer } from './plugins/extension-auth.ts';
+import { createExtensionAuthHook, type Viewer } from './plugins/extension-auth.ts';
+import { createPipedriveCallbackAuthHook } from './plugins/pipedrive-callback-auth.ts';
+import { createSessionHook } from './plugins/session-auth.ts';
 import { authRoutes } from './routes/api/dashboard/auth.routes.ts';
 import { integrationsRoutes } from './routes/api/dashboard/integrations.routes.ts';
 import { invitationRoutes } from './routes/api/dashboard/invitations.routes.ts';
 import { teamRoutes } from './routes/api/dashboard/team.routes.ts';
 import { panelRoutes } from './routes/api/panel/panel.routes.ts';
 import { extensionsRoutes } from './routes/extensions/extensions.routes.ts';
-import { oauthRoutes } from './routes/oauth/oauth.routes.ts';
+import { oauthRoutes, pipedriveCallbackRoutes } from './routes/oauth/oauth.routes.ts';
 import { dashboardPagesRoutes } from './routes/pages/dashboard-pages.routes.ts';
 import type { ResolvedSession } from './services/accounts/session.service.ts';
 import type { DomainServices } from './services/domain-services.ts';
@@ -37,6 +39,19 @@ export interface AppDeps {
   paths: ProjectPaths;
   domain: DomainServices;
   clock?: Clock;
+  /** Tests only: build the app with one group's auth hook left out, to prove the route sweep notices. */
+  withoutAuthHookOf?: RouteGroup;
+}
+
+/** Who may call a group of routes; each group gets its auth hook once, here, for all its routes. */
+export type RouteGroup = 'public' | 'oauth' | 'pipedriveCallbacks' | 'dashboard' | 'panel';
+
+/** Every route as registered, with its group: what the route sweep test walks. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  group: RouteGroup | undefined;
+  isPublic: boolean;
 }
 
 /** The app as routes see it: TypeBox schemas type their requests. */
@@ -56,6 +71,13 @@ export interface AppServices {
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
+    registeredRoutes: RegisteredRoute[];
+  }
+  interface FastifyContextConfig {
+    /** The route group that registered this route (set by `app.ts`). */
+    group?: RouteGroup;
+    /** Inside an authenticated group: this route also answers callers without credentials. */
+    public?: boolean;
   }
   interface FastifyRequest {
     /** Set by the extension-auth hook on panel APIs: the verified Pipedrive user. */
@@ -100,24 +122,63 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(securityHeaders, { config: deps.config });
   await app.register(cookie);
 
-  await app.register(async function publicRoutes(scope) {
+  const registeredRoutes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', registeredRoutes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      registeredRoutes.push({
+        method,
+        url: route.url,
+        group: route.config?.group,
+        isPublic: route.config?.public === true,
+      });
+  });
+
+  /** An encapsulated context for one group: its routes carry the group's name and its one auth hook. */
+  const group = (
+    name: RouteGroup,
+    auth: onRequestAsyncHookHandler | undefined,
+    routes: (scope: App) => Promise<void>,
+  ) =>
+    app.register(async function routeGroup(scope) {
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...route.config, group: name };
+      });
+      if (auth !== undefined && deps.withoutAuthHookOf !== name) scope.addHook('onRequest', auth);
+      await routes(scope);
+    });
+  const { config, domain } = deps;
+
+  await group('public', undefined, async (scope) => {
     await scope.register(healthRoutes, { services });
-    await scope.register(extensionsRoutes, { config: deps.config, distDir: deps.paths.extensionsDist });
+    await scope.register(extensionsRoutes, { config, distDir: deps.paths.extensionsDist });
     await scope.register(dashboardPagesRoutes, { distDir: deps.paths.extensionsDist });
   });
-  // Pipedrive and the browser during OAuth; the uninstall callback checks Pipedrive's Basic auth itself.
-  await app.register(async function oauthFlows(scope) {
+  // The browser during OAuth: the dashboard session when there is one, never required.
+  await group('oauth', createSessionHook({ sessions: domain.sessions, config }, { required: false }), async (scope) => {
     await scope.register(oauthRoutes, { services });
   });
-  // The dashboard: cookie sessions, CSRF-checked state changes.
-  await app.register(async function dashboardApi(scope) {
-    await scope.register(authRoutes, { services });
-    await scope.register(invitationRoutes, { services });
-    await scope.register(teamRoutes, { services });
-    await scope.register(integrationsRoutes, { services });
-  });
+  // Pipedrive's server-to-server callbacks (uninstall, sharing): Basic client credentials.
+  await group(
+    'pipedriveCallbacks',
+    createPipedriveCallbackAuthHook((header) => domain.oauth.isOwnBasicAuth(header)),
+    async (scope) => {
+      await scope.register(pipedriveCallbackRoutes, { services });
+    },
+  );
+  // The dashboard: cookie sessions (routes marked public excepted), CSRF-checked state changes.
+  await group(
+    'dashboard',
+    createSessionHook({ sessions: domain.sessions, config }, { required: true }),
+    async (scope) => {
+      await scope.register(authRoutes, { services });
+      await scope.register(invitationRoutes, { services });
+      await scope.register(teamRoutes, { services });
+      await scope.register(integrationsRoutes, { services });
+    },
+  );
   // Panels inside Pipedrive: the SDK's signed token on every request.
-  await app.register(async function panelApi(scope) {
+  await group('panel', createExtensionAuthHook(config.pipedrive.jwtSecret), async (scope) => {
     await scope.register(panelRoutes, { services });
   });
 

@@ -61,3 +61,9 @@ export function createExtensionAuthHook(jwtSecret: string) {
     request.viewer = await verifyExtensionToken(match[1], jwtSecret);
   };
 }
+
+/** The viewer of a route behind the extension-auth hook. */
+export function requireViewer(request: FastifyRequest): Viewer {
+  if (request.viewer === null) throw createExtensionTokenError({ details: { reason: 'missing' } });
+  return request.viewer;
+}

@@ -44,5 +44,12 @@ export function frameableHelmet(config: AppConfig) {
   } as const;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Route-level helmet options, read by @fastify/helmet on each request (see `frameableHelmet`). */
+    helmet?: ReturnType<typeof frameableHelmet>;
+  }
+}
+
 export default fp(securityHeaders, { name: 'security-headers' });
 export { securityHeaders };

@@ -1,6 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config.ts';
-import { createCsrfError, createNotSignedInError } from '../services/accounts/accounts.errors.ts';
+import type { MemberRow } from '../db/repositories/accounts.repository.ts';
+import {
+  createCsrfError,
+  createNoWorkspaceError,
+  createNotSignedInError,
+} from '../services/accounts/accounts.errors.ts';
 import type { ResolvedSession, SessionService } from '../services/accounts/session.service.ts';
 
 export const SESSION_COOKIE = 'parley_session';
@@ -29,6 +34,8 @@ export function clearSessionCookie(reply: FastifyReply, config: AppConfig): void
 /**
  * Dashboard requests: resolves the session cookie into `request.session`. State-changing requests
  * must come from Parley's own pages: same Origin, and the session's CSRF token in `x-csrf-token`.
+ * With `required`, a request without a session is refused unless its route is marked
+ * `config: { public: true }` (sign-up, sign-in, an invitation's page data).
  */
 export function createSessionHook(
   deps: { sessions: SessionService; config: AppConfig },
@@ -36,17 +43,18 @@ export function createSessionHook(
 ) {
   const origin = new URL(deps.config.publicUrl).origin;
   return async function resolveSession(request: FastifyRequest): Promise<void> {
+    const required = options.required && request.routeOptions.config.public !== true;
     const session = await deps.sessions.resolve(request.cookies[SESSION_COOKIE]);
     request.session = session ?? null;
     if (SAFE_METHODS.has(request.method)) {
-      if (options.required && session === undefined) throw createNotSignedInError();
+      if (required && session === undefined) throw createNotSignedInError();
       return;
     }
     const requestOrigin = request.headers.origin;
     if (requestOrigin !== undefined && requestOrigin !== origin)
       throw createCsrfError({ details: { reason: 'origin' } });
     if (session === undefined) {
-      if (options.required) throw createNotSignedInError();
+      if (required) throw createNotSignedInError();
       return;
     }
     const presented = request.headers['x-csrf-token'];
@@ -59,4 +67,11 @@ export function createSessionHook(
 export function requireSession(request: FastifyRequest): ResolvedSession {
   if (request.session === null) throw createNotSignedInError();
   return request.session;
+}
+
+/** The session's membership in its current workspace, for routes that act inside a workspace. */
+export function requireMember(request: FastifyRequest): MemberRow {
+  const session = requireSession(request);
+  if (session.member === undefined) throw createNoWorkspaceError();
+  return session.member;
 }

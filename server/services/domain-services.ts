@@ -22,6 +22,8 @@ import { createTokenService } from './pipedrive/token-service.ts';
 import { createTokenVault } from './pipedrive/token-vault.ts';
 import { createRateLimiter } from './rate-limit/rate-limiter.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
+import { createPanelService } from './connections/panel.service.ts';
+import { createWorkspaceIntegrationService } from './connections/workspace-integration.service.ts';
 
 /** The path of Parley's OAuth callback; also declared in manifest/app.json (a test keeps them equal). */
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
@@ -72,23 +74,29 @@ export function createDomainServices(deps: {
   });
   const states = createOAuthStateService({ db, secret: config.sessionSecret, clock });
   const grants = createGrantStore({ vault, jobs: deps.jobs, clock });
+  const audit = createAuditLog(db);
+  const status = createConnectionStatusService({ db });
+  const syncSettings = createSyncSettingsService({ db });
+  const pipedrive = createPipedriveApi({ db, http });
   return {
-    audit: createAuditLog(db),
+    audit,
     secretBox,
     vault,
     oauth,
     tokens,
     limiter,
     budget,
-    pipedrive: createPipedriveApi({ db, http }),
+    pipedrive,
     lifecycle,
     states,
     install: createInstallService({ db, oauth, states, grants, secretBox, clock }),
-    status: createConnectionStatusService({ db }),
+    status,
     sessions: createSessionService({ db, sessionSecret: config.sessionSecret, clock }),
     accounts: createAccountsService({ db, hasher: deps.passwordHasher ?? createPasswordHasher(), clock }),
     team: createTeamService({ db, clock, lifecycle }),
-    syncSettings: createSyncSettingsService({ db }),
+    syncSettings,
+    integration: createWorkspaceIntegrationService({ db, config, lifecycle, audit }),
+    panel: createPanelService({ config, status, lifecycle, syncSettings, pipedrive, audit }),
   };
 }
 

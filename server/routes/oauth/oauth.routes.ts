@@ -1,20 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
-import type { AppServices } from '../../app.ts';
-import { createErrorFactory, isAppError } from '../../errors.ts';
-import { createSessionHook, setSessionCookie } from '../../plugins/session-auth.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CallbackQuery,
+  InstallQuery,
+  Ok,
+  ResumeParams,
+  SharingChangedBody,
+  UninstallBody,
+  UninstallReply,
+} from '../../../contracts/oauth.schemas.ts';
+import type { App, AppServices } from '../../app.ts';
+import { isAppError } from '../../errors.ts';
+import { createCallbackUnauthorizedError } from '../../plugins/pipedrive-callback-auth.ts';
+import { setSessionCookie } from '../../plugins/session-auth.ts';
 import type { AuthorizationOutcome } from '../../services/connections/install.service.ts';
 import { nonceCookieName, type OAuthPurpose } from '../../services/connections/oauth-state.ts';
 import { verifyConnectTicket } from '../../services/connections/connect-ticket.ts';
 import { renderResultPage, type ResultPage } from './result-page.ts';
 import { actors } from '../../services/audit/actor.ts';
-
-const createUninstallUnauthorizedError = createErrorFactory({
-  code: 'oauth.unauthorized',
-  statusCode: 401,
-  message: 'The uninstall callback carries no valid client credentials.',
-});
 
 const PURPOSES: Record<string, OAuthPurpose> = {
   organization: 'org_connect',
@@ -23,13 +26,13 @@ const PURPOSES: Record<string, OAuthPurpose> = {
 };
 
 /**
- * Pipedrive OAuth: `/oauth/install` starts every flow (it is also the Marketplace Installation URL);
- * the one callback URL takes the code (GET), sharing changes (POST) and uninstall (DELETE).
+ * Pipedrive OAuth in the browser: `/oauth/install` starts every flow (it is also the Marketplace
+ * Installation URL), the callback URL takes the code (GET). The same URL also receives Pipedrive's
+ * own callbacks (`pipedriveCallbackRoutes`).
  */
-export async function oauthRoutes(fastify: FastifyInstance, { services }: { services: AppServices }): Promise<void> {
+export async function oauthRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
   const { config, domain } = services;
   const secure = config.publicUrl.startsWith('https:');
-  fastify.addHook('onRequest', createSessionHook({ sessions: domain.sessions, config }, { required: false }));
   // "Connect only for me" runs these pages in a popup opened by a panel that Pipedrive frames on
   // its own origin. Helmet's default Cross-Origin-Opener-Policy (same-origin) would cut the popup
   // off from its opener: it could neither report the outcome nor close itself.
@@ -38,160 +41,89 @@ export async function oauthRoutes(fastify: FastifyInstance, { services }: { serv
     return payload;
   });
 
-  fastify.get(
-    '/oauth/install',
-    {
-      schema: {
-        querystring: Type.Object({
-          purpose: Type.Optional(Type.String()),
-          ticket: Type.Optional(Type.String({ maxLength: 2000 })),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const { purpose: requested, ticket } = request.query as { purpose?: string; ticket?: string };
-      const purpose = requested === undefined ? 'marketplace_install' : PURPOSES[requested];
-      if (purpose === undefined)
-        return sendPage(reply, 400, {
-          title: 'Unknown connection type',
-          message: 'This link is not one Parley makes. Start again from Parley or Pipedrive.',
-          tone: 'error',
-        });
-      if (purpose === 'org_connect' && request.session === null)
-        return reply.redirect(`/login?next=${encodeURIComponent('/integrations/pipedrive')}`);
-      let panelUser: { companyId: number; userId: number } | undefined;
-      if (purpose === 'personal_connect' && ticket !== undefined)
-        panelUser = await verifyConnectTicket(config.sessionSecret, ticket);
-      else if (purpose === 'personal_connect' && request.session === null)
-        return reply.redirect(`/login?next=${encodeURIComponent('/integrations/pipedrive')}`);
-      const { state, nonce } = await domain.states.mint({
-        purpose,
-        ...(panelUser === undefined ? {} : { panelUser, popup: true }),
+  fastify.get('/oauth/install', { schema: { querystring: InstallQuery } }, async (request, reply) => {
+    const { purpose: requested, ticket } = request.query;
+    const purpose = requested === undefined ? 'marketplace_install' : PURPOSES[requested];
+    if (purpose === undefined)
+      return sendPage(reply, 400, {
+        title: 'Unknown connection type',
+        message: 'This link is not one Parley makes. Start again from Parley or Pipedrive.',
+        tone: 'error',
       });
-      void reply.setCookie(nonceCookieName(nonce), nonce, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        path: '/oauth',
-        maxAge: 600,
+    if (purpose === 'org_connect' && request.session === null)
+      return reply.redirect(`/login?next=${encodeURIComponent('/integrations/pipedrive')}`);
+    let panelUser: { companyId: number; userId: number } | undefined;
+    if (purpose === 'personal_connect' && ticket !== undefined)
+      panelUser = await verifyConnectTicket(config.sessionSecret, ticket);
+    else if (purpose === 'personal_connect' && request.session === null)
+      return reply.redirect(`/login?next=${encodeURIComponent('/integrations/pipedrive')}`);
+    const { state, nonce } = await domain.states.mint({
+      purpose,
+      ...(panelUser === undefined ? {} : { panelUser, popup: true }),
+    });
+    void reply.setCookie(nonceCookieName(nonce), nonce, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure,
+      path: '/oauth',
+      maxAge: 600,
+    });
+    return reply.redirect(domain.oauth.authorizationUrl(state));
+  });
+
+  fastify.get('/oauth/callback', { schema: { querystring: CallbackQuery } }, async (request, reply) => {
+    const { code, state, error } = request.query;
+    if (error !== undefined) {
+      const denied = error === 'user_denied' || error === 'access_denied';
+      return sendPage(reply, 200, {
+        title: denied ? 'Connection cancelled' : 'Pipedrive did not connect',
+        message: denied
+          ? 'You chose not to connect Parley. Nothing was changed; you can connect any time.'
+          : `Pipedrive reported “${error}”. Nothing was changed; try again.`,
+        tone: 'info',
+        actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }],
       });
-      return reply.redirect(domain.oauth.authorizationUrl(state));
-    },
-  );
-
-  fastify.get(
-    '/oauth/callback',
-    {
-      schema: {
-        querystring: Type.Object({
-          code: Type.Optional(Type.String({ maxLength: 2000 })),
-          state: Type.Optional(Type.String({ maxLength: 4000 })),
-          error: Type.Optional(Type.String({ maxLength: 200 })),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const { code, state, error } = request.query as { code?: string; state?: string; error?: string };
-      if (error !== undefined) {
-        const denied = error === 'user_denied' || error === 'access_denied';
-        return sendPage(reply, 200, {
-          title: denied ? 'Connection cancelled' : 'Pipedrive did not connect',
-          message: denied
-            ? 'You chose not to connect Parley. Nothing was changed; you can connect any time.'
-            : `Pipedrive reported “${error}”. Nothing was changed; try again.`,
-          tone: 'info',
-          actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }],
-        });
-      }
-      if (code === undefined)
-        return sendPage(reply, 400, {
-          title: 'Missing authorization code',
-          message: 'Pipedrive did not send an authorization code. Start the connection again.',
-          tone: 'error',
-        });
-      try {
-        const outcome = await domain.install.completeAuthorization({
-          code,
-          state,
-          cookies: request.cookies,
-          session: request.session ?? undefined,
-        });
-        return await finish(request, reply, outcome);
-      } catch (failure) {
-        if (!isAppError(failure) || (failure.statusCode >= 500 && failure.statusCode !== 503)) throw failure;
-        request.log.warn({ code: failure.code }, 'OAuth callback refused');
-        return sendPage(reply, failure.statusCode, {
-          title: 'Parley could not connect',
-          message: failure.message,
-          tone: 'error',
-          actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }],
-        });
-      }
-    },
-  );
-
-  fastify.get(
-    '/oauth/resume/:id',
-    { schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
-    async (request, reply) => {
-      if (request.session === null)
-        return reply.redirect(`/login?resume=${encodeURIComponent((request.params as { id: string }).id)}`);
-      try {
-        return await finish(
-          request,
-          reply,
-          await domain.install.resumeInstall((request.params as { id: string }).id, request.session),
-        );
-      } catch (failure) {
-        if (!isAppError(failure) || failure.statusCode >= 500) throw failure;
-        return sendPage(reply, failure.statusCode, {
-          title: 'Installation expired',
-          message: failure.message,
-          tone: 'error',
-        });
-      }
-    },
-  );
-
-  // Pipedrive tells the callback URL when an admin shares the app with users or makes it private.
-  fastify.post(
-    '/oauth/callback',
-    { schema: { body: Type.Object({ company_id: Type.Number(), user_id: Type.Number(), isShared: Type.Boolean() }) } },
-    async (request) => {
-      if (!domain.oauth.isOwnBasicAuth(request.headers.authorization)) throw createUninstallUnauthorizedError();
-      const body = request.body as { company_id: number; user_id: number; isShared: boolean };
-      await domain.audit.record({
-        companyId: body.company_id,
-        actor: actors.pipedriveUser(body.company_id, body.user_id),
-        action: 'app.sharing_changed',
-        detail: { isShared: body.isShared },
+    }
+    if (code === undefined)
+      return sendPage(reply, 400, {
+        title: 'Missing authorization code',
+        message: 'Pipedrive did not send an authorization code. Start the connection again.',
+        tone: 'error',
       });
-      return { ok: true };
-    },
-  );
+    try {
+      const outcome = await domain.install.completeAuthorization({
+        code,
+        state,
+        cookies: request.cookies,
+        session: request.session ?? undefined,
+      });
+      return await finish(request, reply, outcome);
+    } catch (failure) {
+      if (!isAppError(failure) || (failure.statusCode >= 500 && failure.statusCode !== 503)) throw failure;
+      request.log.warn({ code: failure.code }, 'OAuth callback refused');
+      return sendPage(reply, failure.statusCode, {
+        title: 'Parley could not connect',
+        message: failure.message,
+        tone: 'error',
+        actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }],
+      });
+    }
+  });
 
-  // Uninstall (pipedrive-platform.md §2.1): Basic client_id:client_secret, checked in constant time.
-  fastify.delete(
-    '/oauth/callback',
-    {
-      schema: {
-        body: Type.Object({
-          client_id: Type.String(),
-          company_id: Type.Number(),
-          user_id: Type.Number(),
-          timestamp: Type.Optional(Type.Union([Type.String(), Type.Number()])),
-        }),
-      },
-    },
-    async (request) => {
-      const body = request.body as { client_id: string; company_id: number; user_id: number };
-      if (!domain.oauth.isOwnBasicAuth(request.headers.authorization) || body.client_id !== config.pipedrive.clientId)
-        throw createUninstallUnauthorizedError();
-      const ended = await domain.lifecycle.handleUninstall(body.company_id, body.user_id);
-      request.log.info({ companyId: body.company_id, userId: body.user_id, ended }, 'Pipedrive uninstall callback');
-      return { ok: true, ended };
-    },
-  );
+  fastify.get('/oauth/resume/:id', { schema: { params: ResumeParams } }, async (request, reply) => {
+    const { id } = request.params;
+    if (request.session === null) return reply.redirect(`/login?resume=${encodeURIComponent(id)}`);
+    try {
+      return await finish(request, reply, await domain.install.resumeInstall(id, request.session));
+    } catch (failure) {
+      if (!isAppError(failure) || failure.statusCode >= 500) throw failure;
+      return sendPage(reply, failure.statusCode, {
+        title: 'Installation expired',
+        message: failure.message,
+        tone: 'error',
+      });
+    }
+  });
 
   async function finish(request: FastifyRequest, reply: FastifyReply, outcome: AuthorizationOutcome) {
     const signIn = async (accountId: string, workspaceId?: string) => {
@@ -250,4 +182,38 @@ function sendPage(reply: FastifyReply, status: number, page: ResultPage) {
       `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
     );
   return reply.send(renderResultPage(page, nonce));
+}
+
+/**
+ * Pipedrive's server-to-server calls to the callback URL: sharing changes (POST) and uninstall
+ * (DELETE). Their group's hook checks Basic client_id:client_secret in constant time.
+ */
+export async function pipedriveCallbackRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
+  const { config, domain } = services;
+
+  // Pipedrive tells the callback URL when an admin shares the app with users or makes it private.
+  fastify.post('/oauth/callback', { schema: { body: SharingChangedBody, response: { 200: Ok } } }, async (request) => {
+    const body = request.body;
+    await domain.audit.record({
+      companyId: body.company_id,
+      actor: actors.pipedriveUser(body.company_id, body.user_id),
+      action: 'app.sharing_changed',
+      detail: { isShared: body.isShared },
+    });
+    return { ok: true as const };
+  });
+
+  // Uninstall (pipedrive-platform.md §2.1).
+  fastify.delete(
+    '/oauth/callback',
+    { schema: { body: UninstallBody, response: { 200: UninstallReply } } },
+    async (request) => {
+      const body = request.body;
+      // The Basic credentials were checked by the group's hook; the body must name this app too.
+      if (body.client_id !== config.pipedrive.clientId) throw createCallbackUnauthorizedError();
+      const ended = await domain.lifecycle.handleUninstall(body.company_id, body.user_id);
+      request.log.info({ companyId: body.company_id, userId: body.user_id, ended }, 'Pipedrive uninstall callback');
+      return { ok: true as const, ended };
+    },
+  );
 }

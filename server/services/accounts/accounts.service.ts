@@ -13,6 +13,7 @@ import {
   createPasswordlessAccountError,
   createWeakPasswordError,
 } from './accounts.errors.ts';
+import type { ResolvedSession } from './session.service.ts';
 import { createDecoyHash, MIN_PASSWORD_LENGTH, type PasswordHasher } from './password.ts';
 
 const LOGIN_WINDOW_MS = 15 * 60 * 1000;
@@ -79,6 +80,26 @@ export function createAccountsService(deps: { db: Db; hasher: PasswordHasher; cl
       await createAccountsRepository(deps.db).updateAccount(accountId, {
         passwordHash: await deps.hasher.hash(password),
       });
+    },
+    /** The dashboard's "who am I": the account, its current workspace, and every workspace it belongs to. */
+    async describeSession(session: ResolvedSession) {
+      return {
+        account: {
+          id: session.account.id,
+          email: session.account.email,
+          name: session.account.name,
+          hasPassword: session.account.passwordHash !== null,
+        },
+        workspace:
+          session.member === undefined
+            ? null
+            : { id: session.member.workspaceId, role: session.member.role, memberId: session.member.id },
+        memberships: await createAccountsRepository(deps.db).listMemberships(session.account.id),
+        csrfToken: session.csrfToken,
+      };
+    },
+    async isMember(workspaceId: string, accountId: string): Promise<boolean> {
+      return (await createAccountsRepository(deps.db).findMember(workspaceId, accountId)) !== undefined;
     },
   };
 }

@@ -1,33 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Db } from '../../db/client.ts';
 import { companySettings } from '../../db/schema/index.ts';
-
-/**
- * A company's sync settings (product.md §4): what the sync engine creates in Pipedrive and how it
- * writes the timeline. Edited by Pipedrive admins in the app-settings page; read by the sync jobs.
- */
-export const SyncSettingsSchema = Type.Object(
-  {
-    autoCreatePersons: Type.Boolean(),
-    skipGroups: Type.Boolean(),
-    /** Numbers or prefixes in E.164 (`+1800`, `+34600111222`) that are never synced. */
-    exclusions: Type.Array(Type.String({ pattern: '^\\+[0-9]{1,15}$' }), { maxItems: 500 }),
-    createOnNewChat: Type.Union([Type.Literal('nothing'), Type.Literal('deal'), Type.Literal('lead')]),
-    dealPipelineId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-    dealStageId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-    dealTitleTemplate: Type.String({ minLength: 1, maxLength: 200 }),
-    leadTitleTemplate: Type.String({ minLength: 1, maxLength: 200 }),
-    leadLabelId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
-    ownerRule: Type.Union([Type.Literal('channel_owner'), Type.Literal('fixed_user'), Type.Literal('round_robin')]),
-    fixedOwnerUserId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-    timelineMode: Type.Union([Type.Literal('note'), Type.Literal('activity')]),
-  },
-  { additionalProperties: false },
-);
-
-export type SyncSettings = Static<typeof SyncSettingsSchema>;
+import { SyncSettingsSchema, type SyncSettings } from '../../../contracts/panel.schemas.ts';
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   autoCreatePersons: true,

@@ -1,58 +1,30 @@
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
-import type { AppServices } from '../../../app.ts';
 import {
-  clearSessionCookie,
-  createSessionHook,
-  requireSession,
-  SESSION_COOKIE,
-  setSessionCookie,
-} from '../../../plugins/session-auth.ts';
-import { createAccountsRepository } from '../../../db/repositories/accounts.repository.ts';
-
-const Email = Type.String({ format: 'email', maxLength: 254 });
-const Password = Type.String({ minLength: 1, maxLength: 200 });
+  LoginBody,
+  LoginReply,
+  Ok,
+  SessionInfo,
+  SetPasswordBody,
+  SignUpBody,
+  SignUpReply,
+  SwitchWorkspaceBody,
+  SwitchWorkspaceReply,
+} from '../../../../contracts/dashboard.schemas.ts';
+import type { App, AppServices } from '../../../app.ts';
+import { clearSessionCookie, requireSession, SESSION_COOKIE, setSessionCookie } from '../../../plugins/session-auth.ts';
 
 /** Sign-up, sign-in, sign-out and "who am I" for the dashboard (cookie sessions). */
-export async function authRoutes(fastify: FastifyInstance, { services }: { services: AppServices }): Promise<void> {
-  const { config, domain, database } = services;
-  fastify.addHook('onRequest', createSessionHook({ sessions: domain.sessions, config }, { required: false }));
+export async function authRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
+  const { config, domain } = services;
 
-  fastify.get('/api/session', async (request) => {
-    const session = requireSession(request);
-    const memberships = await createAccountsRepository(database.db).listMemberships(session.account.id);
-    return {
-      account: {
-        id: session.account.id,
-        email: session.account.email,
-        name: session.account.name,
-        hasPassword: session.account.passwordHash !== null,
-      },
-      workspace:
-        session.member === undefined
-          ? null
-          : { id: session.member.workspaceId, role: session.member.role, memberId: session.member.id },
-      memberships,
-      csrfToken: session.csrfToken,
-    };
-  });
+  fastify.get('/api/session', { schema: { response: { 200: SessionInfo } } }, async (request) =>
+    domain.accounts.describeSession(requireSession(request)),
+  );
 
   fastify.post(
     '/api/auth/signup',
-    {
-      schema: {
-        body: Type.Object({
-          email: Email,
-          password: Password,
-          name: Type.String({ minLength: 1, maxLength: 120 }),
-          workspaceName: Type.String({ minLength: 1, maxLength: 120 }),
-        }),
-      },
-    },
+    { config: { public: true }, schema: { body: SignUpBody, response: { 201: SignUpReply } } },
     async (request, reply) => {
-      const { account, workspace } = await domain.accounts.signUp(
-        request.body as { email: string; password: string; name: string; workspaceName: string },
-      );
+      const { account, workspace } = await domain.accounts.signUp(request.body);
       const { token } = await domain.sessions.create(account.id, workspace.id);
       setSessionCookie(reply, config, token);
       return reply.status(201).send({ accountId: account.id, workspaceId: workspace.id });
@@ -61,10 +33,9 @@ export async function authRoutes(fastify: FastifyInstance, { services }: { servi
 
   fastify.post(
     '/api/auth/login',
-    { schema: { body: Type.Object({ email: Email, password: Password }) } },
+    { config: { public: true }, schema: { body: LoginBody, response: { 200: LoginReply } } },
     async (request, reply) => {
-      const { email, password } = request.body as { email: string; password: string };
-      const account = await domain.accounts.signIn({ email, password, clientAddress: request.ip });
+      const account = await domain.accounts.signIn({ ...request.body, clientAddress: request.ip });
       await domain.sessions.destroy(request.cookies[SESSION_COOKIE]);
       const { token } = await domain.sessions.create(account.id, null);
       setSessionCookie(reply, config, token);
@@ -72,26 +43,28 @@ export async function authRoutes(fastify: FastifyInstance, { services }: { servi
     },
   );
 
-  fastify.post('/api/auth/logout', async (request, reply) => {
-    await domain.sessions.destroy(request.cookies[SESSION_COOKIE]);
-    clearSessionCookie(reply, config);
-    return { ok: true };
-  });
+  fastify.post(
+    '/api/auth/logout',
+    { config: { public: true }, schema: { response: { 200: Ok } } },
+    async (request, reply) => {
+      await domain.sessions.destroy(request.cookies[SESSION_COOKIE]);
+      clearSessionCookie(reply, config);
+      return { ok: true as const };
+    },
+  );
 
-  fastify.post('/api/auth/password', { schema: { body: Type.Object({ password: Password }) } }, async (request) => {
-    const session = requireSession(request);
-    await domain.accounts.setPassword(session.account.id, (request.body as { password: string }).password);
-    return { ok: true };
+  fastify.post('/api/auth/password', { schema: { body: SetPasswordBody, response: { 200: Ok } } }, async (request) => {
+    await domain.accounts.setPassword(requireSession(request).account.id, request.body.password);
+    return { ok: true as const };
   });
 
   fastify.post(
     '/api/session/workspace',
-    { schema: { body: Type.Object({ workspaceId: Type.String({ format: 'uuid' }) }) } },
+    { schema: { body: SwitchWorkspaceBody, response: { 200: SwitchWorkspaceReply } } },
     async (request) => {
       const session = requireSession(request);
-      const { workspaceId } = request.body as { workspaceId: string };
-      const member = await createAccountsRepository(database.db).findMember(workspaceId, session.account.id);
-      if (member === undefined) return { ok: false };
+      const { workspaceId } = request.body;
+      if (!(await domain.accounts.isMember(workspaceId, session.account.id))) return { ok: false };
       await domain.sessions.switchWorkspace(session.tokenHash, workspaceId);
       return { ok: true };
     },

@@ -1,26 +1,29 @@
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
-import type { AppServices } from '../../../app.ts';
-import { createSessionHook, requireSession } from '../../../plugins/session-auth.ts';
-
-const TokenParams = Type.Object({ token: Type.String({ minLength: 16, maxLength: 100 }) });
+import {
+  AcceptInvitationReply,
+  InvitationInfo,
+  InvitationTokenParams,
+} from '../../../../contracts/dashboard.schemas.ts';
+import type { App, AppServices } from '../../../app.ts';
+import { requireSession } from '../../../plugins/session-auth.ts';
 
 /** The invitation link's page data (public) and its acceptance (signed in as the invited email). */
-export async function invitationRoutes(
-  fastify: FastifyInstance,
-  { services }: { services: AppServices },
-): Promise<void> {
-  const { config, domain } = services;
-  fastify.addHook('onRequest', createSessionHook({ sessions: domain.sessions, config }, { required: false }));
+export async function invitationRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
+  const { domain } = services;
 
-  fastify.get('/api/invitations/:token', { schema: { params: TokenParams } }, async (request) =>
-    domain.team.describeInvitation((request.params as { token: string }).token),
+  fastify.get(
+    '/api/invitations/:token',
+    { config: { public: true }, schema: { params: InvitationTokenParams, response: { 200: InvitationInfo } } },
+    async (request) => domain.team.describeInvitation(request.params.token),
   );
 
-  fastify.post('/api/invitations/:token/accept', { schema: { params: TokenParams } }, async (request) => {
-    const session = requireSession(request);
-    const member = await domain.team.acceptInvitation((request.params as { token: string }).token, session.account);
-    await domain.sessions.switchWorkspace(session.tokenHash, member.workspaceId);
-    return { workspaceId: member.workspaceId, role: member.role };
-  });
+  fastify.post(
+    '/api/invitations/:token/accept',
+    { schema: { params: InvitationTokenParams, response: { 200: AcceptInvitationReply } } },
+    async (request) => {
+      const session = requireSession(request);
+      const member = await domain.team.acceptInvitation(request.params.token, session.account);
+      await domain.sessions.switchWorkspace(session.tokenHash, member.workspaceId);
+      return { workspaceId: member.workspaceId, role: member.role };
+    },
+  );
 }

@@ -1,86 +1,72 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
-import type { AppServices } from '../../../app.ts';
-import { createSessionHook, requireSession } from '../../../plugins/session-auth.ts';
-import { createNoWorkspaceError } from '../../../services/accounts/accounts.errors.ts';
+import type { FastifyRequest } from 'fastify';
+import {
+  ChangeRoleBody,
+  IdParams,
+  InviteBody,
+  InviteReply,
+  JoinRequestDecisionParams,
+  Ok,
+  TeamInfo,
+} from '../../../../contracts/dashboard.schemas.ts';
+import type { App, AppServices } from '../../../app.ts';
+import { requireMember, requireSession } from '../../../plugins/session-auth.ts';
 import type { Acting } from '../../../services/accounts/team.service.ts';
 
-const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const ok = { ok: true as const };
 
 /** `/team`: members and roles, invitations (copyable links), join requests. */
-export async function teamRoutes(fastify: FastifyInstance, { services }: { services: AppServices }): Promise<void> {
+export async function teamRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
   const { config, domain } = services;
-  fastify.addHook('onRequest', createSessionHook({ sessions: domain.sessions, config }, { required: true }));
+  const acting = (request: FastifyRequest): Acting => ({ member: requireMember(request) });
 
-  const acting = (request: FastifyRequest): Acting => {
-    const session = requireSession(request);
-    if (session.member === undefined) throw createNoWorkspaceError();
-    return { member: session.member };
-  };
-  const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
-
-  fastify.get('/api/team', async (request) => domain.team.overview(acting(request).member.workspaceId));
+  fastify.get('/api/team', { schema: { response: { 200: TeamInfo } } }, async (request) =>
+    domain.team.overview(requireMember(request).workspaceId),
+  );
 
   fastify.post(
     '/api/team/invitations',
-    { schema: { body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), role: Role }) } },
+    { schema: { body: InviteBody, response: { 201: InviteReply } } },
     async (request, reply) => {
-      const { token, expiresAt } = await domain.team.invite(
-        acting(request),
-        request.body as { email: string; role: 'owner' | 'admin' | 'member' },
-      );
+      const { token, expiresAt } = await domain.team.invite(acting(request), request.body);
       return reply.status(201).send({ link: `${config.publicUrl}/invite/${token}`, expiresAt });
     },
   );
 
-  fastify.delete('/api/team/invitations/:id', { schema: { params: IdParams } }, async (request) => {
-    await domain.team.revokeInvitation(acting(request), idOf(request));
-    return { ok: true };
-  });
+  fastify.delete(
+    '/api/team/invitations/:id',
+    { schema: { params: IdParams, response: { 200: Ok } } },
+    async (request) => {
+      await domain.team.revokeInvitation(acting(request), request.params.id);
+      return ok;
+    },
+  );
 
   fastify.post(
     '/api/team/join-requests/:id/:decision',
-    {
-      schema: {
-        params: Type.Object({
-          id: Type.String({ format: 'uuid' }),
-          decision: Type.Union([Type.Literal('approve'), Type.Literal('decline')]),
-        }),
-      },
-    },
+    { schema: { params: JoinRequestDecisionParams, response: { 200: Ok } } },
     async (request) => {
-      const { decision } = request.params as { decision: 'approve' | 'decline' };
-      await domain.team.decideJoinRequest(
-        acting(request),
-        idOf(request),
-        decision === 'approve' ? 'approved' : 'declined',
-      );
-      return { ok: true };
+      const { id, decision } = request.params;
+      await domain.team.decideJoinRequest(acting(request), id, decision === 'approve' ? 'approved' : 'declined');
+      return ok;
     },
   );
 
   fastify.patch(
     '/api/team/members/:id',
-    { schema: { params: IdParams, body: Type.Object({ role: Role }) } },
+    { schema: { params: IdParams, body: ChangeRoleBody, response: { 200: Ok } } },
     async (request) => {
-      await domain.team.changeRole(
-        acting(request),
-        idOf(request),
-        (request.body as { role: 'owner' | 'admin' | 'member' }).role,
-      );
-      return { ok: true };
+      await domain.team.changeRole(acting(request), request.params.id, request.body.role);
+      return ok;
     },
   );
 
-  fastify.delete('/api/team/members/:id', { schema: { params: IdParams } }, async (request) => {
-    await domain.team.removeMember(acting(request), idOf(request));
-    return { ok: true };
+  fastify.delete('/api/team/members/:id', { schema: { params: IdParams, response: { 200: Ok } } }, async (request) => {
+    await domain.team.removeMember(acting(request), request.params.id);
+    return ok;
   });
 
-  fastify.post('/api/team/join/:id', { schema: { params: IdParams } }, async (request) => {
-    const session = requireSession(request);
-    await domain.team.requestToJoin(session.account, idOf(request));
-    return { ok: true };
+  fastify.post('/api/team/join/:id', { schema: { params: IdParams, response: { 200: Ok } } }, async (request) => {
+    await domain.team.requestToJoin(requireSession(request).account, request.params.id);
+    return ok;
   });
 }

@@ -1,0 +1,131 @@
+import { Type, type Static } from 'typebox';
+import { ConnectionState, DateTime, MemberRole, Nullable, Ok, Uuid } from './common.schemas.ts';
+
+/** The dashboard's API (`/api/session`, `/api/auth/*`, `/api/team/*`, `/api/invitations/*`, `/api/integrations/*`, `/api/audit`). */
+
+/** Client-side routes of the dashboard app; the server serves the same page at each. */
+export const DASHBOARD_PAGES = {
+  home: '/',
+  login: '/login',
+  signup: '/signup',
+  onboarding: '/onboarding',
+  integrations: '/integrations/pipedrive',
+  team: '/team',
+  audit: '/audit',
+} as const;
+/** Pages with a parameter: `/invite/<token>`, `/join/<workspaceId>`. */
+export const DASHBOARD_PARAM_PAGES = { invite: '/invite/:token', join: '/join/:workspaceId' } as const;
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Password = Type.String({ minLength: 1, maxLength: 200 });
+
+export const SessionInfo = Type.Object({
+  account: Type.Object({ id: Uuid, email: Type.String(), name: Type.String(), hasPassword: Type.Boolean() }),
+  workspace: Nullable(Type.Object({ id: Uuid, role: MemberRole, memberId: Uuid })),
+  memberships: Type.Array(
+    Type.Object({ memberId: Uuid, role: MemberRole, workspaceId: Uuid, workspaceName: Type.String() }),
+  ),
+  csrfToken: Type.String(),
+});
+export type SessionInfo = Static<typeof SessionInfo>;
+
+export const SignUpBody = Type.Object({
+  email: Email,
+  password: Password,
+  name: Type.String({ minLength: 1, maxLength: 120 }),
+  workspaceName: Type.String({ minLength: 1, maxLength: 120 }),
+});
+export type SignUpBody = Static<typeof SignUpBody>;
+export const SignUpReply = Type.Object({ accountId: Uuid, workspaceId: Uuid });
+
+export const LoginBody = Type.Object({ email: Email, password: Password });
+export type LoginBody = Static<typeof LoginBody>;
+export const LoginReply = Type.Object({ accountId: Uuid });
+
+export const SetPasswordBody = Type.Object({ password: Password });
+export const SwitchWorkspaceBody = Type.Object({ workspaceId: Uuid });
+/** `ok: false` when the account is no member of that workspace. */
+export const SwitchWorkspaceReply = Type.Object({ ok: Type.Boolean() });
+
+export const InvitationTokenParams = Type.Object({ token: Type.String({ minLength: 16, maxLength: 100 }) });
+export const InvitationInfo = Type.Object({
+  email: Type.String(),
+  role: MemberRole,
+  workspaceName: Type.String(),
+  expiresAt: DateTime,
+});
+export type InvitationInfo = Static<typeof InvitationInfo>;
+export const AcceptInvitationReply = Type.Object({ workspaceId: Uuid, role: MemberRole });
+
+export const IdParams = Type.Object({ id: Uuid });
+export const JoinRequestDecisionParams = Type.Object({
+  id: Uuid,
+  decision: Type.Union([Type.Literal('approve'), Type.Literal('decline')]),
+});
+export const InviteBody = Type.Object({ email: Email, role: MemberRole });
+export type InviteBody = Static<typeof InviteBody>;
+export const InviteReply = Type.Object({ link: Type.String(), expiresAt: DateTime });
+export const ChangeRoleBody = Type.Object({ role: MemberRole });
+
+export const TeamInfo = Type.Object({
+  members: Type.Array(Type.Object({ id: Uuid, role: MemberRole, email: Type.String(), name: Type.String() })),
+  invitations: Type.Array(Type.Object({ id: Uuid, email: Type.String(), role: MemberRole, expiresAt: DateTime })),
+  joinRequests: Type.Array(
+    Type.Object({
+      id: Uuid,
+      email: Type.String(),
+      name: Nullable(Type.String()),
+      pipedriveUserId: Nullable(Type.Integer()),
+      createdAt: DateTime,
+    }),
+  ),
+});
+export type TeamInfo = Static<typeof TeamInfo>;
+
+export const IntegrationInfo = Type.Object({
+  role: MemberRole,
+  company: Nullable(
+    Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      status: Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('uninstalled')]),
+      purgeAfter: Nullable(DateTime),
+      appSettingsUrl: Nullable(Type.String()),
+    }),
+  ),
+  organization: Nullable(
+    Type.Object({
+      state: ConnectionState,
+      connectedBy: Nullable(Type.String()),
+      connectedAt: DateTime,
+      pipedriveUserId: Type.Integer(),
+    }),
+  ),
+  personal: Nullable(
+    Type.Object({ state: ConnectionState, pipedriveUserName: Nullable(Type.String()), connectedAt: DateTime }),
+  ),
+  connectedUsers: Type.Array(
+    Type.Object({
+      name: Nullable(Type.String()),
+      email: Nullable(Type.String()),
+      state: ConnectionState,
+      isOrgConnection: Type.Boolean(),
+    }),
+  ),
+});
+export type IntegrationInfo = Static<typeof IntegrationInfo>;
+export const DisconnectOrganizationReply = Type.Object({ ok: Type.Literal(true), endedConnections: Type.Integer() });
+
+export const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  actor: Type.String(),
+  action: Type.String(),
+  subjectType: Nullable(Type.String()),
+  subjectId: Nullable(Type.String()),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+  at: DateTime,
+});
+export type AuditEntry = Static<typeof AuditEntry>;
+export const AuditReply = Type.Object({ entries: Type.Array(AuditEntry) });
+
+export { Ok };

@@ -1,0 +1,35 @@
+import { Type } from 'typebox';
+import { Ok, Uuid } from './common.schemas.ts';
+
+/** Pipedrive OAuth (`/oauth/*`): the browser during a flow, and Pipedrive's own callbacks. */
+
+export const InstallQuery = Type.Object({
+  purpose: Type.Optional(Type.String()),
+  ticket: Type.Optional(Type.String({ maxLength: 2000 })),
+});
+export const CallbackQuery = Type.Object({
+  code: Type.Optional(Type.String({ maxLength: 2000 })),
+  state: Type.Optional(Type.String({ maxLength: 4000 })),
+  error: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export const ResumeParams = Type.Object({ id: Uuid });
+
+/** Pipedrive tells the callback URL when an admin shares the app with users or makes it private. */
+export const SharingChangedBody = Type.Object({
+  company_id: Type.Number(),
+  user_id: Type.Number(),
+  isShared: Type.Boolean(),
+});
+/** Uninstall (pipedrive-platform.md §2.1). */
+export const UninstallBody = Type.Object({
+  client_id: Type.String(),
+  company_id: Type.Number(),
+  user_id: Type.Number(),
+  timestamp: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+});
+export const UninstallReply = Type.Object({
+  ok: Type.Literal(true),
+  ended: Type.Union([Type.Literal('organization'), Type.Literal('personal'), Type.Literal('nothing')]),
+});
+
+export { Ok };

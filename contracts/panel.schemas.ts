@@ -1,0 +1,94 @@
+import { Type, type Static } from 'typebox';
+import { Nullable, Ok } from './common.schemas.ts';
+
+/** The API of the panels Pipedrive frames (`/api/panel/*`), called with the SDK's signed token. */
+
+/**
+ * A company's sync settings (product.md §4): what the sync engine creates in Pipedrive and how it
+ * writes the timeline. Edited by Pipedrive admins in the app-settings page; read by the sync jobs.
+ */
+export const SyncSettingsSchema = Type.Object(
+  {
+    autoCreatePersons: Type.Boolean(),
+    skipGroups: Type.Boolean(),
+    /** Numbers or prefixes in E.164 (`+1800`, `+34600111222`) that are never synced. */
+    exclusions: Type.Array(Type.String({ pattern: '^\\+[0-9]{1,15}$' }), { maxItems: 500 }),
+    createOnNewChat: Type.Union([Type.Literal('nothing'), Type.Literal('deal'), Type.Literal('lead')]),
+    dealPipelineId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    dealStageId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    dealTitleTemplate: Type.String({ minLength: 1, maxLength: 200 }),
+    leadTitleTemplate: Type.String({ minLength: 1, maxLength: 200 }),
+    leadLabelId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+    ownerRule: Type.Union([Type.Literal('channel_owner'), Type.Literal('fixed_user'), Type.Literal('round_robin')]),
+    fixedOwnerUserId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    timelineMode: Type.Union([Type.Literal('note'), Type.Literal('activity')]),
+  },
+  { additionalProperties: false },
+);
+export type SyncSettings = Static<typeof SyncSettingsSchema>;
+
+const ConnectionStateOrNone = Type.Union([
+  Type.Literal('active'),
+  Type.Literal('reauth_required'),
+  Type.Literal('revoked'),
+  Type.Literal('none'),
+]);
+
+/** The viewer's state, in the order a panel must explain it (product.md §4.5). */
+export const ViewerState = Type.Union([
+  Type.Literal('org_not_connected'),
+  Type.Literal('reauth_required'),
+  Type.Literal('personal_not_connected'),
+  Type.Literal('connected'),
+]);
+export type ViewerState = Static<typeof ViewerState>;
+
+export const ViewerStatus = Type.Object({
+  state: ViewerState,
+  company: Type.Object({ id: Type.Integer(), name: Nullable(Type.String()) }),
+  organization: Type.Object({
+    connected: Type.Boolean(),
+    state: ConnectionStateOrNone,
+    connectedBy: Nullable(Type.Object({ pipedriveUserId: Type.Integer(), name: Nullable(Type.String()) })),
+  }),
+  personal: Type.Object({ connected: Type.Boolean(), state: ConnectionStateOrNone }),
+  viewer: Type.Object({
+    pipedriveUserId: Type.Integer(),
+    isPipedriveAdmin: Nullable(Type.Boolean()),
+    isOrgConnector: Type.Boolean(),
+  }),
+});
+export type ViewerStatus = Static<typeof ViewerStatus>;
+
+/** What `GET /api/panel/status` answers: the viewer's status and where to send them. */
+export const PanelStatus = Type.Intersect([
+  ViewerStatus,
+  Type.Object({ links: Type.Object({ dashboard: Type.String(), install: Type.String() }) }),
+]);
+export type PanelStatus = Static<typeof PanelStatus>;
+
+export const ConnectTicketReply = Type.Object({ url: Type.String() });
+export type ConnectTicketReply = Static<typeof ConnectTicketReply>;
+export const DisconnectPersonalReply = Type.Object({ ok: Type.Literal(true), ended: Type.Boolean() });
+export const DisconnectOrganizationReply = Type.Object({ ok: Type.Literal(true), endedConnections: Type.Integer() });
+
+export const SettingsReply = Type.Object({ settings: SyncSettingsSchema, canEdit: Type.Boolean() });
+export type SettingsReply = Static<typeof SettingsReply>;
+export const SavedSettingsReply = Type.Object({ settings: SyncSettingsSchema });
+export type SavedSettingsReply = Static<typeof SavedSettingsReply>;
+
+/** What the admin picks from, read from Pipedrive (`GET /api/panel/settings/options`). */
+export const SettingsOptions = Type.Object({
+  pipelines: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      stages: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String() })),
+    }),
+  ),
+  leadLabels: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+  users: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String() })),
+});
+export type SettingsOptions = Static<typeof SettingsOptions>;
+
+export { Ok };

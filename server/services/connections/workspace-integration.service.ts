@@ -1,0 +1,104 @@
+import type { AppConfig } from '../../config.ts';
+import type { Db } from '../../db/client.ts';
+import { createConnectionsRepository, type ConnectionRow } from '../../db/repositories/connections.repository.ts';
+import type { MemberRow } from '../../db/repositories/accounts.repository.ts';
+import { createForbiddenRoleError } from '../accounts/accounts.errors.ts';
+import { actors } from '../audit/actor.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { ConnectionLifecycle } from './connection-lifecycle.service.ts';
+import { createOrgNotConnectedError, createPersonalNotConnectedError } from './connections.errors.ts';
+
+const isAdmin = (member: MemberRow) => member.role === 'owner' || member.role === 'admin';
+const live = (row: ConnectionRow) => row.state !== 'revoked';
+
+/**
+ * The dashboard's `/integrations/pipedrive` and `/audit`, for a member of a workspace: what is
+ * connected (the full list of connected users for admins only), the two disconnects, the audit log.
+ */
+export function createWorkspaceIntegrationService(deps: {
+  db: Db;
+  config: Pick<AppConfig, 'pipedrive'>;
+  lifecycle: ConnectionLifecycle;
+  audit: AuditLog;
+}) {
+  const repository = createConnectionsRepository(deps.db);
+
+  async function connectionsOf(workspaceId: string) {
+    const company = await repository.findCompanyByWorkspace(workspaceId);
+    return { company, connections: company === undefined ? [] : await repository.listByCompany(company.id) };
+  }
+
+  return {
+    async overview(member: MemberRow) {
+      const { company, connections } = await connectionsOf(member.workspaceId);
+      const org = connections.find((row) => row.isOrgConnection && live(row));
+      const mine = connections.find((row) => row.memberId === member.id && live(row));
+      return {
+        role: member.role,
+        company:
+          company === undefined
+            ? null
+            : {
+                id: company.id,
+                name: company.name,
+                status: company.status,
+                purgeAfter: company.purgeAfter,
+                // Deep link into Pipedrive's settings page of the app (pipedrive-platform.md §1.7).
+                appSettingsUrl:
+                  company.apiDomain === null
+                    ? null
+                    : `${company.apiDomain}/settings/marketplace/app/${deps.config.pipedrive.clientId}/app-settings`,
+              },
+        organization:
+          org === undefined
+            ? null
+            : {
+                state: org.state,
+                connectedBy: org.pipedriveUserName,
+                connectedAt: org.connectedAt,
+                pipedriveUserId: org.pipedriveUserId,
+              },
+        personal:
+          mine === undefined || !mine.isPersonalConnection
+            ? null
+            : { state: mine.state, pipedriveUserName: mine.pipedriveUserName, connectedAt: mine.connectedAt },
+        connectedUsers: isAdmin(member)
+          ? connections
+              .filter((row) => live(row) && row.isPersonalConnection)
+              .map((row) => ({
+                name: row.pipedriveUserName,
+                email: row.pipedriveUserEmail,
+                state: row.state,
+                isOrgConnection: row.isOrgConnection,
+              }))
+          : [],
+      };
+    },
+
+    async disconnectOrganization(member: MemberRow): Promise<number> {
+      if (!isAdmin(member)) throw createForbiddenRoleError();
+      const company = await repository.findCompanyByWorkspace(member.workspaceId);
+      if (company === undefined || company.status !== 'connected') throw createOrgNotConnectedError();
+      return deps.lifecycle.disconnectOrganization(company.id, actors.member(member.id));
+    },
+
+    async disconnectPersonal(member: MemberRow): Promise<void> {
+      const { connections } = await connectionsOf(member.workspaceId);
+      const mine = connections.find((row) => row.memberId === member.id && live(row) && row.isPersonalConnection);
+      if (mine === undefined)
+        throw createPersonalNotConnectedError({ message: 'You have no personal Pipedrive connection to end.' });
+      await deps.lifecycle.disconnectPersonal(mine.companyId, mine.pipedriveUserId, actors.member(member.id));
+    },
+
+    async auditLog(member: MemberRow) {
+      if (!isAdmin(member)) throw createForbiddenRoleError();
+      const company = await repository.findCompanyByWorkspace(member.workspaceId);
+      return deps.audit.list({
+        workspaceId: member.workspaceId,
+        ...(company === undefined ? {} : { companyId: company.id }),
+      });
+    },
+  };
+}
+
+export type WorkspaceIntegrationService = ReturnType<typeof createWorkspaceIntegrationService>;
