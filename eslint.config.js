@@ -50,6 +50,27 @@ export default tseslint.config(
     },
   },
   {
+    // Routes and HTTP plugins only translate HTTP to service calls: the database is reached through
+    // services and repositories (docs/ARCHITECTURE.md, "HTTP"). Row types may be named.
+    files: ['server/routes/**', 'server/plugins/**'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            sandboxImports,
+            {
+              group: ['drizzle-orm', 'drizzle-orm/*', 'pg', '**/db/**'],
+              allowTypeImports: true,
+              message: 'routes reach the database only through services (docs/ARCHITECTURE.md)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['extensions/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {

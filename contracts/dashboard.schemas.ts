@@ -3,19 +3,6 @@ import { ConnectionState, DateTime, MemberRole, Nullable, Ok, Uuid } from './com
 
 /** The dashboard's API (`/api/session`, `/api/auth/*`, `/api/team/*`, `/api/invitations/*`, `/api/integrations/*`, `/api/audit`). */
 
-/** Client-side routes of the dashboard app; the server serves the same page at each. */
-export const DASHBOARD_PAGES = {
-  home: '/',
-  login: '/login',
-  signup: '/signup',
-  onboarding: '/onboarding',
-  integrations: '/integrations/pipedrive',
-  team: '/team',
-  audit: '/audit',
-} as const;
-/** Pages with a parameter: `/invite/<token>`, `/join/<workspaceId>`. */
-export const DASHBOARD_PARAM_PAGES = { invite: '/invite/:token', join: '/join/:workspaceId' } as const;
-
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -37,17 +24,23 @@ export const SignUpBody = Type.Object({
 });
 export type SignUpBody = Static<typeof SignUpBody>;
 export const SignUpReply = Type.Object({ accountId: Uuid, workspaceId: Uuid });
+export type SignUpReply = Static<typeof SignUpReply>;
 
 export const LoginBody = Type.Object({ email: Email, password: Password });
 export type LoginBody = Static<typeof LoginBody>;
 export const LoginReply = Type.Object({ accountId: Uuid });
+export type LoginReply = Static<typeof LoginReply>;
 
 export const SetPasswordBody = Type.Object({ password: Password });
+export type SetPasswordBody = Static<typeof SetPasswordBody>;
 export const SwitchWorkspaceBody = Type.Object({ workspaceId: Uuid });
+export type SwitchWorkspaceBody = Static<typeof SwitchWorkspaceBody>;
 /** `ok: false` when the account is no member of that workspace. */
 export const SwitchWorkspaceReply = Type.Object({ ok: Type.Boolean() });
+export type SwitchWorkspaceReply = Static<typeof SwitchWorkspaceReply>;
 
 export const InvitationTokenParams = Type.Object({ token: Type.String({ minLength: 16, maxLength: 100 }) });
+export type InvitationTokenParams = Static<typeof InvitationTokenParams>;
 export const InvitationInfo = Type.Object({
   email: Type.String(),
   role: MemberRole,
@@ -56,16 +49,21 @@ export const InvitationInfo = Type.Object({
 });
 export type InvitationInfo = Static<typeof InvitationInfo>;
 export const AcceptInvitationReply = Type.Object({ workspaceId: Uuid, role: MemberRole });
+export type AcceptInvitationReply = Static<typeof AcceptInvitationReply>;
 
 export const IdParams = Type.Object({ id: Uuid });
+export type IdParams = Static<typeof IdParams>;
 export const JoinRequestDecisionParams = Type.Object({
   id: Uuid,
   decision: Type.Union([Type.Literal('approve'), Type.Literal('decline')]),
 });
+export type JoinRequestDecisionParams = Static<typeof JoinRequestDecisionParams>;
 export const InviteBody = Type.Object({ email: Email, role: MemberRole });
 export type InviteBody = Static<typeof InviteBody>;
 export const InviteReply = Type.Object({ link: Type.String(), expiresAt: DateTime });
+export type InviteReply = Static<typeof InviteReply>;
 export const ChangeRoleBody = Type.Object({ role: MemberRole });
+export type ChangeRoleBody = Static<typeof ChangeRoleBody>;
 
 export const TeamInfo = Type.Object({
   members: Type.Array(Type.Object({ id: Uuid, role: MemberRole, email: Type.String(), name: Type.String() })),
@@ -115,6 +113,7 @@ export const IntegrationInfo = Type.Object({
 });
 export type IntegrationInfo = Static<typeof IntegrationInfo>;
 export const DisconnectOrganizationReply = Type.Object({ ok: Type.Literal(true), endedConnections: Type.Integer() });
+export type DisconnectOrganizationReply = Static<typeof DisconnectOrganizationReply>;
 
 export const AuditEntry = Type.Object({
   id: Type.Integer(),
@@ -127,5 +126,6 @@ export const AuditEntry = Type.Object({
 });
 export type AuditEntry = Static<typeof AuditEntry>;
 export const AuditReply = Type.Object({ entries: Type.Array(AuditEntry) });
+export type AuditReply = Static<typeof AuditReply>;
 
 export { Ok };

@@ -25,6 +25,7 @@ export const SyncSettingsSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+export type SyncSettingsSchema = Static<typeof SyncSettingsSchema>;
 export type SyncSettings = Static<typeof SyncSettingsSchema>;
 
 const ConnectionStateOrNone = Type.Union([
@@ -70,7 +71,9 @@ export type PanelStatus = Static<typeof PanelStatus>;
 export const ConnectTicketReply = Type.Object({ url: Type.String() });
 export type ConnectTicketReply = Static<typeof ConnectTicketReply>;
 export const DisconnectPersonalReply = Type.Object({ ok: Type.Literal(true), ended: Type.Boolean() });
+export type DisconnectPersonalReply = Static<typeof DisconnectPersonalReply>;
 export const DisconnectOrganizationReply = Type.Object({ ok: Type.Literal(true), endedConnections: Type.Integer() });
+export type DisconnectOrganizationReply = Static<typeof DisconnectOrganizationReply>;
 
 export const SettingsReply = Type.Object({ settings: SyncSettingsSchema, canEdit: Type.Boolean() });
 export type SettingsReply = Static<typeof SettingsReply>;

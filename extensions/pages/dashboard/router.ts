@@ -1,24 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
+import { DASHBOARD_PAGES } from '../../../contracts/dashboard-pages.ts';
 
 /** The dashboard's few routes, by pathname; links navigate without reloading. */
 export type Route =
-  | { name: 'login' | 'signup' | 'onboarding' | 'integrations' | 'team' | 'audit' | 'home' }
+  | { name: keyof typeof DASHBOARD_PAGES }
   | { name: 'invite'; token: string }
   | { name: 'join'; workspaceId: string }
   | { name: 'not_found' };
 
 export function parseRoute(pathname: string): Route {
-  const simple: Record<string, Route> = {
-    '/': { name: 'home' },
-    '/login': { name: 'login' },
-    '/signup': { name: 'signup' },
-    '/onboarding': { name: 'onboarding' },
-    '/integrations/pipedrive': { name: 'integrations' },
-    '/team': { name: 'team' },
-    '/audit': { name: 'audit' },
-  };
-  const known = simple[pathname];
-  if (known !== undefined) return known;
+  const known = Object.entries(DASHBOARD_PAGES).find(([, path]) => path === pathname)?.[0];
+  if (known !== undefined) return { name: known as keyof typeof DASHBOARD_PAGES };
   const invite = /^\/invite\/([A-Za-z0-9_-]+)$/.exec(pathname);
   if (invite?.[1] !== undefined) return { name: 'invite', token: invite[1] };
   const join = /^\/join\/([0-9a-f-]{36})$/.exec(pathname);

@@ -1,14 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { SettingsOptions } from '../../../contracts/panel.schemas.ts';
 import { messageOf } from '../../src/api/http.ts';
 import type { PanelApi } from '../../src/api/panel-client.ts';
 import { Field } from '../../src/components/Field/index.tsx';
-
-/** What the admin picks from, read from Pipedrive (GET /api/panel/settings/options). */
-export interface SettingsOptions {
-  pipelines: { id: number; name: string; stages: { id: number; name: string }[] }[];
-  leadLabels: { id: string; name: string }[];
-  users: { id: number; name: string }[];
-}
 
 export function useSettingsOptions(api: PanelApi, enabled: boolean) {
   const [options, setOptions] = useState<SettingsOptions | undefined>(undefined);

@@ -1,3 +1,4 @@
+import type { SavedSettingsReply, SettingsReply, SyncSettings } from '../../../contracts/panel.schemas.ts';
 import { type AppExtensionsSDK, Command } from '../../src/sdk/app-extensions-sdk.ts';
 import { useEffect, useState } from 'preact/hooks';
 import { messageOf } from '../../src/api/http.ts';
@@ -9,22 +10,6 @@ import { Section } from '../../src/components/Section/index.tsx';
 import { RecordPicker, useSettingsOptions } from './settings-options.tsx';
 import styles from './style.module.css';
 
-/** Mirrors the server's SyncSettingsSchema (server/services/settings/sync-settings.ts). */
-export interface SyncSettings {
-  autoCreatePersons: boolean;
-  skipGroups: boolean;
-  exclusions: string[];
-  createOnNewChat: 'nothing' | 'deal' | 'lead';
-  dealPipelineId: number | null;
-  dealStageId: number | null;
-  dealTitleTemplate: string;
-  leadTitleTemplate: string;
-  leadLabelId: string | null;
-  ownerRule: 'channel_owner' | 'fixed_user' | 'round_robin';
-  fixedOwnerUserId: number | null;
-  timelineMode: 'note' | 'activity';
-}
-
 /** The company's sync settings; Pipedrive admins edit, everyone else reads. */
 export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }) {
   const [settings, setSettings] = useState<SyncSettings | undefined>(undefined);
@@ -35,7 +20,7 @@ export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }
 
   useEffect(() => {
     props.api
-      .get<{ settings: SyncSettings; canEdit: boolean }>('/api/panel/settings')
+      .get<SettingsReply>('/api/panel/settings')
       .then((loaded) => {
         setSettings(loaded.settings);
         setCanEdit(loaded.canEdit);
@@ -53,7 +38,7 @@ export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }
     setSaving(true);
     setNotice(undefined);
     try {
-      const saved = await props.api.put<{ settings: SyncSettings }>('/api/panel/settings', settings);
+      const saved = await props.api.put<SavedSettingsReply>('/api/panel/settings', settings);
       setSettings(saved.settings);
       setNotice({ tone: 'success', text: 'Settings saved.' });
       await props.sdk.execute(Command.SHOW_SNACKBAR, { message: 'Parley settings saved' });

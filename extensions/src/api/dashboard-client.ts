@@ -22,9 +22,4 @@ export const dashboardApi = {
   delete: <T>(path: string) => call<T>('DELETE', path),
 };
 
-export interface SessionInfo {
-  account: { id: string; email: string; name: string; hasPassword: boolean };
-  workspace: { id: string; role: 'owner' | 'admin' | 'member'; memberId: string } | null;
-  memberships: { memberId: string; role: string; workspaceId: string; workspaceName: string }[];
-  csrfToken: string;
-}
+export type { SessionInfo } from '../../../contracts/dashboard.schemas.ts';

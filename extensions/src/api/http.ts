@@ -1,7 +1,4 @@
-/** Parley's error envelope, as every API returns it. */
-export interface ErrorEnvelope {
-  error: { code: string; message: string; details?: Record<string, unknown>; requestId?: string };
-}
+import type { ErrorEnvelope } from '../../../contracts/common.schemas.ts';
 
 /** An API failure with the sentence Parley wrote for people (never "Something went wrong"). */
 export class ApiError extends Error {

@@ -31,16 +31,4 @@ export function createPanelApi(sdk: AppExtensionsSDK) {
 
 export type PanelApi = ReturnType<typeof createPanelApi>;
 
-/** What `/api/panel/status` answers. */
-export interface PanelStatus {
-  state: 'org_not_connected' | 'reauth_required' | 'personal_not_connected' | 'connected';
-  company: { id: number; name: string | null };
-  organization: {
-    connected: boolean;
-    state: string;
-    connectedBy: { pipedriveUserId: number; name: string | null } | null;
-  };
-  personal: { connected: boolean; state: string };
-  viewer: { pipedriveUserId: number; isPipedriveAdmin: boolean | null; isOrgConnector: boolean };
-  links: { dashboard: string; install: string };
-}
+export type { PanelStatus } from '../../../contracts/panel.schemas.ts';

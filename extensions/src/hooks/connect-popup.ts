@@ -1,4 +1,5 @@
 import type { PanelApi } from '../api/panel-client.ts';
+import type { ConnectTicketReply } from '../../../contracts/panel.schemas.ts';
 
 /**
  * "Connect only for me" from inside Pipedrive: the OAuth consent runs in a popup (a top-level
@@ -6,7 +7,7 @@ import type { PanelApi } from '../api/panel-client.ts';
  * is closed; rejects when the browser blocked it.
  */
 export async function connectInPopup(api: PanelApi): Promise<string> {
-  const { url } = await api.post<{ url: string }>('/api/panel/connect-ticket');
+  const { url } = await api.post<ConnectTicketReply>('/api/panel/connect-ticket');
   const popup = window.open(url, 'parley-connect', 'popup,width=560,height=760');
   if (popup === null)
     throw new Error('Your browser blocked the connection window. Allow pop-ups for Pipedrive and try again.');

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { DASHBOARD_PAGES, DASHBOARD_PARAM_PAGES } from '../../../contracts/dashboard-pages.ts';
 import { createErrorFactory } from '../../errors.ts';
 
 const createDashboardNotBuiltError = createErrorFactory({
@@ -12,18 +13,8 @@ const createDashboardNotBuiltError = createErrorFactory({
   expose: true,
 });
 
-/** Client-side routes of the dashboard app; each serves the same built page. */
-export const DASHBOARD_PATHS = [
-  '/',
-  '/login',
-  '/signup',
-  '/onboarding',
-  '/integrations/pipedrive',
-  '/team',
-  '/audit',
-  '/invite/:token',
-  '/join/:workspaceId',
-];
+/** Client-side routes of the dashboard app (the contract the router reads too); each serves the same built page. */
+export const DASHBOARD_PATHS = [...Object.values(DASHBOARD_PAGES), ...Object.values(DASHBOARD_PARAM_PAGES)];
 
 /**
  * Serves the dashboard (a Vite-built Preact app, `extensions/dist/dashboard`) at its human URLs

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { IntegrationInfo } from '../../../../contracts/dashboard.schemas.ts';
 import { dashboardApi, type SessionInfo } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
@@ -7,19 +8,7 @@ import { Notice } from '../../../src/components/Notice/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
 import styles from '../style.module.css';
 
-export interface IntegrationInfo {
-  role: 'owner' | 'admin' | 'member';
-  company: {
-    id: number;
-    name: string;
-    status: 'connected' | 'disconnected' | 'uninstalled';
-    purgeAfter: string | null;
-    appSettingsUrl: string | null;
-  } | null;
-  organization: { state: string; connectedBy: string | null; connectedAt: string } | null;
-  personal: { state: string; pipedriveUserName: string | null } | null;
-  connectedUsers: { name: string | null; email: string | null; state: string; isOrgConnection: boolean }[];
-}
+export type { IntegrationInfo };
 
 const STOPS_ORGANIZATION =
   'This ends the organization connection and every member’s personal connection, and revokes them at Pipedrive. Contact, deal and lead creation, message sync, live chat and sending stop for everyone; each user must connect again. WhatsApp messages that keep arriving are still stored.';

@@ -1,17 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { AuditEntry, AuditReply, InvitationInfo } from '../../../../contracts/dashboard.schemas.ts';
 import { dashboardApi, type SessionInfo } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import styles from '../style.module.css';
-
-interface AuditEntry {
-  id: number;
-  actor: string;
-  action: string;
-  detail: Record<string, unknown>;
-  at: string;
-}
 
 /** `/audit`: what happened, newest first (connections, disconnects, refusals, sync decisions). */
 export function AuditView() {
@@ -19,7 +12,7 @@ export function AuditView() {
   const [error, setError] = useState<string | undefined>(undefined);
   useEffect(() => {
     dashboardApi
-      .get<{ entries: AuditEntry[] }>('/api/audit')
+      .get<AuditReply>('/api/audit')
       .then((result) => setEntries(result.entries))
       .catch((failure: unknown) => setError(messageOf(failure)));
   }, []);
@@ -45,13 +38,11 @@ export function AuditView() {
 
 /** `/invite/:token`: accept with the invited email (signing up or in first when needed). */
 export function InviteView(props: { token: string; session: SessionInfo | null }) {
-  const [invitation, setInvitation] = useState<{ email: string; role: string; workspaceName: string } | undefined>(
-    undefined,
-  );
+  const [invitation, setInvitation] = useState<InvitationInfo | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   useEffect(() => {
     dashboardApi
-      .get<{ email: string; role: string; workspaceName: string }>(`/api/invitations/${props.token}`)
+      .get<InvitationInfo>(`/api/invitations/${props.token}`)
       .then(setInvitation)
       .catch((failure: unknown) => setError(messageOf(failure)));
   }, [props.token]);

@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { MemberRole } from '../../../../contracts/common.schemas.ts';
+import type { InviteReply, TeamInfo } from '../../../../contracts/dashboard.schemas.ts';
 import { dashboardApi, type SessionInfo } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
@@ -7,12 +9,7 @@ import { Notice } from '../../../src/components/Notice/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
 import styles from '../style.module.css';
 
-type Role = 'owner' | 'admin' | 'member';
-interface TeamInfo {
-  members: { id: string; role: Role; email: string; name: string }[];
-  invitations: { id: string; email: string; role: Role; expiresAt: string }[];
-  joinRequests: { id: string; email: string; name: string | null; pipedriveUserId: number | null; createdAt: string }[];
-}
+type Role = MemberRole;
 
 /** `/team`: members and roles, invitation links to copy, and join requests to decide. */
 export function TeamView(props: { session: SessionInfo }) {
@@ -41,7 +38,7 @@ export function TeamView(props: { session: SessionInfo }) {
   async function sendInvite(event: Event) {
     event.preventDefault();
     await act(async () => {
-      const created = await dashboardApi.post<{ link: string }>('/api/team/invitations', invite);
+      const created = await dashboardApi.post<InviteReply>('/api/team/invitations', invite);
       setLink(created.link);
       setInvite({ email: '', role: 'member' });
     }, `Invitation created for ${invite.email}. Copy the link and send it to them; it works once, for 7 days.`);
