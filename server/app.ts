@@ -48,10 +48,10 @@ export type RouteGroup = 'public' | 'oauth' | 'pipedriveCallbacks' | 'dashboard'
 
 /** Every route as registered, with its group: what the route sweep test walks. */
 export interface RegisteredRoute {
-  method: string;
-  url: string;
-  group: RouteGroup | undefined;
-  isPublic: boolean;
+  readonly method: string;
+  readonly url: string;
+  readonly group: RouteGroup | undefined;
+  readonly isPublic: boolean;
 }
 
 /** The app as routes see it: TypeBox schemas type their requests. */
@@ -126,11 +126,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('registeredRoutes', registeredRoutes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
+      // Read later: the group's own onRoute hook (which runs after this one) sets the group.
       registeredRoutes.push({
         method,
         url: route.url,
-        group: route.config?.group,
-        isPublic: route.config?.public === true,
+        get group() {
+          return route.config?.group;
+        },
+        get isPublic() {
+          return route.config?.public === true;
+        },
       });
   });
 

@@ -62,8 +62,12 @@ export function createExtensionAuthHook(jwtSecret: string) {
   };
 }
 
-/** The viewer of a route behind the extension-auth hook. */
+/**
+ * The viewer of a route behind the panel group's extension-auth hook, which has already refused a
+ * request without a valid token. No viewer here means the hook is missing: a bug, answered as a 500.
+ */
 export function requireViewer(request: FastifyRequest): Viewer {
-  if (request.viewer === null) throw createExtensionTokenError({ details: { reason: 'missing' } });
+  if (request.viewer === null)
+    throw new Error(`${request.routeOptions.url ?? request.url} is not behind the panel hook`);
   return request.viewer;
 }

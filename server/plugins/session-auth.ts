@@ -63,9 +63,13 @@ export function createSessionHook(
   };
 }
 
-/** The session of a route behind a required session hook. */
+/**
+ * The session of a route behind the dashboard group's session hook, which has already refused a
+ * request without one. No session here means the hook is missing: a bug, answered as a 500.
+ */
 export function requireSession(request: FastifyRequest): ResolvedSession {
-  if (request.session === null) throw createNotSignedInError();
+  if (request.session === null)
+    throw new Error(`${request.routeOptions.url ?? request.url} is not behind the session hook`);
   return request.session;
 }
 

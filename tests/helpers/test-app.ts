@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { buildApp, type App } from '../../server/app.ts';
+import { buildApp, type App, type RouteGroup } from '../../server/app.ts';
 import { systemClock, type Clock } from '../../server/clock.ts';
 import type { AppConfig } from '../../server/config.ts';
 import { createJobQueue, type JobQueue } from '../../server/jobs/job-queue.ts';
@@ -31,6 +31,8 @@ export interface TestAppOptions {
   /** Start pg-boss (default true: its schema is in the template, so this is quick). */
   startJobs?: boolean;
   clock?: Clock;
+  /** Build the app with this group's auth hook left out (the route sweep proves it notices). */
+  withoutAuthHookOf?: RouteGroup;
   /** How the Pipedrive client waits (a fake clock's `sleep`); default: real time. */
   sleep?: (ms: number) => Promise<void>;
   /** Another app on the same database (a second instance); default: a database of its own. */
@@ -64,7 +66,18 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger,
     passwordHasher: createPasswordHasher({ logN: 10 }),
   });
-  const app = await buildApp({ config, database, eventBus, jobs, lifecycle, logger, paths, domain, clock });
+  const app = await buildApp({
+    config,
+    database,
+    eventBus,
+    jobs,
+    lifecycle,
+    logger,
+    paths,
+    domain,
+    clock,
+    ...(options.withoutAuthHookOf === undefined ? {} : { withoutAuthHookOf: options.withoutAuthHookOf }),
+  });
   return {
     app,
     database,
