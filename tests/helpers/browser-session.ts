@@ -1,5 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { App } from '../../server/app.ts';
+import type { SessionInfo } from '../../contracts/dashboard.schemas.ts';
 
 /**
  * A browser for `app.inject`: keeps cookies across requests (per path, as browsers do for the
@@ -43,7 +44,7 @@ export function createBrowser(app: App, origin = 'http://localhost:3000') {
     /** Loads the session to learn its CSRF token, as the dashboard app does. */
     async refreshCsrf(): Promise<void> {
       const response = await request({ method: 'GET', url: '/api/session' });
-      csrfToken = response.statusCode === 200 ? response.json<{ csrfToken: string }>().csrfToken : undefined;
+      csrfToken = response.statusCode === 200 ? response.json<SessionInfo>().csrfToken : undefined;
     },
     forgetCsrf() {
       csrfToken = undefined;

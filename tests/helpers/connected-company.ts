@@ -4,6 +4,7 @@ import { createMaintenanceService } from '../../server/services/maintenance/main
 import { createBrowser, stateFromRedirect, type Browser } from './browser-session.ts';
 import type { TestApp } from './test-app.ts';
 import { createTestLogger } from './test-logger.ts';
+import type { InviteReply } from '../../contracts/dashboard.schemas.ts';
 
 /** Who consents, and how a consent becomes a code (the sandbox's "Allow", or a nock script for faults). */
 export interface Consent<User> {
@@ -26,7 +27,7 @@ export async function connectCompany<User>(testApp: TestApp, consent: Consent<Us
   await admin.refreshCsrf();
   for (const user of consent.users ?? []) {
     const invitation = await admin.post('/api/team/invitations', { email: consent.emailOf(user), role: 'member' });
-    const token = new URL(invitation.json<{ link: string }>().link).pathname.split('/').at(-1) ?? '';
+    const token = new URL(invitation.json<InviteReply>().link).pathname.split('/').at(-1) ?? '';
     const browser = createBrowser(testApp.app);
     await browser.post('/api/auth/signup', {
       email: consent.emailOf(user),

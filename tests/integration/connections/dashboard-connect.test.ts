@@ -4,6 +4,10 @@ import { createBrowser, stateFromRedirect, type Browser } from '../../helpers/br
 import { startSandboxedTestApp, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
 import type { TestApp } from '../../helpers/test-app.ts';
+import type { PanelStatus } from '../../../contracts/panel.schemas.ts';
+import type { IntegrationInfo } from '../../../contracts/dashboard.schemas.ts';
+import type { ConnectTicketReply } from '../../../contracts/panel.schemas.ts';
+import type { InviteReply, TeamInfo } from '../../../contracts/dashboard.schemas.ts';
 
 describe('connecting from the dashboard and from the panel', () => {
   let pd: PipedriveSandbox;
@@ -49,7 +53,7 @@ describe('connecting from the dashboard and from the panel', () => {
   async function inviteAndJoin(admin: Browser, email: string): Promise<Browser> {
     const invitation = await admin.post('/api/team/invitations', { email, role: 'member' });
     expect(invitation.statusCode).toBe(201);
-    const link = new URL(invitation.json<{ link: string }>().link);
+    const link = new URL(invitation.json<InviteReply>().link);
     const invitee = createBrowser(testApp.app);
     await signUp(invitee, email, 'Personal');
     const accepted = await invitee.post(`/api/invitations/${link.pathname.split('/').at(-1) ?? ''}/accept`);
@@ -60,15 +64,24 @@ describe('connecting from the dashboard and from the panel', () => {
   it('a workspace admin connects the organization; the connector gets a personal connection too', async () => {
     const admin = await connectOrganization();
     const status = await admin.get('/api/integrations/pipedrive');
-    expect(status.json()).toMatchObject({
+    // The whole body: a column the contract does not declare never leaves the server.
+    expect(status.json()).toStrictEqual<IntegrationInfo>({
+      role: 'owner',
       company: {
         id: pd.users.ada.companyId,
         name: 'Acme Demo',
         status: 'connected',
+        purgeAfter: null,
         appSettingsUrl: `${pd.sandbox.url}/settings/marketplace/app/test-client-id/app-settings`,
       },
-      organization: { state: 'active', connectedBy: 'Ada Admin' },
-      personal: { state: 'active' },
+      organization: {
+        state: 'active',
+        connectedBy: 'Ada Admin',
+        connectedAt: expect.any(String),
+        pipedriveUserId: pd.users.ada.userId,
+      },
+      personal: { state: 'active', pipedriveUserName: 'Ada Admin', connectedAt: expect.any(String) },
+      connectedUsers: [{ name: 'Ada Admin', email: expect.any(String), state: 'active', isOrgConnection: true }],
     });
   });
 
@@ -95,7 +108,21 @@ describe('connecting from the dashboard and from the panel', () => {
     });
     const token = await signPanelToken({ companyId: pd.users.sam.companyId, userId: pd.users.sam.userId });
     const panel = await testApp.app.inject({ method: 'GET', url: '/api/panel/status', headers: bearer(token) });
-    expect(panel.json()).toMatchObject({ state: 'connected', organization: { connectedBy: { name: 'Ada Admin' } } });
+    expect(panel.json()).toStrictEqual<PanelStatus>({
+      state: 'connected',
+      company: { id: pd.users.sam.companyId, name: 'Acme Demo' },
+      organization: {
+        connected: true,
+        state: 'active',
+        connectedBy: { pipedriveUserId: pd.users.ada.userId, name: 'Ada Admin' },
+      },
+      personal: { connected: true, state: 'active' },
+      viewer: { pipedriveUserId: pd.users.sam.userId, isPipedriveAdmin: false, isOrgConnector: false },
+      links: {
+        dashboard: `${testApp.config.publicUrl}/integrations/pipedrive`,
+        install: `${testApp.config.publicUrl}/oauth/install`,
+      },
+    });
   });
 
   it('connects from the panel popup with a ticket, and refuses a consent by another Pipedrive user', async () => {
@@ -110,7 +137,7 @@ describe('connecting from the dashboard and from the panel', () => {
         url: '/api/panel/connect-ticket',
         headers: bearer(token),
       });
-      return new URL(ticket.json<{ url: string }>().url);
+      return new URL(ticket.json<ConnectTicketReply>().url);
     };
     // The popup is a fresh top-level window: no Parley session. Sam's email matches no member yet.
     const popup = createBrowser(testApp.app);
@@ -143,9 +170,9 @@ describe('connecting from the dashboard and from the panel', () => {
     const admin = await connectOrganization();
     const token = await signPanelToken({ companyId: pd.users.sam.companyId, userId: pd.users.sam.userId });
     const ticket = new URL(
-      (await testApp.app.inject({ method: 'POST', url: '/api/panel/connect-ticket', headers: bearer(token) })).json<{
-        url: string;
-      }>().url,
+      (
+        await testApp.app.inject({ method: 'POST', url: '/api/panel/connect-ticket', headers: bearer(token) })
+      ).json<ConnectTicketReply>().url,
     );
     const popup = createBrowser(testApp.app);
     const start = await popup.get(`${ticket.pathname}${ticket.search}`);
@@ -153,7 +180,7 @@ describe('connecting from the dashboard and from the panel', () => {
       `/oauth/callback?code=${pd.authorize(pd.users.sam)}&state=${encodeURIComponent(stateFromRedirect(start))}`,
     );
 
-    const team = (await admin.get('/api/team')).json<{ joinRequests: { id: string; email: string }[] }>();
+    const team = (await admin.get('/api/team')).json<TeamInfo>();
     expect(team.joinRequests.map((r) => r.email)).toEqual(['sam@acme.test']);
     const approve = await admin.post(`/api/team/join-requests/${team.joinRequests[0]?.id ?? ''}/approve`);
     expect(approve.statusCode).toBe(200);

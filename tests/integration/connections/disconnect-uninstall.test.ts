@@ -6,6 +6,7 @@ import { startSandboxedTestApp, type PipedriveSandbox, type PipedriveUser } from
 import type { TestApp } from '../../helpers/test-app.ts';
 import { TEST_SECRETS } from '../../helpers/test-config.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
+import type { PanelStatus } from '../../../contracts/panel.schemas.ts';
 
 /** Pipedrive's uninstall callback, as the sandbox's Marketplace sends it. */
 const uninstallHeaders = () => ({
@@ -36,7 +37,7 @@ describe('disconnects and uninstall (against the sandbox)', () => {
       url: '/api/panel/status',
       headers: bearer(await signPanelToken(user)),
     });
-    return response.json<{ state: string }>().state;
+    return response.json<PanelStatus>().state;
   };
   const rows = () => testApp.database.db.select().from(connections);
   const uninstall = (

@@ -2,6 +2,8 @@ import { connectCompany } from '../../helpers/connected-company.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
 import { startPipedriveSandbox, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+import { DEFAULT_SYNC_SETTINGS } from '../../../server/services/settings/sync-settings.ts';
+import type { SettingsOptions, SettingsReply } from '../../../contracts/panel.schemas.ts';
 
 describe('sync settings in the app-settings page (against the sandbox)', () => {
   let pd: PipedriveSandbox;
@@ -28,12 +30,9 @@ describe('sync settings in the app-settings page (against the sandbox)', () => {
 
   it('starts from safe defaults that everyone connected may read; only Pipedrive admins may edit', async () => {
     const forSam = await as(pd.users.sam, 'GET', '/api/panel/settings');
-    expect(forSam.json()).toMatchObject({
-      canEdit: false,
-      settings: { autoCreatePersons: true, createOnNewChat: 'nothing', timelineMode: 'note' },
-    });
+    expect(forSam.json()).toStrictEqual<SettingsReply>({ canEdit: false, settings: DEFAULT_SYNC_SETTINGS });
     expect((await as(pd.users.ada, 'GET', '/api/panel/settings')).json()).toMatchObject({ canEdit: true });
-    const settings = forSam.json<{ settings: Record<string, unknown> }>().settings;
+    const settings = forSam.json<SettingsReply>().settings;
     const refused = await as(pd.users.sam, 'PUT', '/api/panel/settings', { ...settings, createOnNewChat: 'lead' });
     expect(refused.statusCode).toBe(403);
   });
@@ -41,11 +40,7 @@ describe('sync settings in the app-settings page (against the sandbox)', () => {
   it('lists the pipelines with stages, lead labels and users from Pipedrive for the pickers', async () => {
     const response = await as(pd.users.ada, 'GET', '/api/panel/settings/options');
     expect(response.statusCode).toBe(200);
-    const options = response.json<{
-      pipelines: { name: string; stages: { name: string }[] }[];
-      leadLabels: { name: string }[];
-      users: { name: string }[];
-    }>();
+    const options = response.json<SettingsOptions>();
     expect(options.pipelines.map((pipeline) => pipeline.name)).toEqual(['Sales pipeline']);
     expect(options.pipelines[0]?.stages.map((stage) => stage.name)).toEqual([
       'Qualified',
@@ -59,11 +54,8 @@ describe('sync settings in the app-settings page (against the sandbox)', () => {
   });
 
   it('saves valid settings, audits them, and rejects invalid ones with a clear 400', async () => {
-    const options = (await as(pd.users.ada, 'GET', '/api/panel/settings/options')).json<{
-      pipelines: { id: number; stages: { id: number }[] }[];
-    }>();
-    const current = (await as(pd.users.ada, 'GET', '/api/panel/settings')).json<{ settings: Record<string, unknown> }>()
-      .settings;
+    const options = (await as(pd.users.ada, 'GET', '/api/panel/settings/options')).json<SettingsOptions>();
+    const current = (await as(pd.users.ada, 'GET', '/api/panel/settings')).json<SettingsReply>().settings;
     const pipeline = options.pipelines[0];
     const next = {
       ...current,

@@ -3,6 +3,7 @@ import { createBrowser, type Browser } from '../../helpers/browser-session.ts';
 import { connectCompany } from '../../helpers/connected-company.ts';
 import { startSandboxedTestApp, type PipedriveSandbox } from '../../helpers/pipedrive-sandbox.ts';
 import type { TestApp } from '../../helpers/test-app.ts';
+import type { InvitationInfo, InviteReply, SessionInfo, TeamInfo } from '../../../contracts/dashboard.schemas.ts';
 
 describe('accounts, sessions and the team page', () => {
   let pd: PipedriveSandbox;
@@ -34,7 +35,7 @@ describe('accounts, sessions and the team page', () => {
   const inviteToken = async (admin: Browser, email: string, role = 'member') => {
     const response = await admin.post('/api/team/invitations', { email, role });
     expect(response.statusCode).toBe(201);
-    return new URL(response.json<{ link: string }>().link).pathname.split('/').at(-1) ?? '';
+    return new URL(response.json<InviteReply>().link).pathname.split('/').at(-1) ?? '';
   };
 
   it('sets an HttpOnly, SameSite=Lax session cookie and signs in and out', async () => {
@@ -49,9 +50,19 @@ describe('accounts, sessions and the team page', () => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(cookie?.secure).toBeFalsy();
     await browser.refreshCsrf();
-    expect((await browser.get('/api/session')).json()).toMatchObject({
-      account: { email: 'owner@example.com' },
-      workspace: { role: 'owner' },
+    const session = (await browser.get('/api/session')).json<SessionInfo>();
+    expect(session).toStrictEqual<SessionInfo>({
+      account: { id: expect.any(String), email: 'owner@example.com', name: 'Owner', hasPassword: true },
+      workspace: { id: expect.any(String), role: 'owner', memberId: expect.any(String) },
+      memberships: [
+        {
+          memberId: session.workspace?.memberId ?? '',
+          role: 'owner',
+          workspaceId: session.workspace?.id ?? '',
+          workspaceName: 'Team',
+        },
+      ],
+      csrfToken: expect.any(String),
     });
     expect((await browser.post('/api/auth/logout')).statusCode).toBe(200);
     expect((await browser.get('/api/session')).statusCode).toBe(401);
@@ -118,10 +129,11 @@ describe('accounts, sessions and the team page', () => {
   it('invitations are single-use, bound to the invited email, and expire', async () => {
     const owner = await signUp('owner@example.com');
     const token = await inviteToken(owner, 'member@example.com');
-    expect((await createBrowser(testApp.app).get(`/api/invitations/${token}`)).json()).toMatchObject({
+    expect((await createBrowser(testApp.app).get(`/api/invitations/${token}`)).json()).toStrictEqual<InvitationInfo>({
       email: 'member@example.com',
       role: 'member',
       workspaceName: 'owner@example.com team',
+      expiresAt: expect.any(String),
     });
 
     const stranger = await signUp('stranger@example.com');
@@ -143,7 +155,7 @@ describe('accounts, sessions and the team page', () => {
 
   it('roles: members cannot manage the team; the last owner stays; removing a member ends their personal connection', async () => {
     const { admin } = await connectCompany(testApp, pd.consent([pd.users.sam]));
-    const team = (await admin.get('/api/team')).json<{ members: { id: string; email: string; role: string }[] }>();
+    const team = (await admin.get('/api/team')).json<TeamInfo>();
     const sam = team.members.find((m) => m.email === 'sam@acme.test');
     const ada = team.members.find((m) => m.email === 'ada@acme.test');
     expect(sam?.role).toBe('member');
@@ -178,13 +190,12 @@ describe('accounts, sessions and the team page', () => {
 
   it('join requests can be declined', async () => {
     const owner = await signUp('owner@example.com');
-    const workspaceId = (await owner.get('/api/session')).json<{ workspace: { id: string } }>().workspace.id;
+    const workspaceId = (await owner.get('/api/session')).json<SessionInfo>().workspace?.id ?? '';
     const asker = await signUp('asker@example.com');
     expect((await asker.post(`/api/team/join/${workspaceId}`)).statusCode).toBe(200);
-    const requests = (await owner.get('/api/team')).json<{ joinRequests: { id: string; email: string }[] }>()
-      .joinRequests;
+    const requests = (await owner.get('/api/team')).json<TeamInfo>().joinRequests;
     expect(requests.map((r) => r.email)).toEqual(['asker@example.com']);
     expect((await owner.post(`/api/team/join-requests/${requests[0]?.id ?? ''}/decline`)).statusCode).toBe(200);
-    expect((await owner.get('/api/team')).json<{ joinRequests: unknown[] }>().joinRequests).toEqual([]);
+    expect((await owner.get('/api/team')).json<TeamInfo>().joinRequests).toEqual([]);
   });
 });
