@@ -58,12 +58,25 @@ export function equivalentPhoneForms(e164: string): string[] {
   return [...new Set(forms.filter((form) => form.trim() !== ''))];
 }
 
+/**
+ * What to search Pipedrive's phone field with, cheapest cover first. Searches are substring
+ * searches verified locally, so a digit form inside another (the national number inside the
+ * E.164 digits) already finds both; formatted forms follow for a search that compares stored text.
+ */
+export function phoneSearchTerms(e164: string): string[] {
+  const forms = equivalentPhoneForms(e164);
+  const digitForms = forms.filter((form) => /^\d+$/.test(form));
+  const minimal = digitForms.filter((form) => !digitForms.some((other) => other !== form && form.includes(other)));
+  const formatted = forms.filter((form) => /\D/.test(form.replace(/^\+/, '')));
+  return [...new Set([...minimal, ...formatted])];
+}
+
 function formsOf(e164: string): string[] {
   const parsed = parseLoosely(e164);
   if (parsed === undefined) return [e164, e164.slice(1)];
   const international = parsed.formatInternational();
   // `+54 9 11 1234-5678`: the same with the local dash libphonenumber leaves out.
-  const withDash = international.replace(/ (\d{4}) (\d{4})$/, ' $1-$2');
+  const withDash = international.replace(/ (\d{4,5}) (\d{4})$/, ' $1-$2');
   // National forms only for numbers libphonenumber knows: for unknown ranges they do not read back.
   const national = parsed.isValid() ? [parsed.formatNational(), parsed.nationalNumber] : [];
   return [e164, e164.slice(1), international, withDash, ...national];

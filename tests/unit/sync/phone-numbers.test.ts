@@ -4,6 +4,7 @@ import {
   equivalentPhoneForms,
   isSamePhone,
   normalizePhone,
+  phoneSearchTerms,
   phoneTwin,
 } from '../../../server/services/sync/phone-numbers.ts';
 
@@ -113,6 +114,32 @@ describe('phone normalisation properties', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('phone search terms', () => {
+  it('searches the shortest digit forms, then the formatted ones, twins included', () => {
+    expect(phoneSearchTerms('+5511987654321')).toEqual([
+      '11987654321',
+      // The old 8-digit form is no number libphonenumber formats nationally any more.
+      '551187654321',
+      '+55 11 98765 4321',
+      '+55 11 98765-4321',
+      '(11) 98765-4321',
+      '+55 1187654321',
+    ]);
+  });
+
+  it('finds every equivalent form: each form contains a digit term or is itself a term', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\+(52|55|54|34)[1-9]\d{9}$/), (number) => {
+        const canonical = normalizePhone(number);
+        fc.pre(canonical !== null);
+        const terms = phoneSearchTerms(canonical as string);
+        for (const form of equivalentPhoneForms(canonical as string))
+          expect(terms.some((term) => form === term || form.replace(/\D/g, '').includes(term))).toBe(true);
+      }),
     );
   });
 });
