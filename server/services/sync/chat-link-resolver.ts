@@ -7,9 +7,10 @@ import { createAuditLog } from '../audit/audit-log.ts';
 import type { PipedriveApi } from '../pipedrive/pipedrive-api.ts';
 import type { SyncSettings, SyncSettingsService } from '../settings/sync-settings.ts';
 import type { ChatLinkResolution, ChatLinkResolver } from './chat-links.ts';
-import { createIdentityRecords, type FoundPerson, type IdentityRecords } from './identity-records.ts';
+import { createIdentityRecords, type IdentityRecords } from './identity-records.ts';
 import { ownerFor } from './owner-rule.ts';
-import { countryOf, isSamePhone, normalizePhone, phoneSearchTerms, phoneTwin } from './phone-numbers.ts';
+import { normalizePhone, phoneTwin } from './phone-numbers.ts';
+import { searchByPhone } from './phone-search.ts';
 import { createOnce } from './remote-effects.ts';
 
 /** The budget meter's name for identity resolution and auto-creation calls. */
@@ -63,30 +64,6 @@ export function createChatLinkResolver(deps: ChatLinkResolverDeps) {
     if (last?.action !== 'sync.skipped' || last.detail['reason'] !== reason)
       await record(scope, 'sync.skipped', { reason, ...detail });
     return { kind: 'skipped', reason };
-  }
-
-  /** Persons among `found` who really have this number (the search is a substring search). */
-  function holdersOf(found: FoundPerson[], e164: string): FoundPerson[] {
-    const country = countryOf(e164);
-    const twin = phoneTwin(e164);
-    const holders = new Map<number, FoundPerson>();
-    for (const person of found) {
-      const matches = person.phones.some((phone) => {
-        const number = normalizePhone(phone, country);
-        return number !== null && (isSamePhone(number, e164) || (twin !== null && isSamePhone(number, twin)));
-      });
-      if (matches) holders.set(person.id, person);
-    }
-    return [...holders.values()];
-  }
-
-  /** Searches the equivalent forms in turn and stops at the first that finds the number. */
-  async function searchByPhone(records: IdentityRecords, e164: string): Promise<FoundPerson[]> {
-    for (const term of phoneSearchTerms(e164)) {
-      const holders = holdersOf(await records.searchPersonsByPhone(term), e164);
-      if (holders.length > 0) return holders;
-    }
-    return [];
   }
 
   async function linkPerson(scope: Scope, personId: number, e164: string | null, via: string): Promise<void> {

@@ -70,12 +70,11 @@ export function createIdentityRecords(api: ConnectionApi) {
 
     /** Creates a person with its WhatsApp phone (E.164, labelled `whatsapp`, primary), when known. */
     async createPerson(input: { name: string; e164: string | null; ownerId: number | null }): Promise<number> {
-      const body = (label: string): v2.AddPersonRequest =>
-        ({
-          name: input.name,
-          ...(input.e164 === null ? {} : { phones: [{ value: input.e164, label, primary: true }] }),
-          ...(input.ownerId === null ? {} : { owner_id: input.ownerId }),
-        }) as v2.AddPersonRequest;
+      const body = (label: string): v2.AddPersonRequest => ({
+        name: input.name,
+        ...(input.e164 === null ? {} : { phones: [{ value: input.e164, label, primary: true }] }),
+        ...(input.ownerId === null ? {} : { owner_id: input.ownerId }),
+      });
       const create = async (label: string) =>
         api.call<Envelope<{ id?: number }>>(await persons.addPerson(body(label)), { version: 'v2', kind: 'create' });
       let response;
