@@ -1,8 +1,10 @@
 import type { PipedriveContext } from '../emulator.ts';
+import type { PipedriveKnobs } from '../knobs.ts';
 import type { Person } from '../state.ts';
 import type { DefineEndpoint } from './endpoint.ts';
 import { badRequest } from './envelope.ts';
 import { paginateByCursor } from './pagination.ts';
+import { bestScore } from './search-match.ts';
 import { SCOPES } from './scopes.ts';
 import { serializePersonSearchItem } from './serializers/v2.ts';
 import { queryBoolean, queryInteger, queryString, type Body } from './validation.ts';
@@ -16,11 +18,9 @@ type SearchField = (typeof SEARCH_FIELDS)[number];
  * `exact_match` (case-insensitive full match), `organization_id`, cursor pagination. It costs a
  * search and falls under the 10 requests / 2 s search limit.
  *
- * Phone matching (Pipedrive's own normalization is unconfirmed): both the term and each stored
- * number are reduced to their digits, so `+34 600 111 222`, `34600111222` and `+34-600-111-222`
- * are the same number. No country or trunk prefix is inferred: `600111222` or `0034600111222`
- * match `+34 600 111 222` only as a substring (without `exact_match`), never as an exact match.
- * So an app should search the E.164 digits it stores.
+ * Phone matching follows the `phoneSearch` knob (knobs.ts; Pipedrive's own normalization is
+ * unconfirmed): `literal` compares the text as stored, `digits` reduces both sides to digits. No
+ * country or trunk prefix is ever inferred, so `0034600111222` never exactly matches `+34 600 111 222`.
  */
 export function registerPersonSearchEndpoint(endpoint: DefineEndpoint, { state }: PipedriveContext): void {
   endpoint({
@@ -35,7 +35,7 @@ export function registerPersonSearchEndpoint(endpoint: DefineEndpoint, { state }
       const results = [...state.persons.values()]
         .filter((person) => isVisibleRecord(caller.user, person))
         .filter((person) => organizationId === undefined || person.orgId === organizationId)
-        .map((person) => ({ person, score: scorePerson(person, search) }))
+        .map((person) => ({ person, score: scorePerson(person, search, state.knobs.phoneSearch) }))
         .filter((result) => result.score > 0)
         .sort((a, b) => b.score - a.score || a.person.id - b.person.id);
       const { page, nextCursor } = paginateByCursor(results, query);
@@ -74,10 +74,14 @@ function readSearch(query: Body): Search {
   return { term, exact, fields: fields as SearchField[] };
 }
 
-/** 1 for an exact match on some field, a smaller score for partial matches, 0 for none. */
-function scorePerson(person: Person, search: Search): number {
-  const scores = search.fields.flatMap((name) => candidates(person, name).map((value) => score(value, name, search)));
-  return Math.max(0, ...scores);
+function scorePerson(person: Person, search: Search, phoneSearch: PipedriveKnobs['phoneSearch']): number {
+  const values = search.fields.flatMap((name) =>
+    candidates(person, name).map((value) => ({
+      value,
+      kind: name === 'phone' ? ('phone' as const) : ('text' as const),
+    })),
+  );
+  return bestScore(values, { term: search.term, exact: search.exact, phoneSearch });
 }
 
 function candidates(person: Person, name: SearchField): string[] {
@@ -93,18 +97,4 @@ function candidates(person: Person, name: SearchField): string[] {
     default:
       return [];
   }
-}
-
-function score(value: string, name: SearchField, search: Search): number {
-  const normalize = name === 'phone' ? digitsOf : (text: string) => text.toLowerCase();
-  const stored = normalize(value);
-  const term = normalize(search.term);
-  if (term === '' || stored === '') return 0;
-  if (stored === term) return 1;
-  if (search.exact || !stored.includes(term)) return 0;
-  return Math.round((term.length / stored.length) * 1000) / 1000;
-}
-
-function digitsOf(text: string): string {
-  return text.replace(/\D/g, '');
 }
