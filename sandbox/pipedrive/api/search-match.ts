@@ -12,8 +12,18 @@ export interface MatchOptions {
   phoneSearch: PipedriveKnobs['phoneSearch'];
 }
 
+/** How a value is compared: phones by digits under the `digits` knob, text trimmed and (unless case-sensitive) lower-cased. */
+export function normalizer(
+  kind: 'text' | 'phone',
+  phoneSearch: PipedriveKnobs['phoneSearch'],
+  caseSensitive = false,
+): (text: string) => string {
+  if (kind === 'phone' && phoneSearch === 'digits') return digitsOf;
+  return caseSensitive ? (text) => text.trim() : foldText;
+}
+
 export function scoreValue(value: string, kind: 'text' | 'phone', options: MatchOptions): number {
-  const normalize = kind === 'phone' && options.phoneSearch === 'digits' ? digitsOf : foldText;
+  const normalize = normalizer(kind, options.phoneSearch);
   const stored = normalize(value);
   const term = normalize(options.term);
   if (term === '' || stored === '') return 0;
