@@ -2,13 +2,7 @@ import { and, eq, inArray, isNotNull, lte, ne, sql } from 'drizzle-orm';
 import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { createConnectionsRepository, type ConnectionRow } from '../../db/repositories/connections.repository.ts';
-import {
-  chats,
-  companies,
-  connections,
-  joinRequests,
-  pipedriveWebhookSubscriptions,
-} from '../../db/schema/index.ts';
+import { chats, companies, connections, joinRequests, pipedriveWebhookSubscriptions } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { revokeGrantQueue } from '../../jobs/queues.ts';
 import type { Logger } from '../../logger.ts';

@@ -14,8 +14,8 @@ export interface OpenRecord<Id> {
   title: string;
 }
 
-/** At most this many search results per form; more persons sharing one number is a data problem. */
-const SEARCH_LIMIT = 50;
+/** Results per search (Pipedrive's maximum: short trailing-digit terms match many numbers; the cost is the same). */
+const SEARCH_LIMIT = 500;
 
 interface Envelope<T> {
   data?: T | null;

@@ -59,16 +59,19 @@ export function equivalentPhoneForms(e164: string): string[] {
 }
 
 /**
- * What to search Pipedrive's phone field with, cheapest cover first. Searches are substring
- * searches verified locally, so a digit form inside another (the national number inside the
- * E.164 digits) already finds both; formatted forms follow for a search that compares stored text.
+ * What to search Pipedrive's phone field with. Searches are substring searches verified locally,
+ * so a digit form inside another (the national number inside the E.164 digits) already finds
+ * both; formatted forms follow for a search that compares stored text as typed; last, the final
+ * 4 and 3 digits, which sit unbroken in most ways people write a number (`+34 600 111 222`,
+ * `(415) 555-0101`) when Pipedrive compares text literally.
  */
 export function phoneSearchTerms(e164: string): string[] {
   const forms = equivalentPhoneForms(e164);
   const digitForms = forms.filter((form) => /^\d+$/.test(form));
   const minimal = digitForms.filter((form) => !digitForms.some((other) => other !== form && form.includes(other)));
   const formatted = forms.filter((form) => /\D/.test(form.replace(/^\+/, '')));
-  return [...new Set([...minimal, ...formatted])];
+  const trailing = [e164.slice(-4), e164.slice(-3)];
+  return [...new Set([...minimal, ...formatted, ...trailing])];
 }
 
 function formsOf(e164: string): string[] {

@@ -16,11 +16,13 @@ export function holdersOf(found: FoundPerson[], e164: string): FoundPerson[] {
   return [...holders.values()];
 }
 
-/** Searches the equivalent forms in turn and stops at the first that finds the number. */
+/**
+ * Every person holding the number: all search terms are tried (a first hit may not be the only
+ * holder, and Pipedrive may compare digits or stored text), each result verified by its phones.
+ */
 export async function searchByPhone(records: IdentityRecords, e164: string): Promise<FoundPerson[]> {
-  for (const term of phoneSearchTerms(e164)) {
-    const holders = holdersOf(await records.searchPersonsByPhone(term), e164);
-    if (holders.length > 0) return holders;
-  }
-  return [];
+  const holders = new Map<number, FoundPerson>();
+  for (const term of phoneSearchTerms(e164))
+    for (const person of holdersOf(await records.searchPersonsByPhone(term), e164)) holders.set(person.id, person);
+  return [...holders.values()];
 }

@@ -11,7 +11,8 @@ import { seedChannel } from '../../helpers/seed-chats.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 import { createTestLogger } from '../../helpers/test-logger.ts';
 
-describe('identity resolution and auto-creation (against the sandbox)', () => {
+// Pipedrive's phone search is undocumented: it may compare digits or the stored text as typed.
+describe.each(['literal', 'digits'] as const)('identity resolution and auto-creation (phone search: %s)', (mode) => {
   let pd: PipedriveSandbox;
   let testApp: TestApp;
   let companyId: number;
@@ -20,6 +21,7 @@ describe('identity resolution and auto-creation (against the sandbox)', () => {
 
   beforeAll(async () => {
     pd = await startPipedriveSandbox();
+    pd.sandbox.pipedrive.setKnobs({ phoneSearch: mode });
     testApp = await createTestApp({ config: pd.config() });
     await connectCompany(testApp, pd.consent([pd.users.sam]));
     companyId = pd.users.ada.companyId;

@@ -119,7 +119,7 @@ describe('phone normalisation properties', () => {
 });
 
 describe('phone search terms', () => {
-  it('searches the shortest digit forms, then the formatted ones, twins included', () => {
+  it('searches the shortest digit forms, the formatted ones, twins included, then the last digits', () => {
     expect(phoneSearchTerms('+5511987654321')).toEqual([
       '11987654321',
       // The old 8-digit form is no number libphonenumber formats nationally any more.
@@ -128,6 +128,8 @@ describe('phone search terms', () => {
       '+55 11 98765-4321',
       '(11) 98765-4321',
       '+55 1187654321',
+      '4321',
+      '321',
     ]);
   });
 
