@@ -9,6 +9,7 @@ import { LoginView, SignupView } from './views/auth-views.tsx';
 import { IntegrationsView, OnboardingView } from './views/integrations-view.tsx';
 import { AuditView, InviteView, JoinView } from './views/other-views.tsx';
 import { TeamView } from './views/team-view.tsx';
+import { UnmatchedView } from './views/unmatched-view.tsx';
 
 const PUBLIC_ROUTES = new Set<Route['name']>(['login', 'signup', 'invite', 'join']);
 
@@ -34,6 +35,7 @@ function TopBar(props: { session: SessionInfo | null; route: Route }) {
         <nav class={styles.nav}>
           {link('/integrations/pipedrive', 'Pipedrive', 'integrations')}
           {link('/team', 'Team', 'team')}
+          {link('/unmatched', 'Unmatched chats', 'unmatched')}
           {props.session.workspace?.role === 'member' ? null : link('/audit', 'Audit log', 'audit')}
         </nav>
       )}
@@ -77,6 +79,8 @@ function View(props: { route: Route; session: SessionInfo | null }): ComponentCh
       return <TeamView session={session} />;
     case 'audit':
       return <AuditView />;
+    case 'unmatched':
+      return <UnmatchedView />;
     case 'home':
     case 'integrations':
       return <IntegrationsView session={session} />;

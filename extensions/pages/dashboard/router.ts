@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 /** The dashboard's few routes, by pathname; links navigate without reloading. */
 export type Route =
-  | { name: 'login' | 'signup' | 'onboarding' | 'integrations' | 'team' | 'audit' | 'home' }
+  | { name: 'login' | 'signup' | 'onboarding' | 'integrations' | 'team' | 'audit' | 'unmatched' | 'home' }
   | { name: 'invite'; token: string }
   | { name: 'join'; workspaceId: string }
   | { name: 'not_found' };
@@ -16,6 +16,7 @@ export function parseRoute(pathname: string): Route {
     '/integrations/pipedrive': { name: 'integrations' },
     '/team': { name: 'team' },
     '/audit': { name: 'audit' },
+    '/unmatched': { name: 'unmatched' },
   };
   const known = simple[pathname];
   if (known !== undefined) return known;

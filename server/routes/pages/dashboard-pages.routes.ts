@@ -19,6 +19,7 @@ export const DASHBOARD_PATHS = [
   '/integrations/pipedrive',
   '/team',
   '/audit',
+  '/unmatched',
   '/invite/:token',
   '/join/:workspaceId',
 ];
