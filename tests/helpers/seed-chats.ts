@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../server/db/client.ts';
 import { channels, chats, companies, contacts } from '../../server/db/schema/index.ts';
+import type { Person } from '../../sandbox/pipedrive/state.ts';
+import type { PipedriveSandbox } from './pipedrive-sandbox.ts';
 
 /**
  * WhatsApp rows written directly (as ingestion would), for tests of what happens after ingestion:
@@ -69,4 +71,14 @@ export async function seedChannel(db: Db, companyId: number, options: { ownerMem
       return chat;
     },
   };
+}
+
+/** A person someone typed into Pipedrive's web app (webhooks fire as for any app edit). */
+export function addSandboxPerson(pd: PipedriveSandbox, name: string, phone: string): Person {
+  return pd.sandbox.pipedrive.simulateChange({
+    entity: 'person',
+    action: 'create',
+    userId: pd.users.ada.userId,
+    values: { name, phones: [phone] },
+  }) as Person;
 }

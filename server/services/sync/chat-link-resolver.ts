@@ -7,7 +7,7 @@ import { createAuditLog } from '../audit/audit-log.ts';
 import type { PipedriveApi } from '../pipedrive/pipedrive-api.ts';
 import type { SyncSettings, SyncSettingsService } from '../settings/sync-settings.ts';
 import type { ChatLinkResolution, ChatLinkResolver } from './chat-links.ts';
-import { createIdentityRecords, type IdentityRecords } from './identity-records.ts';
+import { createIdentityRecords, type IdentityRecords, type OpenRecord } from './identity-records.ts';
 import { ownerFor } from './owner-rule.ts';
 import { normalizePhone, phoneTwin } from './phone-numbers.ts';
 import { searchByPhone } from './phone-search.ts';
@@ -179,55 +179,55 @@ export function createChatLinkResolver(deps: ChatLinkResolverDeps) {
         .replaceAll('{{phone}}', e164 ?? '')
         .slice(0, 255);
 
-    if (settings.createOnNewChat === 'deal') {
-      // Never a second open deal for the person: an open one (also one an earlier attempt made) is used.
-      const [open] = await api.listOpenDeals(personId);
-      const { id, created } =
+    /**
+     * Never a second open one for the person: an open deal or lead (also one an earlier, killed
+     * attempt made) is linked; otherwise one is created, once.
+     */
+    async function openOrCreate<Id extends number | string>(
+      kind: 'deal' | 'lead',
+      listOpen: () => Promise<OpenRecord<Id>[]>,
+      create: () => Promise<Id>,
+      parse: (remoteId: string) => Id,
+    ): Promise<Id> {
+      const [open] = await listOpen();
+      const { id, created }: { id: Id; created: boolean } =
         open !== undefined
           ? { id: open.id, created: false }
-          : await createOnce(
+          : await createOnce<Id>(
               repository,
-              { companyId: scope.companyId, chatId: scope.chatId, kind: 'deal.create' },
-              {
-                lookup: async () => (await api.listOpenDeals(personId))[0]?.id,
-                create: () =>
-                  api.createDeal({
-                    title: title(settings.dealTitleTemplate),
-                    personId,
-                    ownerId,
-                    pipelineId: settings.dealPipelineId,
-                    stageId: settings.dealStageId,
-                  }),
-                parse: Number,
-              },
+              { companyId: scope.companyId, chatId: scope.chatId, kind: `${kind}.create` },
+              { lookup: async () => (await listOpen())[0]?.id, create, parse },
             );
-      await repository.updateChatLinks(scope.chatId, { dealId: id });
-      await record(scope, created ? 'sync.deal_created' : 'sync.deal_linked', { dealId: id, personId });
-      return { dealId: id, leadId: null };
+      await record(scope, `sync.${kind}_${created ? 'created' : 'linked'}`, { [`${kind}Id`]: id, personId });
+      return id;
     }
 
-    const [open] = await api.listOpenLeads(personId);
-    const { id, created } =
-      open !== undefined
-        ? { id: open.id, created: false }
-        : await createOnce(
-            repository,
-            { companyId: scope.companyId, chatId: scope.chatId, kind: 'lead.create' },
-            {
-              lookup: async () => (await api.listOpenLeads(personId))[0]?.id,
-              create: () =>
-                api.createLead({
-                  title: title(settings.leadTitleTemplate),
-                  personId,
-                  ownerId,
-                  labelId: settings.leadLabelId,
-                }),
-              parse: String,
-            },
-          );
-    await repository.updateChatLinks(scope.chatId, { leadId: id });
-    await record(scope, created ? 'sync.lead_created' : 'sync.lead_linked', { leadId: id, personId });
-    return { dealId: null, leadId: id };
+    if (settings.createOnNewChat === 'deal') {
+      const dealId = await openOrCreate(
+        'deal',
+        () => api.listOpenDeals(personId),
+        () =>
+          api.createDeal({
+            title: title(settings.dealTitleTemplate),
+            personId,
+            ownerId,
+            pipelineId: settings.dealPipelineId,
+            stageId: settings.dealStageId,
+          }),
+        Number,
+      );
+      await repository.updateChatLinks(scope.chatId, { dealId });
+      return { dealId, leadId: null };
+    }
+    const leadId = await openOrCreate(
+      'lead',
+      () => api.listOpenLeads(personId),
+      () =>
+        api.createLead({ title: title(settings.leadTitleTemplate), personId, ownerId, labelId: settings.leadLabelId }),
+      String,
+    );
+    await repository.updateChatLinks(scope.chatId, { leadId });
+    return { dealId: null, leadId };
   }
 
   const resolver: ChatLinkResolver & {

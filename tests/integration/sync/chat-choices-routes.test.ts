@@ -2,9 +2,8 @@ import type { Browser } from '../../helpers/browser-session.ts';
 import { connectCompany } from '../../helpers/connected-company.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
 import { startPipedriveSandbox, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
-import { seedChannel } from '../../helpers/seed-chats.ts';
+import { addSandboxPerson, seedChannel } from '../../helpers/seed-chats.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
-import type { Person } from '../../../sandbox/pipedrive/state.ts';
 
 /** Two companies on one Parley: Acme (Ada, Sam) and Globex (Gina), each in its own workspace. */
 describe('unmatched queue, deal pins and tenant isolation (against the sandbox)', () => {
@@ -15,6 +14,7 @@ describe('unmatched queue, deal pins and tenant isolation (against the sandbox)'
   let acme: Awaited<ReturnType<typeof seedChannel>>;
   let globex: Awaited<ReturnType<typeof seedChannel>>;
 
+  // Connecting companies through the real flows takes a while on a loaded machine.
   beforeAll(async () => {
     pd = await startPipedriveSandbox();
     testApp = await createTestApp({ config: pd.config() });
@@ -22,7 +22,7 @@ describe('unmatched queue, deal pins and tenant isolation (against the sandbox)'
     ({ admin: globexAdmin } = await connectCompany(testApp, { ...pd.consent(), admin: pd.users.gina }));
     acme = await seedChannel(testApp.database.db, pd.users.ada.companyId);
     globex = await seedChannel(testApp.database.db, pd.users.gina.companyId);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await testApp.close();
@@ -36,13 +36,7 @@ describe('unmatched queue, deal pins and tenant isolation (against the sandbox)'
       headers: bearer(await signPanelToken(user)),
       payload,
     });
-  const person = (name: string, phone: string) =>
-    pd.sandbox.pipedrive.simulateChange({
-      entity: 'person',
-      action: 'create',
-      userId: pd.users.ada.userId,
-      values: { name, phones: [phone] },
-    }) as Person;
+  const person = (name: string, phone: string) => addSandboxPerson(pd, name, phone);
 
   it('lists the unmatched chats of the workspace and remembers the choice made there', async () => {
     const first = person('Double One', '+34 677 000 111');

@@ -4,10 +4,9 @@ import { createIdentityRepository } from '../../../server/db/repositories/identi
 import { createConnectionsRepository } from '../../../server/db/repositories/connections.repository.ts';
 import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from '../../../server/services/settings/sync-settings.ts';
 import { createChatLinkResolver } from '../../../server/services/sync/chat-link-resolver.ts';
-import type { Person } from '../../../sandbox/pipedrive/state.ts';
 import { connectCompany } from '../../helpers/connected-company.ts';
 import { startPipedriveSandbox, type PipedriveSandbox } from '../../helpers/pipedrive-sandbox.ts';
-import { seedChannel } from '../../helpers/seed-chats.ts';
+import { addSandboxPerson, seedChannel } from '../../helpers/seed-chats.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 import { createTestLogger } from '../../helpers/test-logger.ts';
 
@@ -19,6 +18,7 @@ describe.each(['literal', 'digits'] as const)('identity resolution and auto-crea
   let channel: Awaited<ReturnType<typeof seedChannel>>;
   let samMemberId: string;
 
+  // Connecting companies through the real flows takes a while on a loaded machine.
   beforeAll(async () => {
     pd = await startPipedriveSandbox();
     pd.sandbox.pipedrive.setKnobs({ phoneSearch: mode });
@@ -31,7 +31,7 @@ describe.each(['literal', 'digits'] as const)('identity resolution and auto-crea
     );
     samMemberId = sam?.memberId ?? '';
     channel = await seedChannel(testApp.database.db, companyId, { ownerMemberId: samMemberId });
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await testApp.close();
@@ -46,17 +46,33 @@ describe.each(['literal', 'digits'] as const)('identity resolution and auto-crea
     [...state().persons.values()].filter(
       (person) => !person.isDeleted && person.phones.some((phone) => phone.value === e164),
     );
-  const addPerson = (name: string, phone: string) =>
-    pd.sandbox.pipedrive.simulateChange({
-      entity: 'person',
-      action: 'create',
-      userId: pd.users.ada.userId,
-      values: { name, phones: [phone] },
-    }) as Person;
+  const addPerson = (name: string, phone: string) => addSandboxPerson(pd, name, phone);
   const auditActions = async (chatId: string) =>
     (await testApp.domain.audit.list({ companyId }, 500))
       .filter((entry) => entry.subjectId === chatId)
       .map((entry) => entry.action);
+
+  /** A resolver whose job "dies" once, between Pipedrive's 201 for `kind` and our commit of the remote id. */
+  const resolverKilledAfter = (kind: string) => {
+    const real = createIdentityRepository(testApp.database.db);
+    let killed = false;
+    return createChatLinkResolver({
+      db: testApp.database.db,
+      pipedrive: testApp.domain.pipedrive,
+      syncSettings: testApp.domain.syncSettings,
+      logger: createTestLogger(),
+      repository: {
+        ...real,
+        async markEffectDone(...args: Parameters<typeof real.markEffectDone>) {
+          if (args[2] === kind && !killed) {
+            killed = true;
+            throw new Error(`killed after the ${kind} 201`);
+          }
+          return real.markEffectDone(...args);
+        },
+      },
+    });
+  };
 
   beforeEach(() => settings({}));
 
@@ -239,28 +255,9 @@ describe.each(['literal', 'digits'] as const)('identity resolution and auto-crea
 
   it('creates exactly one person when a job dies after Pipedrive created it (retry looks before creating)', async () => {
     await settings({ createOnNewChat: 'deal' });
-    const real = createIdentityRepository(testApp.database.db);
-    let killed = false;
-    // The job "dies" between Pipedrive's 201 and our commit of the remote id.
-    const dying = {
-      ...real,
-      async markEffectDone(...args: Parameters<typeof real.markEffectDone>) {
-        if (!killed) {
-          killed = true;
-          throw new Error('killed after the remote create');
-        }
-        return real.markEffectDone(...args);
-      },
-    };
-    const resolver = createChatLinkResolver({
-      db: testApp.database.db,
-      pipedrive: testApp.domain.pipedrive,
-      syncSettings: testApp.domain.syncSettings,
-      logger: createTestLogger(),
-      repository: dying,
-    });
+    const resolver = resolverKilledAfter('person.create');
     const chatId = await channel.chat({ waId: '34622000444', profileName: 'Kai Killed' });
-    await expect(resolver.resolve(chatId)).rejects.toThrow('killed after the remote create');
+    await expect(resolver.resolve(chatId)).rejects.toThrow('killed after the person.create 201');
     expect(personsWithPhone('+34622000444')).toHaveLength(1);
     const [pending] = await testApp.database.db
       .select()
@@ -277,24 +274,9 @@ describe.each(['literal', 'digits'] as const)('identity resolution and auto-crea
 
   it('creates exactly one deal when a job dies after the deal was created', async () => {
     await settings({ createOnNewChat: 'deal' });
-    const real = createIdentityRepository(testApp.database.db);
-    let dealDone = 0;
-    const dying = {
-      ...real,
-      async markEffectDone(...args: Parameters<typeof real.markEffectDone>) {
-        if (args[2] === 'deal.create' && dealDone++ === 0) throw new Error('killed after the deal 201');
-        return real.markEffectDone(...args);
-      },
-    };
-    const resolver = createChatLinkResolver({
-      db: testApp.database.db,
-      pipedrive: testApp.domain.pipedrive,
-      syncSettings: testApp.domain.syncSettings,
-      logger: createTestLogger(),
-      repository: dying,
-    });
+    const resolver = resolverKilledAfter('deal.create');
     const chatId = await channel.chat({ waId: '34622000555', profileName: 'Dee Deal' });
-    await expect(resolver.resolve(chatId)).rejects.toThrow('killed after the deal 201');
+    await expect(resolver.resolve(chatId)).rejects.toThrow('killed after the deal.create 201');
     const result = await resolver.resolve(chatId);
     const [person] = personsWithPhone('+34622000555');
     const deals = [...state().deals.values()].filter((deal) => deal.personId === person?.id);
