@@ -58,7 +58,13 @@ export function createChatLinkResolver(deps: ChatLinkResolverDeps) {
     const [last] = await deps.db
       .select({ action: auditLog.action, detail: auditLog.detail })
       .from(auditLog)
-      .where(and(eq(auditLog.subjectType, 'chat'), eq(auditLog.subjectId, scope.chatId)))
+      .where(
+        and(
+          eq(auditLog.companyId, scope.companyId),
+          eq(auditLog.subjectType, 'chat'),
+          eq(auditLog.subjectId, scope.chatId),
+        ),
+      )
       .orderBy(desc(auditLog.id))
       .limit(1);
     if (last?.action !== 'sync.skipped' || last.detail['reason'] !== reason)
@@ -95,8 +101,11 @@ export function createChatLinkResolver(deps: ChatLinkResolverDeps) {
         });
       return { kind: 'skipped', reason: `unmatched: ${reason}` };
     }
-    if ((await repository.openUnmatched(scope.companyId, scope.chatId)) !== undefined)
-      return { kind: 'skipped', reason: 'unmatched: awaiting a choice' };
+    const waiting = await repository.openUnmatched(scope.companyId, scope.chatId);
+    if (waiting?.reason === 'several_matches') return { kind: 'skipped', reason: 'unmatched: awaiting a choice' };
+    // Queued for want of a number, which is now known: the search below decides.
+    if (waiting !== undefined)
+      await repository.resolveUnmatched(waiting.id, { chosenPersonId: null, resolvedBy: 'system' });
 
     const twin = phoneTwin(e164);
     const cached = await repository.cachedPerson(scope.companyId, twin === null ? [e164] : [e164, twin]);

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { phonePersonCache, syncEffects, unmatchedChats } from '../../../server/db/schema/index.ts';
+import { contacts, phonePersonCache, syncEffects, unmatchedChats } from '../../../server/db/schema/index.ts';
 import { createIdentityRepository } from '../../../server/db/repositories/identity.repository.ts';
 import { createConnectionsRepository } from '../../../server/db/repositories/connections.repository.ts';
 import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from '../../../server/services/settings/sync-settings.ts';
@@ -175,6 +175,14 @@ describe.each(['literal', 'digits'] as const)('identity resolution and auto-crea
     });
     const [entry] = await testApp.database.db.select().from(unmatchedChats).where(eq(unmatchedChats.chatId, chatId));
     expect(entry).toMatchObject({ reason: 'no_phone', status: 'open' });
+
+    // Later the number becomes known (the sender shared it): the search decides, the entry closes.
+    const chat = await channel.chatRow(chatId);
+    await testApp.database.db.update(contacts).set({ e164: '+14155550101' }).where(eq(contacts.id, chat.contactId));
+    const john = pd.sandbox.pipedrive.seed.demo.persons[1];
+    await expect(testApp.domain.chatLinks.resolve(chatId)).resolves.toMatchObject({ personId: john?.id });
+    const [closed] = await testApp.database.db.select().from(unmatchedChats).where(eq(unmatchedChats.chatId, chatId));
+    expect(closed).toMatchObject({ status: 'resolved', resolvedBy: 'system' });
   });
 
   it('creates the person (profile name, E.164 labelled whatsapp, channel owner), then a deal, and never a second open one', async () => {

@@ -83,7 +83,7 @@ describe('phone normalisation properties', () => {
       fc.property(e164, (number) => {
         const once = normalizePhone(number);
         fc.pre(once !== null);
-        expect(normalizePhone(once as string)).toBe(once);
+        expect(normalizePhone(once)).toBe(once);
       }),
       { numRuns: 500 },
     );
@@ -94,10 +94,10 @@ describe('phone normalisation properties', () => {
       fc.property(e164, (number) => {
         const canonical = normalizePhone(number);
         fc.pre(canonical !== null);
-        const country = countryOf(canonical as string);
-        for (const form of equivalentPhoneForms(canonical as string)) {
+        const country = countryOf(canonical);
+        for (const form of equivalentPhoneForms(canonical)) {
           const back = normalizePhone(form, country);
-          expect([canonical, phoneTwin(canonical as string)]).toContain(back);
+          expect([canonical, phoneTwin(canonical)]).toContain(back);
         }
       }),
       { numRuns: 300 },
@@ -138,8 +138,8 @@ describe('phone search terms', () => {
       fc.property(fc.stringMatching(/^\+(52|55|54|34)[1-9]\d{9}$/), (number) => {
         const canonical = normalizePhone(number);
         fc.pre(canonical !== null);
-        const terms = phoneSearchTerms(canonical as string);
-        for (const form of equivalentPhoneForms(canonical as string))
+        const terms = phoneSearchTerms(canonical);
+        for (const form of equivalentPhoneForms(canonical))
           expect(terms.some((term) => form === term || form.replace(/\D/g, '').includes(term))).toBe(true);
       }),
     );
