@@ -11,6 +11,8 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ProjectPaths } from './paths.ts';
 import errorHandler from './plugins/error-handler.plugin.ts';
+import inputSafety from './plugins/input-safety.plugin.ts';
+import edgeRateLimits from './plugins/rate-limit.plugin.ts';
 import securityHeaders from './plugins/security-headers.plugin.ts';
 import type { Viewer } from './plugins/extension-auth.ts';
 import { authRoutes } from './routes/api/dashboard/auth.routes.ts';
@@ -99,6 +101,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(errorHandler);
   await app.register(securityHeaders, { config: deps.config });
   await app.register(cookie);
+  await app.register(inputSafety);
+  await app.register(edgeRateLimits, { limiter: deps.domain.limiter });
 
   await app.register(async function publicRoutes(scope) {
     await scope.register(healthRoutes, { services });
