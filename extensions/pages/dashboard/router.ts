@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { safeNext as safeNextOn } from '../../src/safe-next.ts';
 
 /** The dashboard's few routes, by pathname; links navigate without reloading. */
 export type Route =
@@ -41,9 +42,7 @@ export function useRoute(): Route {
   return route;
 }
 
-/** Only same-site paths may be "next" targets (no open redirects through the login page). */
+/** Only paths on Parley's own origin may be "next" targets (no open redirects through the login page). */
 export function safeNext(value: string | null, fallback: string): string {
-  return value !== null && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-    ? value
-    : fallback;
+  return safeNextOn(value, fallback, window.location.origin);
 }
