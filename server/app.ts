@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { systemClock, type Clock } from './clock.ts';
 import type { AppConfig } from './config.ts';
@@ -39,6 +39,8 @@ export interface AppDeps {
   paths: ProjectPaths;
   domain: DomainServices;
   clock?: Clock;
+  /** Told of every route as it is added (tests enumerate routes so a new one cannot slip through). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** The app as routes see it: TypeBox schemas type their requests. */
@@ -95,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     domain: deps.domain,
   };
   app.decorate('services', services);
+  if (deps.onRoute !== undefined) app.addHook('onRoute', deps.onRoute);
   app.decorateRequest('viewer', null);
   app.decorateRequest('session', null);
 
