@@ -77,8 +77,26 @@ const MIN_SCRUBBED_PARAM_LENGTH = 4;
  */
 export function serializeError(error: unknown): unknown {
   const serialized = pino.stdSerializers.err(error as Error) as unknown;
+  const database = databaseFacts(error);
+  const withFacts = database === undefined || typeof serialized !== 'object' ? serialized : { ...serialized, database };
   const values = queryParameterValues(error);
-  return values.length === 0 ? serialized : scrub(serialized, values);
+  return values.length === 0 ? withFacts : scrub(withFacts, values);
+}
+
+/** PostgreSQL's own fields of the first database error in the cause chain (the stack keeps only its message). */
+function databaseFacts(error: unknown): Record<string, unknown> | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth += 1) {
+    const candidate = current as Record<string, unknown>;
+    if (typeof candidate['code'] === 'string' && typeof candidate['severity'] === 'string') {
+      const facts: Record<string, unknown> = {};
+      for (const name of ['code', 'constraint', 'table', 'column', 'detail', 'routine'])
+        if (candidate[name] !== undefined) facts[name] = candidate[name];
+      return facts;
+    }
+    current = candidate['cause'];
+  }
+  return undefined;
 }
 
 function queryParameterValues(error: unknown): string[] {
