@@ -14,6 +14,7 @@ import {
   createForbiddenRoleError,
   createInvitationEmailMismatchError,
   createInvitationInvalidError,
+  createInvitationNotFoundError,
   createJoinRequestNotFoundError,
   createLastOwnerError,
   createMemberNotFoundError,
@@ -122,7 +123,8 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
 
     async revokeInvitation(acting: Acting, invitationId: string): Promise<void> {
       requireAdmin(acting);
-      await createTeamRepository(deps.db).revokeInvitation(acting.member.workspaceId, invitationId);
+      if (!(await createTeamRepository(deps.db).revokeInvitation(acting.member.workspaceId, invitationId)))
+        throw createInvitationNotFoundError();
     },
 
     /** A signed-in account asks to join a workspace (from a join link an admin shared). */
