@@ -8,8 +8,7 @@
  * is the parser's result — the URL that was checked is the URL that is followed.
  */
 export function safeNext(value: string | null, fallback: string, origin: string): string {
-  // Control characters and backslashes have no business in a path Parley links to.
-  if (value === null || !value.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(value)) return fallback;
+  if (value === null || !value.startsWith('/') || hasControlOrBackslash(value)) return fallback;
   let url: URL;
   try {
     url = new URL(value, origin);
@@ -19,4 +18,13 @@ export function safeNext(value: string | null, fallback: string, origin: string)
   if (url.origin !== new URL(origin).origin || !url.pathname.startsWith('/') || url.pathname.startsWith('//'))
     return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/** Control characters and backslashes have no business in a path Parley links to. */
+function hasControlOrBackslash(value: string): boolean {
+  for (const character of value) {
+    const code = character.charCodeAt(0);
+    if (code < 0x20 || code === 0x7f || character === '\\') return true;
+  }
+  return false;
 }

@@ -23,7 +23,7 @@ import {
   createWorkspaceHasOtherCompanyError,
   createWrongPipedriveUserError,
 } from './connections.errors.ts';
-import type { GrantStore } from './grant-store.ts';
+import { releaseGrantAndRethrow, type GrantStore } from './grant-store.ts';
 import { createStateInvalidError, type OAuthStatePayload, type OAuthStateService } from './oauth-state.ts';
 
 /** What the callback should show, and whom to sign in. The route turns it into a page or redirect. */
@@ -62,7 +62,7 @@ export function createInstallService(deps: {
     try {
       return await deps.db.transaction(run);
     } catch (error) {
-      if (!isAppError(error) || error.statusCode >= 500) throw error;
+      if (!isAppError(error) || error.statusCode >= 500) return releaseGrantAndRethrow(deps, grant, identity, error);
       // Refused: keep nothing we will not use; record the refusal for the admins.
       await deps.db.transaction(async (tx) => {
         await deps.grants.discardGrant(tx, identity, grant);
@@ -257,23 +257,6 @@ export function createInstallService(deps: {
     };
   }
 
-  /**
-   * Best effort after an unexpected failure: with the identity known, the grant store decides
-   * (durable revoke job, or keep an existing connection's refreshed tokens); without it, or when
-   * the database is what failed, Pipedrive is asked directly.
-   */
-  async function releaseFailedGrant(grant: TokenResponse, identity: PipedriveIdentity | undefined): Promise<void> {
-    if (identity !== undefined) {
-      try {
-        await deps.db.transaction((tx) => deps.grants.discardGrant(tx, identity, grant));
-        return;
-      } catch {
-        // Fall through to a direct revoke.
-      }
-    }
-    await deps.oauth.revoke(grant.refresh_token).catch(() => undefined);
-  }
-
   /** Another admin takes over the org connection: the previous holder keeps a personal connection. */
   async function releaseOrgRole(tx: Tx, companyId: number, newHolder: number): Promise<void> {
     const connections = createConnectionsRepository(tx);
@@ -294,34 +277,28 @@ export function createInstallService(deps: {
           ? { purpose: 'marketplace_install' }
           : await deps.states.consume(input.state, input.cookies);
       const grant = await deps.oauth.exchangeCode(input.code);
-      let identity: PipedriveIdentity | undefined;
-      try {
-        identity = await fetchIdentity(grant.api_domain, grant.access_token);
-        const known = identity;
-        const popup = flow.popup === true;
-        // A Marketplace install without Parley's state may come from anywhere: ignore the session.
-        const session = input.state === undefined ? undefined : input.session;
-        return await withOutcome(known, grant, popup, (tx) => {
-          switch (flow.purpose) {
-            case 'org_connect':
-              return connectOrganization(tx, known, grant, session);
-            case 'personal_connect':
-              // From the dashboard, the signed-in member is connecting themself. From a panel popup,
-              // the ticket names the Pipedrive user and the session may belong to someone else.
-              return flow.panelUser === undefined
-                ? connectPersonal(tx, known, grant, { session, popup })
-                : connectPersonal(tx, known, grant, { session: undefined, popup, panelUser: flow.panelUser });
-            case 'sign_in':
-            case 'marketplace_install':
-              return installAsAdmin(tx, known, grant, session);
-          }
-        });
-      } catch (error) {
-        // The code is spent and Pipedrive counts the app as installed for this user: a failure
-        // after the exchange must not leave behind a grant nobody holds.
-        await releaseFailedGrant(grant, identity);
-        throw error;
-      }
+      // The code is spent and the app counts as installed for this user: a failure releases the grant.
+      const identity = await fetchIdentity(grant.api_domain, grant.access_token).catch((error: unknown) =>
+        releaseGrantAndRethrow(deps, grant, undefined, error),
+      );
+      const popup = flow.popup === true;
+      // A Marketplace install without Parley's state may come from anywhere: ignore the session.
+      const session = input.state === undefined ? undefined : input.session;
+      return withOutcome(identity, grant, popup, (tx) => {
+        switch (flow.purpose) {
+          case 'org_connect':
+            return connectOrganization(tx, identity, grant, session);
+          case 'personal_connect':
+            // From the dashboard, the signed-in member is connecting themself. From a panel popup,
+            // the ticket names the Pipedrive user and the session may belong to someone else.
+            return flow.panelUser === undefined
+              ? connectPersonal(tx, identity, grant, { session, popup })
+              : connectPersonal(tx, identity, grant, { session: undefined, popup, panelUser: flow.panelUser });
+          case 'sign_in':
+          case 'marketplace_install':
+            return installAsAdmin(tx, identity, grant, session);
+        }
+      });
     },
 
     /** Finishes a parked Marketplace install once its admin has signed in. */
