@@ -27,7 +27,10 @@ interface SendResponse {
  * The WhatsApp Business Cloud API (Meta Graph): whatsapp-cloud-api.md §1–2. Base URL and version come
  * from configuration (`WHATSAPP_GRAPH_URL`, `WHATSAPP_GRAPH_VERSION`), so the sandbox stands in for Meta.
  */
-export function createCloudApiProvider(config: { graphUrl: string; graphVersion: string }): WhatsAppProvider {
+export function createCloudApiProvider(
+  config: { graphUrl: string; graphVersion: string },
+  options: { templatePageSize?: number } = {},
+): WhatsAppProvider {
   const graph: GraphHttp = createGraphHttp(config);
 
   async function sendMessage(account: ProviderAccount, to: Recipient, message: Record<string, unknown>) {
@@ -102,7 +105,7 @@ export function createCloudApiProvider(config: { graphUrl: string; graphVersion:
       let next: string | undefined = `/${account.wabaId}/message_templates`;
       let query: Record<string, string> | undefined = {
         fields: 'name,language,status,category,components',
-        limit: '100',
+        limit: String(options.templatePageSize ?? 100),
       };
       for (let page = 0; next !== undefined && page < MAX_TEMPLATE_PAGES; page += 1) {
         const response: { data?: Record<string, unknown>[]; paging?: { next?: string } } = await graph.request({
