@@ -88,7 +88,7 @@ export function createWebhookIngest(deps: {
         throw createWebhookMalformedError({ message: 'A WhatsApp notification is sent as application/json.' });
       let items;
       try {
-        items = provider.parseWebhook(withoutNulDeep(JSON.parse(input.rawBody.toString('utf8'))));
+        items = provider.parseWebhook(withoutNulDeep(parseJsonSafely(input.rawBody.toString('utf8'))));
       } catch (error) {
         if (error instanceof SyntaxError || error instanceof MalformedWebhookError)
           throw createWebhookMalformedError({ details: { reason: error.message.slice(0, 200) } });
@@ -139,3 +139,16 @@ export function createWebhookIngest(deps: {
 }
 
 export type WebhookIngest = ReturnType<typeof createWebhookIngest>;
+
+/**
+ * JSON.parse that refuses `__proto__` and `constructor` keys, as the app's own JSON parser does
+ * (`onProtoPoisoning: 'error'`, reliability.md B8); the raw-body route bypasses that parser. The key
+ * check runs only when the text could contain such a key, so ordinary bodies parse at full speed.
+ */
+function parseJsonSafely(text: string): unknown {
+  if (!/__proto__|constructor|\\u/.test(text)) return JSON.parse(text);
+  return JSON.parse(text, (key, value: unknown) => {
+    if (key === '__proto__' || key === 'constructor') throw new MalformedWebhookError(`"${key}" is not allowed`);
+    return value;
+  });
+}
