@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { eq } from 'drizzle-orm';
-import { inboxEvents } from '../../server/db/schema/index.ts';
+import { inboxEvents, messages } from '../../server/db/schema/index.ts';
 import type { WorkerRunner } from '../../server/jobs/worker-runner.ts';
 import type { ChannelView } from '../../server/services/whatsapp/channels.service.ts';
 import { signLikeMeta } from '../../server/services/whatsapp/cloud-api/webhook-signature.ts';
@@ -8,6 +8,7 @@ import type { SandboxBusinessNumber } from '../../sandbox/whatsapp/emulator.ts';
 import { createBrowser, type Browser } from './browser-session.ts';
 import { startTestWorkers } from './connected-company.ts';
 import { startPipedriveSandbox, type PipedriveUser } from './pipedrive-sandbox.ts';
+import { waitFor } from './wait-for.ts';
 import { createTestApp } from './test-app.ts';
 
 /** A free loopback port (Meta must reach Parley over real HTTP: the handshake and webhook deliveries). */
@@ -90,9 +91,38 @@ export async function startWhatsAppParley(options: { workers?: boolean; mediaMax
     });
   }
 
+  /** The stored message with this wamid, once processing has stored it. */
+  const storedMessage = (wamid: string) =>
+    waitFor(
+      async () => (await testApp.database.db.select().from(messages).where(eq(messages.providerMessageId, wamid)))[0],
+      { message: `message ${wamid} stored` },
+    );
+
+  let sequence = 0;
+  /** Posts one inbound message of any shape to the channel, signed like Meta; returns its wamid. */
+  async function deliverInbound(
+    number: SandboxBusinessNumber,
+    channelId: string,
+    message: Record<string, unknown>,
+    contact: Record<string, unknown> = { profile: { name: 'John Carter' }, wa_id: '14155550101' },
+  ): Promise<string> {
+    sequence += 1;
+    const wamid = `wamid.hand-${sequence}-${Date.now()}`;
+    const body = notification(number.wabaId, {
+      metadata: { display_phone_number: number.displayPhoneNumber, phone_number_id: number.phoneNumberId },
+      contacts: [contact],
+      messages: [{ from: contact['wa_id'], id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
+    });
+    const response = await postSigned(channelId, metaJson(body), number.appSecret);
+    if (response.statusCode !== 200) throw new Error(`webhook refused: ${response.statusCode} ${response.body}`);
+    return wamid;
+  }
+
   return {
     pd,
     sandbox,
+    storedMessage,
+    deliverInbound,
     testApp,
     db: testApp.database.db,
     publicUrl,

@@ -20,10 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => parley.close());
 
-const messageByWamid = (wamid: string) =>
-  waitFor(async () => (await parley.db.select().from(messages).where(eq(messages.providerMessageId, wamid)))[0], {
-    message: `message ${wamid}`,
-  });
+const messageByWamid = (wamid: string) => parley.storedMessage(wamid);
 const syncJobsFor = async (chatId: string) =>
   Number(
     (
@@ -34,30 +31,8 @@ const syncJobsFor = async (chatId: string) =>
     ).rows[0]?.count,
   );
 
-let sequence = 0;
-/** Posts one inbound message of any shape, signed like Meta, and returns its wamid. */
-async function deliver(
-  message: Record<string, unknown>,
-  contact: Record<string, unknown> = { profile: { name: 'John Carter' }, wa_id: '14155550101' },
-): Promise<string> {
-  sequence += 1;
-  const wamid = `wamid.hand-${sequence}-${Date.now()}`;
-  const body = notification(acme.wabaId, {
-    metadata: { display_phone_number: acme.displayPhoneNumber, phone_number_id: acme.phoneNumberId },
-    contacts: [contact],
-    messages: [
-      {
-        from: contact['wa_id'],
-        id: wamid,
-        timestamp: String(Math.floor(Date.now() / 1000)),
-        ...message,
-      },
-    ],
-  });
-  const response = await parley.postSigned(channel.id, metaJson(body), acme.appSecret);
-  if (response.statusCode !== 200) throw new Error(`webhook refused: ${response.statusCode} ${response.body}`);
-  return wamid;
-}
+const deliver = (message: Record<string, unknown>, contact?: Record<string, unknown>) =>
+  parley.deliverInbound(acme, channel.id, message, contact);
 
 describe('inbound messages through the customer phone (emulator)', () => {
   it('text creates the contact (E.164, wa_id, profile name), the chat, the message, an event and sync.chat', async () => {

@@ -8,7 +8,6 @@ import type { ChannelView } from '../../../server/services/whatsapp/channels.ser
 import { signLikeMeta } from '../../../server/services/whatsapp/cloud-api/webhook-signature.ts';
 import { META_WEBHOOK_MAX_BYTES } from '../../../server/services/whatsapp/webhook-ingest.service.ts';
 import type { SandboxBusinessNumber } from '../../../sandbox/whatsapp/emulator.ts';
-import { waitFor } from '../../helpers/wait-for.ts';
 import { metaJson, notification, startWhatsAppParley, type WhatsAppParley } from '../../helpers/whatsapp-parley.ts';
 
 let parley: WhatsAppParley;
@@ -42,10 +41,7 @@ function textNotification(body: string, number = acme, from = '34600111222') {
 
 const inboxRows = (channelId: string) =>
   parley.db.select().from(inboxEvents).where(eq(inboxEvents.channelId, channelId));
-const storedMessage = (wamid: string) =>
-  waitFor(async () => (await parley.db.select().from(messages).where(eq(messages.providerMessageId, wamid)))[0], {
-    message: `message ${wamid} stored`,
-  });
+const storedMessage = (wamid: string) => parley.storedMessage(wamid);
 const post = (channelId: string, body: string | Buffer, headers: Record<string, string>) =>
   parley.testApp.app.inject({ method: 'POST', url: `/webhooks/whatsapp/${channelId}`, payload: body, headers });
 /**
