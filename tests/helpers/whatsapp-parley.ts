@@ -132,6 +132,14 @@ export async function startWhatsAppParley(options: { workers?: boolean; mediaMax
     async inboxCount(channelId: string): Promise<number> {
       return (await testApp.database.db.select().from(inboxEvents).where(eq(inboxEvents.channelId, channelId))).length;
     },
+    /** Inbox rows mentioning this wamid that are not processed yet. */
+    async inboxPendingFor(wamid: string): Promise<number> {
+      const result = await testApp.database.pool.query<{ count: string }>(
+        "select count(*) from inbox_events where processed_at is null and dedupe_key like '%' || $1 || '%'",
+        [wamid],
+      );
+      return Number(result.rows[0]?.count);
+    },
     async stopWorkers() {
       await workers?.stop();
       workers = undefined;
