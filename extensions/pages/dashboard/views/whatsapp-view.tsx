@@ -90,7 +90,7 @@ export function WhatsAppView(_props: { session: SessionInfo }) {
           onError={(text) => setNotice({ tone: 'error', text })}
         />
       ))}
-      {list.canManage && list.sandbox ? (
+      {list.canManage && list.sandbox && list.channels.length === 0 ? (
         <Section title="Sandbox number">
           <p>
             Parley runs with its sandbox. Connect the sandbox’s business number in one click: Parley checks it,
