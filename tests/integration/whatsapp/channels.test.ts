@@ -12,7 +12,8 @@ let admin: Browser;
 beforeAll(async () => {
   parley = await startWhatsAppParley({ workers: false });
   admin = await parley.installCompany(parley.pd.users.ada);
-});
+  // Starting a sandbox and a listening Parley with its database takes a while on a loaded machine.
+}, 120_000);
 afterAll(() => parley.close());
 
 afterEach(async () => {

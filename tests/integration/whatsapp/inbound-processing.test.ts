@@ -17,7 +17,8 @@ beforeAll(async () => {
   acme = parley.sandbox.whatsapp.numbers[0] as SandboxBusinessNumber;
   admin = await parley.installCompany(parley.pd.users.ada);
   channel = await parley.addNumber(admin, acme);
-});
+  // Starting a sandbox and a listening Parley with its database takes a while on a loaded machine.
+}, 120_000);
 afterAll(() => parley.close());
 
 const messageByWamid = (wamid: string) => parley.storedMessage(wamid);

@@ -27,7 +27,8 @@ beforeAll(async () => {
       parley.sandbox.whatsapp.sendFromCustomer({ from: '+14155550101', to: globex.phoneNumberId, text: 'hi B' }),
     )
   ).chatId;
-});
+  // Starting a sandbox and a listening Parley with its database takes a while on a loaded machine.
+}, 120_000);
 afterAll(() => parley.close());
 afterEach(() => {
   nock.cleanAll();
