@@ -1,5 +1,7 @@
 import type { Tx } from '../../db/client.ts';
 import { events } from '../../db/schema/index.ts';
+import type { JobQueue } from '../../jobs/job-queue.ts';
+import { syncChatQueue } from '../../jobs/queues.ts';
 import type { EventBus } from '../events/event-bus.ts';
 
 /** What panels learn about a chat: ids only, the rows stay in the database. */
@@ -33,6 +35,15 @@ export async function recordChatEvent(tx: Tx, event: ChatEvent): Promise<Recorde
     })
     .returning({ seq: events.seq });
   return { ...event, seq: row?.seq ?? 0 };
+}
+
+/**
+ * A chat gained a message or a status moved: hands the chat to the sync engine (`sync.chat`) and
+ * logs the event, both in the caller's transaction.
+ */
+export async function recordChatChange(tx: Tx, jobs: JobQueue, event: ChatEvent): Promise<RecordedEvent> {
+  await jobs.send(syncChatQueue, { chatId: event.chatId }, { tx });
+  return recordChatEvent(tx, event);
 }
 
 export async function publishEvents(eventBus: EventBus, recorded: RecordedEvent[]): Promise<void> {

@@ -4,11 +4,11 @@ import { createChannelsRepository, type ChannelRow } from '../../db/repositories
 import { createConversationsRepository } from '../../db/repositories/conversations.repository.ts';
 import { inboxEvents } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
-import { syncChatQueue, whatsappMediaQueue, whatsappTemplatesQueue } from '../../jobs/queues.ts';
+import { whatsappMediaQueue, whatsappTemplatesQueue } from '../../jobs/queues.ts';
 import type { Logger } from '../../logger.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { publishEvents, recordChatEvent, type RecordedEvent } from './chat-events.ts';
+import { publishEvents, recordChatChange, type RecordedEvent } from './chat-events.ts';
 import { errorOf, mapInboundMessage } from './inbound-message.ts';
 import { applyStatusItem, statusOf } from './message-status.ts';
 import type { WebhookItem } from './provider.ts';
@@ -73,9 +73,8 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
     await repository.touchChat(tx, chat.id, 'inbound', mapped.sentAt);
     if (mapped.media !== null && typeof mapped.media['id'] === 'string')
       await jobs.send(whatsappMediaQueue, { messageId: row.id }, { tx });
-    await jobs.send(syncChatQueue, { chatId: chat.id }, { tx });
     return [
-      await recordChatEvent(tx, {
+      await recordChatChange(tx, jobs, {
         workspaceId: channel.workspaceId,
         companyId,
         type: 'message.created',
@@ -102,9 +101,8 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
       return [];
     }
     if (!(await applyStatusItem(tx, message, status))) return [];
-    await jobs.send(syncChatQueue, { chatId: message.chatId }, { tx });
     return [
-      await recordChatEvent(tx, {
+      await recordChatChange(tx, jobs, {
         workspaceId: channel.workspaceId,
         companyId,
         type: 'message.status',

@@ -7,7 +7,7 @@ import { syncChatQueue } from '../../jobs/queues.ts';
 import type { Logger } from '../../logger.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { ChannelsService } from './channels.service.ts';
-import { publishEvents, recordChatEvent, type RecordedEvent } from './chat-events.ts';
+import { publishEvents, recordChatChange, recordChatEvent, type RecordedEvent } from './chat-events.ts';
 import { applyPendingStatuses } from './message-status.ts';
 import { ProviderError, type Recipient, type SendResult, type WhatsAppProvider } from './provider.ts';
 import {
@@ -115,8 +115,7 @@ export function createSendService(deps: {
         });
         if (row === undefined) throw new Error('outbound message insert returned nothing');
         await repository.touchChat(tx, chat.id, 'outbound', now);
-        await jobs.send(syncChatQueue, { chatId: chat.id }, { tx });
-        const event = await recordChatEvent(tx, {
+        const event = await recordChatChange(tx, jobs, {
           workspaceId: chat.workspaceId,
           companyId: input.companyId,
           type: 'message.created',
@@ -142,8 +141,7 @@ export function createSendService(deps: {
             title: error.title,
             ...(error.detail === undefined ? {} : { detail: error.detail }),
           });
-          await jobs.send(syncChatQueue, { chatId: chat.id }, { tx });
-          return recordChatEvent(tx, {
+          return recordChatChange(tx, jobs, {
             workspaceId: chat.workspaceId,
             companyId: input.companyId,
             type: 'message.status',

@@ -22,6 +22,15 @@ beforeAll(async () => {
 afterAll(() => parley.close());
 
 const messageByWamid = (wamid: string) => parley.storedMessage(wamid);
+/** The chat of a message and the contact it is with. */
+async function chatAndContact(chatId: string) {
+  const [chat] = await parley.db.select().from(chats).where(eq(chats.id, chatId));
+  const [contact] = await parley.db
+    .select()
+    .from(contacts)
+    .where(eq(contacts.id, chat?.contactId ?? ''));
+  return { chat, contact };
+}
 const syncJobsFor = async (chatId: string) =>
   Number(
     (
@@ -45,11 +54,7 @@ describe('inbound messages through the customer phone (emulator)', () => {
       body: '¿Tenéis la talla M? 🌻',
       status: 'received',
     });
-    const [chat] = await parley.db.select().from(chats).where(eq(chats.id, message.chatId));
-    const [contact] = await parley.db
-      .select()
-      .from(contacts)
-      .where(eq(contacts.id, chat?.contactId ?? ''));
+    const { chat, contact } = await chatAndContact(message.chatId);
     expect(contact).toMatchObject({
       e164: '+34600111222',
       waId: '34600111222',
@@ -226,11 +231,7 @@ describe('every inbound type Meta documents (signed like Meta)', () => {
       },
     );
     const message = await messageByWamid(wamid);
-    const [chat] = await parley.db.select().from(chats).where(eq(chats.id, message.chatId));
-    const [contact] = await parley.db
-      .select()
-      .from(contacts)
-      .where(eq(contacts.id, chat?.contactId ?? ''));
+    const { contact } = await chatAndContact(message.chatId);
     expect(contact).toMatchObject({
       waId: null,
       e164: null,
