@@ -6,6 +6,9 @@ import {
   pipedriveSubscribeQueue,
   purgeDisconnectedQueue,
   revokeGrantQueue,
+  whatsappInboxQueue,
+  whatsappMediaQueue,
+  whatsappTemplatesQueue,
 } from './queues.ts';
 import { registerJob, type JobRegistration } from './worker-runner.ts';
 
@@ -64,6 +67,29 @@ export function createJobRegistrations(services: {
       async handler(_data, { logger }) {
         const purged = await domain.lifecycle.purgeDue();
         logger.info({ purged: purged.length }, 'purge of disconnected companies done');
+      },
+    }),
+    registerJob({
+      queue: whatsappInboxQueue,
+      async handler(data) {
+        await domain.inbox.process(data.inboxIds);
+      },
+    }),
+    registerJob({
+      queue: whatsappMediaQueue,
+      async handler(data, { logger }) {
+        const outcome = await domain.media.fetch(data.messageId);
+        logger.info({ messageId: data.messageId, outcome }, 'WhatsApp media fetched');
+      },
+    }),
+    registerJob({
+      queue: whatsappTemplatesQueue,
+      async handler(data, { logger }) {
+        const channelIds = data.channelId === undefined ? await domain.channels.activeChannelIds() : [data.channelId];
+        for (const channelId of channelIds) {
+          const result = await domain.channels.syncTemplates(channelId);
+          logger.info({ channelId, reason: data.reason, ...result }, 'WhatsApp templates synced');
+        }
       },
     }),
   ];
