@@ -8,6 +8,12 @@ import { Type, type Static } from 'typebox';
 /** A date-time: the server hands a `Date`, the wire carries an ISO string; read it with `new Date(value)`. */
 export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
 export const Uuid = Type.String({ format: 'uuid' });
+/**
+ * A Pipedrive id (company, user) as Parley stores it: a positive integer that fits the `bigint`
+ * column and JavaScript numbers exactly. 1.5, -1, 2^63 or "abc" are refused with 400 before any
+ * query runs, instead of failing inside PostgreSQL.
+ */
+export const PipedriveId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 

@@ -7,8 +7,10 @@ export const DASHBOARD_PAGES = {
   signup: '/signup',
   onboarding: '/onboarding',
   integrations: '/integrations/pipedrive',
+  whatsapp: '/whatsapp',
   team: '/team',
   audit: '/audit',
+  unmatched: '/unmatched',
 } as const;
 /** Pages with a parameter: `/invite/<token>`, `/join/<workspaceId>`. */
 export const DASHBOARD_PARAM_PAGES = { invite: '/invite/:token', join: '/join/:workspaceId' } as const;

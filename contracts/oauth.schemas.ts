@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Ok, Uuid } from './common.schemas.ts';
+import { Ok, PipedriveId, Uuid } from './common.schemas.ts';
 
 /** Pipedrive OAuth (`/oauth/*`): the browser during a flow, and Pipedrive's own callbacks. */
 
@@ -19,16 +19,16 @@ export type ResumeParams = Static<typeof ResumeParams>;
 
 /** Pipedrive tells the callback URL when an admin shares the app with users or makes it private. */
 export const SharingChangedBody = Type.Object({
-  company_id: Type.Number(),
-  user_id: Type.Number(),
+  company_id: PipedriveId,
+  user_id: PipedriveId,
   isShared: Type.Boolean(),
 });
 export type SharingChangedBody = Static<typeof SharingChangedBody>;
 /** Uninstall (pipedrive-platform.md §2.1). */
 export const UninstallBody = Type.Object({
   client_id: Type.String(),
-  company_id: Type.Number(),
-  user_id: Type.Number(),
+  company_id: PipedriveId,
+  user_id: PipedriveId,
   timestamp: Type.Optional(Type.Union([Type.String(), Type.Number()])),
 });
 export type UninstallBody = Static<typeof UninstallBody>;

@@ -94,4 +94,12 @@ export const SettingsOptions = Type.Object({
 });
 export type SettingsOptions = Static<typeof SettingsOptions>;
 
+/** Pin a chat to a deal (`POST /api/panel/chats/:chatId/pin`). */
+export const PinChatParams = Type.Object({ chatId: Type.String({ format: 'uuid' }) });
+export type PinChatParams = Static<typeof PinChatParams>;
+export const PinDealBody = Type.Object({ dealId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export type PinDealBody = Static<typeof PinDealBody>;
+export const PinDealReply = Type.Object({ chatId: Type.String({ format: 'uuid' }), dealId: Type.Integer() });
+export type PinDealReply = Static<typeof PinDealReply>;
+
 export { Ok };

@@ -24,6 +24,19 @@ import { createRateLimiter } from './rate-limit/rate-limiter.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
 import { createPanelService } from './connections/panel.service.ts';
 import { createWorkspaceIntegrationService } from './connections/workspace-integration.service.ts';
+import { createChatChoicesService } from './sync/chat-choices.service.ts';
+import { createChatLinkResolver } from './sync/chat-link-resolver.ts';
+import { createPipedriveWebhooksService } from './sync/pipedrive-webhooks.service.ts';
+import type { EventBus } from './events/event-bus.ts';
+import { createInProcessEventBus } from './events/in-process-event-bus.ts';
+import { createChannelDirectory } from './whatsapp/channel-directory.ts';
+import { createChannelsService } from './whatsapp/channels.service.ts';
+import { createCloudApiProvider } from './whatsapp/cloud-api/cloud-provider.ts';
+import { createInboxProcessor } from './whatsapp/inbox-processor.ts';
+import { createMediaService } from './whatsapp/media.service.ts';
+import type { WhatsAppProvider } from './whatsapp/provider.ts';
+import { createSendService } from './whatsapp/send.service.ts';
+import { createWebhookIngest } from './whatsapp/webhook-ingest.service.ts';
 
 /** The path of Parley's OAuth callback; also declared in manifest/app.json (a test keeps them equal). */
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
@@ -38,11 +51,16 @@ export function createDomainServices(deps: {
   jobs: JobQueue;
   clock: Clock;
   logger: Logger;
+  /** Where chat events are announced; an in-process bus when absent (tools and tests without panels). */
+  eventBus?: EventBus;
   passwordHasher?: PasswordHasher;
   /** How the Pipedrive client waits out a short 429 or burst window (tests pass a fake clock's). */
   sleep?: (ms: number) => Promise<void>;
+  /** Tests may substitute the WhatsApp provider; the default is the Cloud API at WHATSAPP_GRAPH_URL. */
+  whatsappProvider?: WhatsAppProvider;
 }) {
   const { config, db, clock, logger } = deps;
+  const eventBus = deps.eventBus ?? createInProcessEventBus(logger);
   const secretBox = createSecretBox(config.encryptionKeys);
   const vault = createTokenVault(secretBox);
   const oauth = createPipedriveOAuthClient(
@@ -76,10 +94,52 @@ export function createDomainServices(deps: {
   const grants = createGrantStore({ vault, jobs: deps.jobs, clock });
   const audit = createAuditLog(db);
   const status = createConnectionStatusService({ db });
-  const syncSettings = createSyncSettingsService({ db });
+  const whatsappProvider = deps.whatsappProvider ?? createCloudApiProvider(config.whatsapp);
+  const channelDirectory = createChannelDirectory({ db, secretBox, clock, eventBus });
+  const channels = createChannelsService({
+    db,
+    provider: whatsappProvider,
+    secretBox,
+    directory: channelDirectory,
+    audit,
+    clock,
+    logger,
+    publicUrl: config.publicUrl,
+  });
   const pipedrive = createPipedriveApi({ db, http });
+  const syncSettings = createSyncSettingsService({ db });
+  const sender = createSendService({
+    db,
+    jobs: deps.jobs,
+    eventBus,
+    provider: whatsappProvider,
+    channels,
+    clock,
+    logger,
+  });
+  // Identity resolution and auto-creation; the sync engine's transcript writer calls `chatLinks.resolve`.
+  const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
   return {
     audit,
+    whatsappProvider,
+    channels,
+    webhookIngest: createWebhookIngest({
+      db,
+      jobs: deps.jobs,
+      provider: whatsappProvider,
+      directory: channelDirectory,
+      clock,
+      logger,
+    }),
+    inbox: createInboxProcessor({ db, jobs: deps.jobs, eventBus, logger }),
+    media: createMediaService({
+      db,
+      provider: whatsappProvider,
+      channels,
+      maxBytes: config.whatsapp.mediaMaxBytes,
+      logger,
+    }),
+    sender,
     secretBox,
     vault,
     oauth,
@@ -96,7 +156,19 @@ export function createDomainServices(deps: {
     team: createTeamService({ db, clock, lifecycle }),
     syncSettings,
     integration: createWorkspaceIntegrationService({ db, config, lifecycle, audit }),
-    panel: createPanelService({ config, status, lifecycle, syncSettings, pipedrive, audit }),
+    panel: createPanelService({ db, config, status, lifecycle, syncSettings, pipedrive, audit, sender }),
+    chatLinks,
+    chatChoices: createChatChoicesService({ db, jobs: deps.jobs, pipedrive, resolver: chatLinks }),
+    pipedriveWebhooks: createPipedriveWebhooksService({
+      db,
+      jobs: deps.jobs,
+      pipedrive,
+      oauth,
+      vault,
+      secretBox,
+      publicUrl: config.publicUrl,
+      logger,
+    }),
   };
 }
 

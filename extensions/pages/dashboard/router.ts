@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { DASHBOARD_PAGES } from '../../../contracts/dashboard-pages.ts';
+import { safeNext as safeNextOn } from '../../src/safe-next.ts';
 
 /** The dashboard's few routes, by pathname; links navigate without reloading. */
 export type Route =
@@ -33,9 +34,7 @@ export function useRoute(): Route {
   return route;
 }
 
-/** Only same-site paths may be "next" targets (no open redirects through the login page). */
+/** Only paths on Parley's own origin may be "next" targets (no open redirects through the login page). */
 export function safeNext(value: string | null, fallback: string): string {
-  return value !== null && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-    ? value
-    : fallback;
+  return safeNextOn(value, fallback, window.location.origin);
 }

@@ -12,6 +12,7 @@ import {
 import type { App, AppServices } from '../../app.ts';
 import { isAppError } from '../../errors.ts';
 import { createCallbackUnauthorizedError } from '../../plugins/pipedrive-callback-auth.ts';
+import { edgeRateLimit } from '../../plugins/rate-limit.plugin.ts';
 import { setSessionCookie } from '../../plugins/session-auth.ts';
 import type { AuthorizationOutcome } from '../../services/connections/install.service.ts';
 import { nonceCookieName, type OAuthPurpose } from '../../services/connections/oauth-state.ts';
@@ -19,11 +20,12 @@ import { verifyConnectTicket } from '../../services/connections/connect-ticket.t
 import { renderResultPage, type ResultPage } from './result-page.ts';
 import { actors } from '../../services/audit/actor.ts';
 
-const PURPOSES: Record<string, OAuthPurpose> = {
-  organization: 'org_connect',
-  personal: 'personal_connect',
-  sign_in: 'sign_in',
-};
+// A Map, not an object literal: `purpose=__proto__`, `constructor` or `toString` must find nothing.
+const PURPOSES: ReadonlyMap<string, OAuthPurpose> = new Map([
+  ['organization', 'org_connect'],
+  ['personal', 'personal_connect'],
+  ['sign_in', 'sign_in'],
+]);
 
 /**
  * Pipedrive OAuth in the browser: `/oauth/install` starts every flow (it is also the Marketplace
@@ -41,74 +43,82 @@ export async function oauthRoutes(fastify: App, { services }: { services: AppSer
     return payload;
   });
 
-  fastify.get('/oauth/install', { schema: { querystring: InstallQuery } }, async (request, reply) => {
-    const { purpose: requested, ticket } = request.query;
-    const purpose = requested === undefined ? 'marketplace_install' : PURPOSES[requested];
-    if (purpose === undefined)
-      return sendPage(reply, 400, {
-        title: 'Unknown connection type',
-        message: 'This link is not one Parley makes. Start again from Parley or Pipedrive.',
-        tone: 'error',
+  fastify.get(
+    '/oauth/install',
+    { config: edgeRateLimit('oauthInstall'), schema: { querystring: InstallQuery } },
+    async (request, reply) => {
+      const { purpose: requested, ticket } = request.query;
+      const purpose = requested === undefined ? 'marketplace_install' : PURPOSES.get(requested);
+      if (purpose === undefined)
+        return sendPage(reply, 400, {
+          title: 'Unknown connection type',
+          message: 'This link is not one Parley makes. Start again from Parley or Pipedrive.',
+          tone: 'error',
+        });
+      if (purpose === 'org_connect' && request.session === null)
+        return reply.redirect(`/login?next=${encodeURIComponent('/integrations/pipedrive')}`);
+      let panelUser: { companyId: number; userId: number } | undefined;
+      if (purpose === 'personal_connect' && ticket !== undefined)
+        panelUser = await verifyConnectTicket(config.sessionSecret, ticket);
+      else if (purpose === 'personal_connect' && request.session === null)
+        return reply.redirect(`/login?next=${encodeURIComponent('/integrations/pipedrive')}`);
+      const { state, nonce } = await domain.states.mint({
+        purpose,
+        ...(panelUser === undefined ? {} : { panelUser, popup: true }),
       });
-    if (purpose === 'org_connect' && request.session === null)
-      return reply.redirect(`/login?next=${encodeURIComponent('/integrations/pipedrive')}`);
-    let panelUser: { companyId: number; userId: number } | undefined;
-    if (purpose === 'personal_connect' && ticket !== undefined)
-      panelUser = await verifyConnectTicket(config.sessionSecret, ticket);
-    else if (purpose === 'personal_connect' && request.session === null)
-      return reply.redirect(`/login?next=${encodeURIComponent('/integrations/pipedrive')}`);
-    const { state, nonce } = await domain.states.mint({
-      purpose,
-      ...(panelUser === undefined ? {} : { panelUser, popup: true }),
-    });
-    void reply.setCookie(nonceCookieName(nonce), nonce, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure,
-      path: '/oauth',
-      maxAge: 600,
-    });
-    return reply.redirect(domain.oauth.authorizationUrl(state));
-  });
+      void reply.setCookie(nonceCookieName(nonce), nonce, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/oauth',
+        maxAge: 600,
+      });
+      return reply.redirect(domain.oauth.authorizationUrl(state));
+    },
+  );
 
-  fastify.get('/oauth/callback', { schema: { querystring: CallbackQuery } }, async (request, reply) => {
-    const { code, state, error } = request.query;
-    if (error !== undefined) {
-      const denied = error === 'user_denied' || error === 'access_denied';
-      return sendPage(reply, 200, {
-        title: denied ? 'Connection cancelled' : 'Pipedrive did not connect',
-        message: denied
-          ? 'You chose not to connect Parley. Nothing was changed; you can connect any time.'
-          : `Pipedrive reported “${error}”. Nothing was changed; try again.`,
-        tone: 'info',
-        actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }],
-      });
-    }
-    if (code === undefined)
-      return sendPage(reply, 400, {
-        title: 'Missing authorization code',
-        message: 'Pipedrive did not send an authorization code. Start the connection again.',
-        tone: 'error',
-      });
-    try {
-      const outcome = await domain.install.completeAuthorization({
-        code,
-        state,
-        cookies: request.cookies,
-        session: request.session ?? undefined,
-      });
-      return await finish(request, reply, outcome);
-    } catch (failure) {
-      if (!isAppError(failure) || (failure.statusCode >= 500 && failure.statusCode !== 503)) throw failure;
-      request.log.warn({ code: failure.code }, 'OAuth callback refused');
-      return sendPage(reply, failure.statusCode, {
-        title: 'Parley could not connect',
-        message: failure.message,
-        tone: 'error',
-        actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }],
-      });
-    }
-  });
+  fastify.get(
+    '/oauth/callback',
+    { config: edgeRateLimit('oauthCallback'), schema: { querystring: CallbackQuery } },
+    async (request, reply) => {
+      const { code, state, error } = request.query;
+      if (error !== undefined) {
+        const denied = error === 'user_denied' || error === 'access_denied';
+        return sendPage(reply, 200, {
+          title: denied ? 'Connection cancelled' : 'Pipedrive did not connect',
+          message: denied
+            ? 'You chose not to connect Parley. Nothing was changed; you can connect any time.'
+            : `Pipedrive reported “${error}”. Nothing was changed; try again.`,
+          tone: 'info',
+          actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }],
+        });
+      }
+      if (code === undefined)
+        return sendPage(reply, 400, {
+          title: 'Missing authorization code',
+          message: 'Pipedrive did not send an authorization code. Start the connection again.',
+          tone: 'error',
+        });
+      try {
+        const outcome = await domain.install.completeAuthorization({
+          code,
+          state,
+          cookies: request.cookies,
+          session: request.session ?? undefined,
+        });
+        return await finish(request, reply, outcome);
+      } catch (failure) {
+        if (!isAppError(failure) || (failure.statusCode >= 500 && !failure.expose)) throw failure;
+        request.log.warn({ code: failure.code }, 'OAuth callback refused');
+        return sendPage(reply, failure.statusCode, {
+          title: 'Parley could not connect',
+          message: failure.message,
+          tone: 'error',
+          actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }],
+        });
+      }
+    },
+  );
 
   fastify.get('/oauth/resume/:id', { schema: { params: ResumeParams } }, async (request, reply) => {
     const { id } = request.params;

@@ -8,7 +8,11 @@ import type { SyncSettingsService } from '../settings/sync-settings.ts';
 import { mintConnectTicket } from './connect-ticket.ts';
 import type { ConnectionLifecycle } from './connection-lifecycle.service.ts';
 import type { ConnectionStatusService } from './connection-status.service.ts';
-import { createOrgNotConnectedError } from './connections.errors.ts';
+import { createOrgNotConnectedError, createPersonalNotConnectedError } from './connections.errors.ts';
+import type { Db } from '../../db/client.ts';
+import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
+import type { createSendService, OutgoingContent } from '../whatsapp/send.service.ts';
+import { createChatNotFoundError } from '../whatsapp/whatsapp.errors.ts';
 
 export const createAdminOnlyError = createErrorFactory({
   code: 'connections.pipedrive_admin_only',
@@ -27,6 +31,8 @@ export interface PanelViewer {
  * connect ticket, disconnects, and the company's sync settings (Pipedrive admins edit them).
  */
 export function createPanelService(deps: {
+  db: Db;
+  sender: ReturnType<typeof createSendService>;
   config: Pick<AppConfig, 'publicUrl' | 'sessionSecret'>;
   status: ConnectionStatusService;
   lifecycle: ConnectionLifecycle;
@@ -101,6 +107,26 @@ export function createPanelService(deps: {
         api.listActiveUsers(),
       ]);
       return { pipelines, leadLabels, users };
+    },
+
+    /**
+     * Sends from a panel: the viewer must have an active personal connection, and may only reach
+     * chats of the workspace their company is linked to (any other chat is simply "not found").
+     */
+    async sendMessage(viewer: PanelViewer, chatId: string, content: OutgoingContent) {
+      const status = await statusOf(viewer);
+      if (!status.personal.connected || status.personal.state !== 'active') throw createPersonalNotConnectedError();
+      const repository = createConnectionsRepository(deps.db);
+      const company = await repository.findCompany(viewer.companyId);
+      if (company?.workspaceId == null) throw createChatNotFoundError();
+      const connection = await repository.findByCompanyUser(viewer.companyId, viewer.userId);
+      return deps.sender.send({
+        workspaceId: company.workspaceId,
+        companyId: viewer.companyId,
+        chatId,
+        sender: { pipedriveUserId: viewer.userId, memberId: connection?.memberId ?? null },
+        content,
+      });
     },
 
     async saveSettings(viewer: PanelViewer, input: SyncSettings): Promise<SyncSettings> {

@@ -4,6 +4,9 @@ import type { Db } from '../../db/client.ts';
 import { companySettings } from '../../db/schema/index.ts';
 import { SyncSettingsSchema, type SyncSettings } from '../../../contracts/panel.schemas.ts';
 
+/** The shape is part of the panel contract; the sync engine reads it from here too. */
+export type { SyncSettings };
+
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   autoCreatePersons: true,
   skipGroups: true,

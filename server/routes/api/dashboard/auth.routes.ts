@@ -10,6 +10,7 @@ import {
   SwitchWorkspaceReply,
 } from '../../../../contracts/dashboard.schemas.ts';
 import type { App, AppServices } from '../../../app.ts';
+import { edgeRateLimit } from '../../../plugins/rate-limit.plugin.ts';
 import { clearSessionCookie, requireSession, SESSION_COOKIE, setSessionCookie } from '../../../plugins/session-auth.ts';
 
 /** Sign-up, sign-in, sign-out and "who am I" for the dashboard (cookie sessions). */
@@ -22,7 +23,10 @@ export async function authRoutes(fastify: App, { services }: { services: AppServ
 
   fastify.post(
     '/api/auth/signup',
-    { config: { public: true }, schema: { body: SignUpBody, response: { 201: SignUpReply } } },
+    {
+      config: { public: true, ...edgeRateLimit('signUp') },
+      schema: { body: SignUpBody, response: { 201: SignUpReply } },
+    },
     async (request, reply) => {
       const { account, workspace } = await domain.accounts.signUp(request.body);
       const { token } = await domain.sessions.create(account.id, workspace.id);
@@ -33,7 +37,10 @@ export async function authRoutes(fastify: App, { services }: { services: AppServ
 
   fastify.post(
     '/api/auth/login',
-    { config: { public: true }, schema: { body: LoginBody, response: { 200: LoginReply } } },
+    {
+      config: { public: true, ...edgeRateLimit('signIn') },
+      schema: { body: LoginBody, response: { 200: LoginReply } },
+    },
     async (request, reply) => {
       const account = await domain.accounts.signIn({ ...request.body, clientAddress: request.ip });
       await domain.sessions.destroy(request.cookies[SESSION_COOKIE]);

@@ -9,6 +9,7 @@ import {
   TeamInfo,
 } from '../../../../contracts/dashboard.schemas.ts';
 import type { App, AppServices } from '../../../app.ts';
+import { edgeRateLimit } from '../../../plugins/rate-limit.plugin.ts';
 import { requireMember, requireSession } from '../../../plugins/session-auth.ts';
 import type { Acting } from '../../../services/accounts/team.service.ts';
 
@@ -25,7 +26,7 @@ export async function teamRoutes(fastify: App, { services }: { services: AppServ
 
   fastify.post(
     '/api/team/invitations',
-    { schema: { body: InviteBody, response: { 201: InviteReply } } },
+    { config: edgeRateLimit('invitationCreate'), schema: { body: InviteBody, response: { 201: InviteReply } } },
     async (request, reply) => {
       const { token, expiresAt } = await domain.team.invite(acting(request), request.body);
       return reply.status(201).send({ link: `${config.publicUrl}/invite/${token}`, expiresAt });

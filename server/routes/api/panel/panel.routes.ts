@@ -3,6 +3,9 @@ import {
   DisconnectOrganizationReply,
   DisconnectPersonalReply,
   PanelStatus,
+  PinChatParams,
+  PinDealBody,
+  PinDealReply,
   SavedSettingsReply,
   SettingsOptions,
   SettingsReply,
@@ -54,5 +57,13 @@ export async function panelRoutes(fastify: App, { services }: { services: AppSer
     '/api/panel/settings',
     { schema: { body: SyncSettingsSchema, response: { 200: SavedSettingsReply } } },
     async (request) => ({ settings: await panel.saveSettings(requireViewer(request), request.body) }),
+  );
+
+  // Pin a chat to a deal: the deal is read with the viewer's own grant (Pipedrive's visibility applies).
+  fastify.post(
+    '/api/panel/chats/:chatId/pin',
+    { schema: { params: PinChatParams, body: PinDealBody, response: { 200: PinDealReply } } },
+    async (request) =>
+      services.domain.chatChoices.pinDeal(requireViewer(request), request.params.chatId, request.body.dealId),
   );
 }
