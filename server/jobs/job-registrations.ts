@@ -1,6 +1,6 @@
 import type { DomainServices } from '../services/domain-services.ts';
 import type { MaintenanceService } from '../services/maintenance/maintenance.service.ts';
-import { maintenanceCleanupQueue, purgeDisconnectedQueue, revokeGrantQueue } from './queues.ts';
+import { maintenanceCleanupQueue, purgeDisconnectedQueue, revokeGrantQueue, sendMailQueue } from './queues.ts';
 import { registerJob, type JobRegistration } from './worker-runner.ts';
 
 /** Handlers stay thin: they call services, which hold the rules. */
@@ -40,6 +40,14 @@ export function createJobRegistrations(services: {
       async handler(_data, { logger }) {
         const purged = await domain.lifecycle.purgeDue();
         logger.info({ purged: purged.length }, 'purge of disconnected companies done');
+      },
+    }),
+    registerJob({
+      queue: sendMailQueue,
+      async handler(data, { logger }) {
+        // The message holds links that are secrets: only its id is ever logged.
+        await domain.mail.deliver(data);
+        logger.info({ mailId: data.mailId }, 'mail sent');
       },
     }),
   ];

@@ -46,12 +46,27 @@ export const syncChatQueue = defineQueue<{ chatId: string }>('sync.chat', {
   expireInSeconds: 120,
 });
 
+/**
+ * Account mail (confirmation links, password resets, notices). Enqueued in the transaction that
+ * stores the link's token; the message is encrypted in the job and the job deleted soon after it
+ * was sent. A failing SMTP server means retries with backoff, never a lost or blocking mail.
+ */
+export const sendMailQueue = defineQueue<{ mailId: string; ciphertext: string }>('mail.send', {
+  retryLimit: 12,
+  retryDelay: 10,
+  retryBackoff: true,
+  retryDelayMax: 1800,
+  expireInSeconds: 60,
+  deleteAfterSeconds: 60,
+});
+
 /** Every queue Parley uses; each instance creates or updates them at start-up. */
 export const ALL_QUEUES: readonly QueueDefinition[] = [
   maintenanceCleanupQueue,
   revokeGrantQueue,
   purgeDisconnectedQueue,
   syncChatQueue,
+  sendMailQueue,
 ];
 
 /** Recurring jobs (cron, UTC). */

@@ -21,6 +21,8 @@ import { createPipedriveHttp } from './pipedrive/pipedrive-http.ts';
 import { createTokenService } from './pipedrive/token-service.ts';
 import { createTokenVault } from './pipedrive/token-vault.ts';
 import { createRateLimiter } from './rate-limit/rate-limiter.ts';
+import { createMailService } from './mail/mail.service.ts';
+import { createMailTransport, type MailTransport } from './mail/mail-transport.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
 
 /** The path of Parley's OAuth callback; also declared in manifest/app.json (a test keeps them equal). */
@@ -37,6 +39,8 @@ export function createDomainServices(deps: {
   clock: Clock;
   logger: Logger;
   passwordHasher?: PasswordHasher;
+  /** Replaces the transport the configuration names (tests capture or fail deliveries). */
+  mailTransport?: MailTransport;
 }) {
   const { config, db, clock, logger } = deps;
   const secretBox = createSecretBox(config.encryptionKeys);
@@ -63,6 +67,12 @@ export function createDomainServices(deps: {
   });
   const states = createOAuthStateService({ db, secret: config.sessionSecret, clock });
   const grants = createGrantStore({ vault, jobs: deps.jobs, clock });
+  const mail = createMailService({
+    jobs: deps.jobs,
+    secretBox,
+    from: config.mail.from,
+    transport: deps.mailTransport ?? createMailTransport(config.mail),
+  });
   return {
     audit: createAuditLog(db),
     secretBox,
@@ -77,7 +87,14 @@ export function createDomainServices(deps: {
     install: createInstallService({ db, oauth, states, grants, secretBox, clock }),
     status: createConnectionStatusService({ db }),
     sessions: createSessionService({ db, sessionSecret: config.sessionSecret, clock }),
-    accounts: createAccountsService({ db, hasher: deps.passwordHasher ?? createPasswordHasher(), clock }),
+    mail,
+    accounts: createAccountsService({
+      db,
+      hasher: deps.passwordHasher ?? createPasswordHasher(),
+      clock,
+      mail,
+      publicUrl: config.publicUrl,
+    }),
     team: createTeamService({ db, clock, lifecycle }),
     syncSettings: createSyncSettingsService({ db }),
   };

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
@@ -11,7 +11,10 @@ import { createConnectionsRepository } from '../../db/repositories/connections.r
 import { createTeamRepository } from '../../db/repositories/team.repository.ts';
 import { pendingInstalls } from '../../db/schema/index.ts';
 import { isAppError, type AppError } from '../../errors.ts';
-import type { ResolvedSession } from '../accounts/session.service.ts';
+import { createEmailUnverifiedError } from '../accounts/accounts.errors.ts';
+import { claimAccountForProvenEmail } from '../accounts/email-ownership.ts';
+import { hashToken, type ResolvedSession } from '../accounts/session.service.ts';
+import { constantTimeEqual } from '../crypto/constant-time.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { PipedriveOAuthClient, TokenResponse } from '../pipedrive/oauth-client.ts';
@@ -20,11 +23,14 @@ import {
   createCompanyLinkedElsewhereError,
   createNotPipedriveAdminError,
   createOrgNotConnectedError,
+  createPendingInstallExpiredError,
+  createPendingInstallOtherBrowserError,
+  createPendingInstallWrongAccountError,
   createWorkspaceHasOtherCompanyError,
   createWrongPipedriveUserError,
 } from './connections.errors.ts';
 import type { GrantStore } from './grant-store.ts';
-import { createStateInvalidError, type OAuthStatePayload, type OAuthStateService } from './oauth-state.ts';
+import type { OAuthStatePayload, OAuthStateService } from './oauth-state.ts';
 
 /** What the callback should show, and whom to sign in. The route turns it into a page or redirect. */
 export type AuthorizationOutcome =
@@ -32,10 +38,18 @@ export type AuthorizationOutcome =
   | { kind: 'org_connected'; workspaceId: string; companyId: number }
   | { kind: 'personal_connected'; companyId: number; popup: boolean; signInAccountId?: string }
   | { kind: 'join_requested'; companyName: string; email: string; popup: boolean }
-  | { kind: 'sign_in_required'; pendingInstallId: string; email: string }
+  | { kind: 'sign_in_required'; pendingInstallId: string; email: string; browserNonce: string }
   | { kind: 'refused'; error: AppError; popup: boolean };
 
 const PENDING_INSTALL_TTL_MS = 30 * 60 * 1000;
+
+/** What the confirmation page of a parked install names: the Pipedrive company and user. */
+export interface PendingInstallSummary {
+  companyName: string;
+  companyDomain: string;
+  userName: string;
+  email: string;
+}
 const ADMIN_ROLES = new Set(['owner', 'admin']);
 
 /**
@@ -94,14 +108,25 @@ export function createInstallService(deps: {
     if (!identity.isAdmin) throw createNotPipedriveAdminError();
 
     // Who is installing: the member this Pipedrive user was linked to before, the signed-in
-    // account, or a new account. An existing account found only by email must sign in first.
+    // account, or a new account. An existing verified account found only by email must sign in
+    // (in this browser) and confirm first; an unverified one is taken over, as Pipedrive vouches
+    // for the address and whoever made that account never proved it.
     const previous = await connections.findByCompanyUser(identity.companyId, identity.userId);
     const linkedMember = previous?.memberId == null ? undefined : await accounts.findMemberById(previous.memberId);
     let account: AccountRow | undefined =
       session?.account ?? (linkedMember === undefined ? undefined : await accounts.findAccount(linkedMember.accountId));
     if (account === undefined) {
-      if ((await accounts.findAccountByEmail(identity.email)) !== undefined) return parkInstall(tx, identity, grant);
-      account = await accounts.createAccount({ email: identity.email, name: identity.name, passwordHash: null });
+      const byEmail = await accounts.findAccountByEmail(identity.email);
+      if (byEmail?.emailVerified === true) return parkInstall(tx, identity, grant);
+      account =
+        byEmail === undefined
+          ? await accounts.createAccount({
+              email: identity.email,
+              name: identity.name,
+              passwordHash: null,
+              emailVerified: true,
+            })
+          : await claimAccountForProvenEmail(tx, byEmail);
     }
 
     const company = await connections.findCompany(identity.companyId);
@@ -135,18 +160,79 @@ export function createInstallService(deps: {
     return { kind: 'installed', accountId: account.id, workspaceId, companyId: identity.companyId, createdWorkspace };
   }
 
-  /** The grant waits (encrypted) while an existing account signs in; codes expire too fast to wait. */
+  /**
+   * The grant waits (encrypted) while an existing account signs in; codes expire too fast to wait.
+   * It is bound to a nonce the route sets as a cookie in this browser: only this browser resumes it.
+   */
   async function parkInstall(tx: Tx, identity: PipedriveIdentity, grant: TokenResponse): Promise<AuthorizationOutcome> {
     const id = randomUUID();
+    const browserNonce = randomBytes(32).toString('base64url');
     await tx.insert(pendingInstalls).values({
       id,
       companyId: identity.companyId,
       pipedriveUserId: identity.userId,
       identity: { ...identity },
       grantCiphertext: deps.secretBox.encrypt(JSON.stringify(grant), pendingAad(id)),
+      browserNonceHash: hashToken(browserNonce),
       expiresAt: new Date(deps.clock.now().getTime() + PENDING_INSTALL_TTL_MS),
     });
-    return { kind: 'sign_in_required', pendingInstallId: id, email: identity.email };
+    return { kind: 'sign_in_required', pendingInstallId: id, email: identity.email, browserNonce };
+  }
+
+  /**
+   * A parked install may continue only in the browser that started it, for the signed-in account
+   * whose verified email is the Pipedrive user's. Throws the reason otherwise.
+   */
+  async function findResumable(
+    pendingInstallId: string,
+    session: ResolvedSession,
+    browserNonce: string | undefined,
+  ): Promise<{ identity: PipedriveIdentity }> {
+    const now = deps.clock.now();
+    const [pending] = await deps.db
+      .select()
+      .from(pendingInstalls)
+      .where(
+        and(
+          eq(pendingInstalls.id, pendingInstallId),
+          isNull(pendingInstalls.consumedAt),
+          gt(pendingInstalls.expiresAt, now),
+        ),
+      );
+    if (pending === undefined) throw createPendingInstallExpiredError();
+    if (browserNonce === undefined || !constantTimeEqual(hashToken(browserNonce), pending.browserNonceHash))
+      throw createPendingInstallOtherBrowserError();
+    const identity = pending.identity as unknown as PipedriveIdentity;
+    if (session.account.email !== identity.email.toLowerCase())
+      throw createPendingInstallWrongAccountError({
+        message: `This installation is for ${identity.email}. Sign in to Parley as ${identity.email} to finish it.`,
+      });
+    if (!session.account.emailVerified) throw createEmailUnverifiedError();
+    return { identity };
+  }
+
+  /** Marks the parked install used (once, by this browser) and opens its grant. */
+  async function takePending(
+    pendingInstallId: string,
+    browserNonce: string,
+  ): Promise<{ identity: PipedriveIdentity; grant: TokenResponse }> {
+    const now = deps.clock.now();
+    const [pending] = await deps.db
+      .update(pendingInstalls)
+      .set({ consumedAt: now })
+      .where(
+        and(
+          eq(pendingInstalls.id, pendingInstallId),
+          eq(pendingInstalls.browserNonceHash, hashToken(browserNonce)),
+          isNull(pendingInstalls.consumedAt),
+          gt(pendingInstalls.expiresAt, now),
+        ),
+      )
+      .returning();
+    if (pending === undefined) throw createPendingInstallExpiredError();
+    const grant = JSON.parse(deps.secretBox.decrypt(pending.grantCiphertext, pendingAad(pending.id))) as TokenResponse;
+    await deps.db.delete(pendingInstalls).where(eq(pendingInstalls.id, pending.id));
+    return { identity: pending.identity as unknown as PipedriveIdentity, grant };
   }
 
   async function connectOrganization(
@@ -209,9 +295,11 @@ export function createInstallService(deps: {
     if (member === undefined && flow.session !== undefined)
       member = await accounts.findMember(workspaceId, flow.session.account.id);
     if (member === undefined && flow.session === undefined)
-      member = await accounts.findMemberByEmail(workspaceId, identity.email);
+      member = await accounts.findMemberByVerifiedEmail(workspaceId, identity.email);
 
     if (member === undefined) {
+      // Admins decide a join request by the email it shows: a signed-in account must have proven it.
+      if (flow.session !== undefined && !flow.session.account.emailVerified) throw createEmailUnverifiedError();
       // Keep the grant (unlinked) so approval activates it without another round trip to Pipedrive.
       await deps.grants.saveGrant(tx, identity, grant, {
         memberId: null,
@@ -298,31 +386,44 @@ export function createInstallService(deps: {
       });
     },
 
-    /** Finishes a parked Marketplace install once its admin has signed in. */
-    async resumeInstall(pendingInstallId: string, session: ResolvedSession): Promise<AuthorizationOutcome> {
-      const now = deps.clock.now();
-      const [pending] = await deps.db
-        .update(pendingInstalls)
-        .set({ consumedAt: now })
-        .where(
-          and(
-            eq(pendingInstalls.id, pendingInstallId),
-            isNull(pendingInstalls.consumedAt),
-            gt(pendingInstalls.expiresAt, now),
-          ),
-        )
-        .returning();
-      if (pending === undefined) {
-        throw createStateInvalidError({
-          message: 'This installation waited too long. Install Parley from the Pipedrive Marketplace again.',
-        });
-      }
-      const identity = pending.identity as unknown as PipedriveIdentity;
-      const grant = JSON.parse(
-        deps.secretBox.decrypt(pending.grantCiphertext, pendingAad(pending.id)),
-      ) as TokenResponse;
-      await deps.db.delete(pendingInstalls).where(eq(pendingInstalls.id, pending.id));
+    /** What the confirmation page shows, after the same checks as `resumeInstall`. */
+    async describePendingInstall(
+      pendingInstallId: string,
+      session: ResolvedSession,
+      browserNonce: string | undefined,
+    ): Promise<PendingInstallSummary> {
+      const { identity } = await findResumable(pendingInstallId, session, browserNonce);
+      return {
+        companyName: identity.companyName,
+        companyDomain: identity.companyDomain,
+        userName: identity.name,
+        email: identity.email,
+      };
+    },
+
+    /**
+     * Finishes a parked Marketplace install once its admin has signed in and confirmed it (a POST
+     * with the CSRF token): same browser, same verified email, once.
+     */
+    async resumeInstall(
+      pendingInstallId: string,
+      session: ResolvedSession,
+      browserNonce: string | undefined,
+    ): Promise<AuthorizationOutcome> {
+      await findResumable(pendingInstallId, session, browserNonce);
+      const { identity, grant } = await takePending(pendingInstallId, browserNonce ?? '');
       return withOutcome(identity, grant, false, (tx) => installAsAdmin(tx, identity, grant, session));
+    },
+
+    /** "Cancel" on the confirmation page: the grant is revoked at Pipedrive and nothing is linked. */
+    async cancelPendingInstall(
+      pendingInstallId: string,
+      session: ResolvedSession,
+      browserNonce: string | undefined,
+    ): Promise<void> {
+      await findResumable(pendingInstallId, session, browserNonce);
+      const { identity, grant } = await takePending(pendingInstallId, browserNonce ?? '');
+      await deps.db.transaction((tx) => deps.grants.discardGrant(tx, identity, grant));
     },
   };
 }
