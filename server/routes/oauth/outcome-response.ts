@@ -43,6 +43,14 @@ export function createOutcomeResponder({ config, domain }: Pick<AppServices, 'co
             : { actions: [{ label: 'Go to Parley', href: '/login' }] }),
         });
       case 'sign_in_required':
+        // Binds the parked install to this browser: only a request carrying this cookie resumes it.
+        void reply.setCookie(PENDING_INSTALL_COOKIE, outcome.browserNonce, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: config.publicUrl.startsWith('https:'),
+          path: PENDING_INSTALL_COOKIE_PATH,
+          maxAge: 30 * 60,
+        });
         return reply.redirect(`/login?resume=${outcome.pendingInstallId}&email=${encodeURIComponent(outcome.email)}`);
       case 'refused':
         return sendPage(reply, outcome.error.statusCode, {
