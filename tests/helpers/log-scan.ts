@@ -13,6 +13,9 @@ const SECRET_PATTERNS: { name: string; pattern: RegExp }[] = [
   { name: 'access token', pattern: /v1u:[A-Za-z0-9_-]{8,}/ },
   { name: 'refresh token', pattern: /\brt-[0-9a-f]{16}\b/ },
   { name: 'JWT', pattern: /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}/ },
+  // Mailed links (sign-up confirmation, reset, new address) and the bodies that carry them.
+  { name: 'mailed link token', pattern: /#token=[A-Za-z0-9_-]{20,}/ },
+  { name: 'mail body', pattern: /The link works once/ },
 ];
 
 /** Returns one line per finding (secret name and the log line number), empty when clean. */

@@ -10,6 +10,7 @@ import type { EventBus } from '../../server/services/events/event-bus.ts';
 import { createInProcessEventBus } from '../../server/services/events/in-process-event-bus.ts';
 import { createPasswordHasher } from '../../server/services/accounts/password.ts';
 import { createDomainServices, type DomainServices } from '../../server/services/domain-services.ts';
+import type { MailTransport } from '../../server/services/mail/mail-transport.ts';
 import { testConfig } from './test-config.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { createTestLogger } from './test-logger.ts';
@@ -33,6 +34,8 @@ export interface TestAppOptions {
   clock?: Clock;
   /** Another app on the same database (a second instance); default: a database of its own. */
   database?: TestDatabase;
+  /** Where mail goes when a worker sends it; default: the configured transport. */
+  mailTransport?: MailTransport;
 }
 
 /** The real app on a database of the test's own, driven with `app.inject`. Not yet `ready()`: tests may add routes. */
@@ -60,6 +63,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     logger,
     passwordHasher: createPasswordHasher({ logN: 10 }),
+    ...(options.mailTransport === undefined ? {} : { mailTransport: options.mailTransport }),
   });
   const app = await buildApp({ config, database, eventBus, jobs, lifecycle, logger, paths, domain, clock });
   return {
