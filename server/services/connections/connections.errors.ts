@@ -41,10 +41,12 @@ export const createPendingInstallOtherBrowserError = createErrorFactory({
 export const createPendingInstallWrongAccountError = createErrorFactory({
   code: 'installs.wrong_account',
   statusCode: 403,
-  message: 'This installation belongs to another Parley account. Sign in with the email of the Pipedrive user who installed it.',
+  message:
+    'This installation belongs to another Parley account. Sign in with the email of the Pipedrive user who installed it.',
 });
 export const createPendingInstallExpiredError = createErrorFactory({
   code: 'installs.expired',
   statusCode: 410,
-  message: 'This installation waited too long or was already finished. Install Parley from the Pipedrive Marketplace again.',
+  message:
+    'This installation waited too long or was already finished. Install Parley from the Pipedrive Marketplace again.',
 });

@@ -1,5 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import {
@@ -9,12 +7,10 @@ import {
 } from '../../db/repositories/accounts.repository.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { createTeamRepository } from '../../db/repositories/team.repository.ts';
-import { pendingInstalls } from '../../db/schema/index.ts';
 import { isAppError, type AppError } from '../../errors.ts';
 import { createEmailUnverifiedError } from '../accounts/accounts.errors.ts';
 import { claimAccountForProvenEmail } from '../accounts/email-ownership.ts';
-import { hashToken, type ResolvedSession } from '../accounts/session.service.ts';
-import { constantTimeEqual } from '../crypto/constant-time.ts';
+import type { ResolvedSession } from '../accounts/session.service.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { PipedriveOAuthClient, TokenResponse } from '../pipedrive/oauth-client.ts';
@@ -23,13 +19,11 @@ import {
   createCompanyLinkedElsewhereError,
   createNotPipedriveAdminError,
   createOrgNotConnectedError,
-  createPendingInstallExpiredError,
-  createPendingInstallOtherBrowserError,
-  createPendingInstallWrongAccountError,
   createWorkspaceHasOtherCompanyError,
   createWrongPipedriveUserError,
 } from './connections.errors.ts';
 import type { GrantStore } from './grant-store.ts';
+import { createParkedInstalls } from './parked-installs.ts';
 import type { OAuthStatePayload, OAuthStateService } from './oauth-state.ts';
 
 /** What the callback should show, and whom to sign in. The route turns it into a page or redirect. */
@@ -41,15 +35,6 @@ export type AuthorizationOutcome =
   | { kind: 'sign_in_required'; pendingInstallId: string; email: string; browserNonce: string }
   | { kind: 'refused'; error: AppError; popup: boolean };
 
-const PENDING_INSTALL_TTL_MS = 30 * 60 * 1000;
-
-/** What the confirmation page of a parked install names: the Pipedrive company and user. */
-export interface PendingInstallSummary {
-  companyName: string;
-  companyDomain: string;
-  userName: string;
-  email: string;
-}
 const ADMIN_ROLES = new Set(['owner', 'admin']);
 
 /**
@@ -65,7 +50,7 @@ export function createInstallService(deps: {
   secretBox: SecretBox;
   clock: Clock;
 }) {
-  const pendingAad = (id: string) => `pending_installs:${id}`;
+  const parked = createParkedInstalls(deps);
 
   async function withOutcome(
     identity: PipedriveIdentity,
@@ -117,7 +102,10 @@ export function createInstallService(deps: {
       session?.account ?? (linkedMember === undefined ? undefined : await accounts.findAccount(linkedMember.accountId));
     if (account === undefined) {
       const byEmail = await accounts.findAccountByEmail(identity.email);
-      if (byEmail?.emailVerified === true) return parkInstall(tx, identity, grant);
+      if (byEmail?.emailVerified === true) {
+        const { pendingInstallId, browserNonce } = await parked.park(tx, identity, grant);
+        return { kind: 'sign_in_required', pendingInstallId, email: identity.email, browserNonce };
+      }
       account =
         byEmail === undefined
           ? await accounts.createAccount({
@@ -158,81 +146,6 @@ export function createInstallService(deps: {
       detail: { via: 'marketplace', createdWorkspace },
     });
     return { kind: 'installed', accountId: account.id, workspaceId, companyId: identity.companyId, createdWorkspace };
-  }
-
-  /**
-   * The grant waits (encrypted) while an existing account signs in; codes expire too fast to wait.
-   * It is bound to a nonce the route sets as a cookie in this browser: only this browser resumes it.
-   */
-  async function parkInstall(tx: Tx, identity: PipedriveIdentity, grant: TokenResponse): Promise<AuthorizationOutcome> {
-    const id = randomUUID();
-    const browserNonce = randomBytes(32).toString('base64url');
-    await tx.insert(pendingInstalls).values({
-      id,
-      companyId: identity.companyId,
-      pipedriveUserId: identity.userId,
-      identity: { ...identity },
-      grantCiphertext: deps.secretBox.encrypt(JSON.stringify(grant), pendingAad(id)),
-      browserNonceHash: hashToken(browserNonce),
-      expiresAt: new Date(deps.clock.now().getTime() + PENDING_INSTALL_TTL_MS),
-    });
-    return { kind: 'sign_in_required', pendingInstallId: id, email: identity.email, browserNonce };
-  }
-
-  /**
-   * A parked install may continue only in the browser that started it, for the signed-in account
-   * whose verified email is the Pipedrive user's. Throws the reason otherwise.
-   */
-  async function findResumable(
-    pendingInstallId: string,
-    session: ResolvedSession,
-    browserNonce: string | undefined,
-  ): Promise<{ identity: PipedriveIdentity }> {
-    const now = deps.clock.now();
-    const [pending] = await deps.db
-      .select()
-      .from(pendingInstalls)
-      .where(
-        and(
-          eq(pendingInstalls.id, pendingInstallId),
-          isNull(pendingInstalls.consumedAt),
-          gt(pendingInstalls.expiresAt, now),
-        ),
-      );
-    if (pending === undefined) throw createPendingInstallExpiredError();
-    if (browserNonce === undefined || !constantTimeEqual(hashToken(browserNonce), pending.browserNonceHash))
-      throw createPendingInstallOtherBrowserError();
-    const identity = pending.identity as unknown as PipedriveIdentity;
-    if (session.account.email !== identity.email.toLowerCase())
-      throw createPendingInstallWrongAccountError({
-        message: `This installation is for ${identity.email}. Sign in to Parley as ${identity.email} to finish it.`,
-      });
-    if (!session.account.emailVerified) throw createEmailUnverifiedError();
-    return { identity };
-  }
-
-  /** Marks the parked install used (once, by this browser) and opens its grant. */
-  async function takePending(
-    pendingInstallId: string,
-    browserNonce: string,
-  ): Promise<{ identity: PipedriveIdentity; grant: TokenResponse }> {
-    const now = deps.clock.now();
-    const [pending] = await deps.db
-      .update(pendingInstalls)
-      .set({ consumedAt: now })
-      .where(
-        and(
-          eq(pendingInstalls.id, pendingInstallId),
-          eq(pendingInstalls.browserNonceHash, hashToken(browserNonce)),
-          isNull(pendingInstalls.consumedAt),
-          gt(pendingInstalls.expiresAt, now),
-        ),
-      )
-      .returning();
-    if (pending === undefined) throw createPendingInstallExpiredError();
-    const grant = JSON.parse(deps.secretBox.decrypt(pending.grantCiphertext, pendingAad(pending.id))) as TokenResponse;
-    await deps.db.delete(pendingInstalls).where(eq(pendingInstalls.id, pending.id));
-    return { identity: pending.identity as unknown as PipedriveIdentity, grant };
   }
 
   async function connectOrganization(
@@ -387,19 +300,7 @@ export function createInstallService(deps: {
     },
 
     /** What the confirmation page shows, after the same checks as `resumeInstall`. */
-    async describePendingInstall(
-      pendingInstallId: string,
-      session: ResolvedSession,
-      browserNonce: string | undefined,
-    ): Promise<PendingInstallSummary> {
-      const { identity } = await findResumable(pendingInstallId, session, browserNonce);
-      return {
-        companyName: identity.companyName,
-        companyDomain: identity.companyDomain,
-        userName: identity.name,
-        email: identity.email,
-      };
-    },
+    describePendingInstall: parked.describe,
 
     /**
      * Finishes a parked Marketplace install once its admin has signed in and confirmed it (a POST
@@ -410,8 +311,8 @@ export function createInstallService(deps: {
       session: ResolvedSession,
       browserNonce: string | undefined,
     ): Promise<AuthorizationOutcome> {
-      await findResumable(pendingInstallId, session, browserNonce);
-      const { identity, grant } = await takePending(pendingInstallId, browserNonce ?? '');
+      await parked.findResumable(pendingInstallId, session, browserNonce);
+      const { identity, grant } = await parked.take(pendingInstallId, browserNonce ?? '');
       return withOutcome(identity, grant, false, (tx) => installAsAdmin(tx, identity, grant, session));
     },
 
@@ -421,8 +322,8 @@ export function createInstallService(deps: {
       session: ResolvedSession,
       browserNonce: string | undefined,
     ): Promise<void> {
-      await findResumable(pendingInstallId, session, browserNonce);
-      const { identity, grant } = await takePending(pendingInstallId, browserNonce ?? '');
+      await parked.findResumable(pendingInstallId, session, browserNonce);
+      const { identity, grant } = await parked.take(pendingInstallId, browserNonce ?? '');
       await deps.db.transaction((tx) => deps.grants.discardGrant(tx, identity, grant));
     },
   };
