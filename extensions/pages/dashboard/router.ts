@@ -2,7 +2,20 @@ import { useEffect, useState } from 'preact/hooks';
 
 /** The dashboard's few routes, by pathname; links navigate without reloading. */
 export type Route =
-  | { name: 'login' | 'signup' | 'onboarding' | 'integrations' | 'team' | 'audit' | 'home' }
+  | {
+      name:
+        | 'login'
+        | 'signup'
+        | 'onboarding'
+        | 'integrations'
+        | 'team'
+        | 'audit'
+        | 'home'
+        | 'account'
+        | 'verify_email'
+        | 'forgot_password'
+        | 'reset_password';
+    }
   | { name: 'invite'; token: string }
   | { name: 'join'; workspaceId: string }
   | { name: 'not_found' };
@@ -16,6 +29,10 @@ export function parseRoute(pathname: string): Route {
     '/integrations/pipedrive': { name: 'integrations' },
     '/team': { name: 'team' },
     '/audit': { name: 'audit' },
+    '/account': { name: 'account' },
+    '/verify-email': { name: 'verify_email' },
+    '/forgot-password': { name: 'forgot_password' },
+    '/reset-password': { name: 'reset_password' },
   };
   const known = simple[pathname];
   if (known !== undefined) return known;

@@ -53,6 +53,8 @@ export async function pendingInstallRoutes(
     if (request.session === null) return reply.redirect(`/login?resume=${encodeURIComponent(id)}`);
     try {
       const pending = await domain.install.describePendingInstall(id, request.session, nonceOf(request));
+      // The form's POST must carry this page's Origin; under helmet's no-referrer a browser sends "null".
+      void reply.header('referrer-policy', 'same-origin');
       return sendPage(reply, 200, {
         title: 'Connect this Pipedrive company?',
         message:

@@ -19,6 +19,10 @@ export const DASHBOARD_PATHS = [
   '/integrations/pipedrive',
   '/team',
   '/audit',
+  '/account',
+  '/verify-email',
+  '/forgot-password',
+  '/reset-password',
   '/invite/:token',
   '/join/:workspaceId',
 ];
