@@ -41,8 +41,8 @@ describeInChromium('accounts in the browser: mailed links and the parked-install
     await page.getByRole('heading', { name: 'Check your email' }).waitFor();
 
     await followMailedLink(page, sandbox, ada.email, 'Confirm your email');
-    if (SCREENSHOTS !== undefined) await page.screenshot({ path: `${SCREENSHOTS}/verify-email.png` });
     await page.getByText('Your email is confirmed and your account is ready').waitFor();
+    if (SCREENSHOTS !== undefined) await page.screenshot({ path: `${SCREENSHOTS}/verify-email.png` });
     // The token was in the fragment and is gone from the address bar.
     expect(page.url()).toBe(`${parleyUrl}/verify-email`);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -50,6 +50,14 @@ describeInChromium('accounts in the browser: mailed links and the parked-install
     await page.locator('input[autocomplete=current-password]').fill('a long enough password');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${parleyUrl}/integrations/pipedrive`);
+    if (SCREENSHOTS !== undefined) {
+      await page.goto(`${parleyUrl}/account`);
+      await page.getByRole('heading', { name: 'Change your password' }).waitFor();
+      await page.screenshot({ path: `${SCREENSHOTS}/account.png`, fullPage: true });
+      await page.goto(`${sandbox.url}/mail`);
+      await page.screenshot({ path: `${SCREENSHOTS}/mailbox.png` });
+      await page.goto(`${parleyUrl}/integrations/pipedrive`);
+    }
     await page.getByText('Sign out').click();
     await page.waitForURL(`${parleyUrl}/login`);
 
