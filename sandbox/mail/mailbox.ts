@@ -58,8 +58,7 @@ export function createMailbox(deps: { clock: SandboxClock }) {
 
 export type Mailbox = ReturnType<typeof createMailbox>;
 
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
 /** Plain text with its http(s) links made clickable; everything else escaped. */
 function linkify(body: string): string {

@@ -266,7 +266,10 @@ export function createAccountsService(deps: {
         if ((await createAccountsRepository(tx).findAccountByEmail(newEmail)) !== undefined) {
           await deps.mail.enqueue(
             tx,
-            mailTemplates.addressAlreadyHasAccount(newEmail, { signIn: link('/login'), reset: link('/forgot-password') }),
+            mailTemplates.addressAlreadyHasAccount(newEmail, {
+              signIn: link('/login'),
+              reset: link('/forgot-password'),
+            }),
           );
           return;
         }

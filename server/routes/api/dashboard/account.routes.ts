@@ -17,14 +17,10 @@ export async function accountRoutes(fastify: FastifyInstance, { services }: { se
   const { config, domain } = services;
   fastify.addHook('onRequest', createSessionHook({ sessions: domain.sessions, config }, { required: false }));
 
-  fastify.post(
-    '/api/auth/verify-email',
-    { schema: { body: Type.Object({ token: LinkToken }) } },
-    async (request) => {
-      const confirmed = await domain.accounts.confirmEmail((request.body as { token: string }).token);
-      return { kind: confirmed.kind };
-    },
-  );
+  fastify.post('/api/auth/verify-email', { schema: { body: Type.Object({ token: LinkToken }) } }, async (request) => {
+    const confirmed = await domain.accounts.confirmEmail((request.body as { token: string }).token);
+    return { kind: confirmed.kind };
+  });
 
   fastify.post(
     '/api/auth/password-reset',
