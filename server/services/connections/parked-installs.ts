@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { pendingInstalls } from '../../db/schema/index.ts';
 import { createEmailUnverifiedError } from '../accounts/accounts.errors.ts';
+import { normalizeEmail } from '../accounts/accounts.service.ts';
 import { hashToken, type ResolvedSession } from '../accounts/session.service.ts';
 import { constantTimeEqual } from '../crypto/constant-time.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
@@ -79,7 +80,7 @@ export function createParkedInstalls(deps: { db: Db; secretBox: SecretBox; clock
     if (browserNonce === undefined || !constantTimeEqual(hashToken(browserNonce), pending.browserNonceHash))
       throw createPendingInstallOtherBrowserError();
     const identity = pending.identity as unknown as PipedriveIdentity;
-    if (session.account.email !== identity.email.toLowerCase())
+    if (session.account.email !== normalizeEmail(identity.email))
       throw createPendingInstallWrongAccountError({
         message: `This installation is for ${identity.email}. Sign in to Parley as ${identity.email} to finish it.`,
       });
