@@ -1,6 +1,14 @@
 import type { DomainServices } from '../services/domain-services.ts';
 import type { MaintenanceService } from '../services/maintenance/maintenance.service.ts';
-import { maintenanceCleanupQueue, purgeDisconnectedQueue, revokeGrantQueue, sendMailQueue } from './queues.ts';
+import {
+  maintenanceCleanupQueue,
+  purgeDisconnectedQueue,
+  revokeGrantQueue,
+  sendMailQueue,
+  whatsappInboxQueue,
+  whatsappMediaQueue,
+  whatsappTemplatesQueue,
+} from './queues.ts';
 import { registerJob, type JobRegistration } from './worker-runner.ts';
 
 /** Handlers stay thin: they call services, which hold the rules. */
@@ -48,6 +56,29 @@ export function createJobRegistrations(services: {
         // The message holds links that are secrets: only its id is ever logged.
         await domain.mail.deliver(data);
         logger.info({ mailId: data.mailId }, 'mail sent');
+      },
+    }),
+    registerJob({
+      queue: whatsappInboxQueue,
+      async handler(data) {
+        await domain.inbox.process(data.inboxIds);
+      },
+    }),
+    registerJob({
+      queue: whatsappMediaQueue,
+      async handler(data, { logger }) {
+        const outcome = await domain.media.fetch(data.messageId);
+        logger.info({ messageId: data.messageId, outcome }, 'WhatsApp media fetched');
+      },
+    }),
+    registerJob({
+      queue: whatsappTemplatesQueue,
+      async handler(data, { logger }) {
+        const channelIds = data.channelId === undefined ? await domain.channels.activeChannelIds() : [data.channelId];
+        for (const channelId of channelIds) {
+          const result = await domain.channels.syncTemplates(channelId);
+          logger.info({ channelId, reason: data.reason, ...result }, 'WhatsApp templates synced');
+        }
       },
     }),
   ];

@@ -24,6 +24,16 @@ import { createRateLimiter } from './rate-limit/rate-limiter.ts';
 import { createMailService } from './mail/mail.service.ts';
 import { createMailTransport, type MailTransport } from './mail/mail-transport.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
+import type { EventBus } from './events/event-bus.ts';
+import { createInProcessEventBus } from './events/in-process-event-bus.ts';
+import { createChannelDirectory } from './whatsapp/channel-directory.ts';
+import { createChannelsService } from './whatsapp/channels.service.ts';
+import { createCloudApiProvider } from './whatsapp/cloud-api/cloud-provider.ts';
+import { createInboxProcessor } from './whatsapp/inbox-processor.ts';
+import { createMediaService } from './whatsapp/media.service.ts';
+import type { WhatsAppProvider } from './whatsapp/provider.ts';
+import { createSendService } from './whatsapp/send.service.ts';
+import { createWebhookIngest } from './whatsapp/webhook-ingest.service.ts';
 
 /** The path of Parley's OAuth callback; also declared in manifest/app.json (a test keeps them equal). */
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
@@ -38,11 +48,16 @@ export function createDomainServices(deps: {
   jobs: JobQueue;
   clock: Clock;
   logger: Logger;
+  /** Where chat events are announced; an in-process bus when absent (tools and tests without panels). */
+  eventBus?: EventBus;
   passwordHasher?: PasswordHasher;
   /** Replaces the transport the configuration names (tests capture or fail deliveries). */
   mailTransport?: MailTransport;
+  /** Tests may substitute the WhatsApp provider; the default is the Cloud API at WHATSAPP_GRAPH_URL. */
+  whatsappProvider?: WhatsAppProvider;
 }) {
   const { config, db, clock, logger } = deps;
+  const eventBus = deps.eventBus ?? createInProcessEventBus(logger);
   const secretBox = createSecretBox(config.encryptionKeys);
   const vault = createTokenVault(secretBox);
   const oauth = createPipedriveOAuthClient(
@@ -73,8 +88,40 @@ export function createDomainServices(deps: {
     from: config.mail.from,
     transport: deps.mailTransport ?? createMailTransport(config.mail),
   });
+  const audit = createAuditLog(db);
+  const whatsappProvider = deps.whatsappProvider ?? createCloudApiProvider(config.whatsapp);
+  const channelDirectory = createChannelDirectory({ db, secretBox, clock, eventBus });
+  const channels = createChannelsService({
+    db,
+    provider: whatsappProvider,
+    secretBox,
+    directory: channelDirectory,
+    audit,
+    clock,
+    logger,
+    publicUrl: config.publicUrl,
+  });
   return {
-    audit: createAuditLog(db),
+    audit,
+    whatsappProvider,
+    channels,
+    webhookIngest: createWebhookIngest({
+      db,
+      jobs: deps.jobs,
+      provider: whatsappProvider,
+      directory: channelDirectory,
+      clock,
+      logger,
+    }),
+    inbox: createInboxProcessor({ db, jobs: deps.jobs, eventBus, logger }),
+    media: createMediaService({
+      db,
+      provider: whatsappProvider,
+      channels,
+      maxBytes: config.whatsapp.mediaMaxBytes,
+      logger,
+    }),
+    sender: createSendService({ db, jobs: deps.jobs, eventBus, provider: whatsappProvider, channels, clock, logger }),
     secretBox,
     vault,
     oauth,

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { safeNext as safeNextOn } from '../../src/safe-next.ts';
 
 /** The dashboard's few routes, by pathname; links navigate without reloading. */
 export type Route =
@@ -8,6 +9,7 @@ export type Route =
         | 'signup'
         | 'onboarding'
         | 'integrations'
+        | 'whatsapp'
         | 'team'
         | 'audit'
         | 'home'
@@ -27,6 +29,7 @@ export function parseRoute(pathname: string): Route {
     '/signup': { name: 'signup' },
     '/onboarding': { name: 'onboarding' },
     '/integrations/pipedrive': { name: 'integrations' },
+    '/whatsapp': { name: 'whatsapp' },
     '/team': { name: 'team' },
     '/audit': { name: 'audit' },
     '/account': { name: 'account' },
@@ -58,9 +61,7 @@ export function useRoute(): Route {
   return route;
 }
 
-/** Only same-site paths may be "next" targets (no open redirects through the login page). */
+/** Only paths on Parley's own origin may be "next" targets (no open redirects through the login page). */
 export function safeNext(value: string | null, fallback: string): string {
-  return value !== null && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-    ? value
-    : fallback;
+  return safeNextOn(value, fallback, window.location.origin);
 }

@@ -14,17 +14,14 @@ import {
   createEmailLinkInvalidError,
   createEmailTakenError,
   createInvalidCredentialsError,
-  createLoginRateLimitedError,
   createWeakPasswordError,
   createWrongCurrentPasswordError,
 } from './accounts.errors.ts';
 import { claimAccountForProvenEmail } from './email-ownership.ts';
+import { createSignInLockout } from './sign-in-lockout.ts';
 import { createDecoyHash, MIN_PASSWORD_LENGTH, type PasswordHasher } from './password.ts';
 import { hashToken } from './session.service.ts';
 
-const LOGIN_WINDOW_MS = 15 * 60 * 1000;
-const LOGIN_LIMIT_PER_EMAIL = 10;
-const LOGIN_LIMIT_PER_ADDRESS = 50;
 const HOUR_MS = 60 * 60 * 1000;
 /** How long each mailed link works. A reset is short: it opens the account to whoever holds it. */
 const LINK_TTL_MS: Record<EmailTokenPurpose, number> = {
@@ -56,7 +53,10 @@ export function createAccountsService(deps: {
   /** Origin of the dashboard, for links in mails. */
   publicUrl: string;
 }) {
-  const limiter = createRateLimiter({ db: deps.db, clock: deps.clock });
+  const lockout = createSignInLockout({
+    limiter: createRateLimiter({ db: deps.db, clock: deps.clock }),
+    clock: deps.clock,
+  });
   let decoyHash: Promise<string> | undefined;
   const link = (path: string, token?: string) =>
     `${deps.publicUrl}${path}${token === undefined ? '' : `#token=${token}`}`;
@@ -103,16 +103,21 @@ export function createAccountsService(deps: {
      */
     async signUp(input: { email: string; password: string; name: string; workspaceName: string }): Promise<void> {
       deps.mail.requireEnabled();
+      if (input.password.length < MIN_PASSWORD_LENGTH) throw createWeakPasswordError();
       const email = normalizeEmail(input.email);
-      const passwordHash = await hashNewPassword(input.password);
-      await deps.db.transaction(async (tx) => {
-        if ((await createAccountsRepository(tx).findAccountByEmail(email)) !== undefined) {
-          await deps.mail.enqueue(
+      // A taken address costs no scrypt work (issue 7, finding 6): its owner is told instead.
+      if ((await createAccountsRepository(deps.db).findAccountByEmail(email)) !== undefined) {
+        await deps.db.transaction((tx) =>
+          deps.mail.enqueue(
             tx,
             mailTemplates.addressAlreadyHasAccount(email, { signIn: link('/login'), reset: link('/forgot-password') }),
-          );
-          return;
-        }
+          ),
+        );
+        return;
+      }
+      const passwordHash = await hashNewPassword(input.password);
+      await deps.db.transaction(async (tx) => {
+        // No account is made here, so a race with another sign-up needs no check: the first link used wins.
         const token = await issueToken(tx, 'sign_up', email, {
           signUp: { name: input.name.trim(), workspaceName: input.workspaceName.trim(), passwordHash },
         });
@@ -207,31 +212,23 @@ export function createAccountsService(deps: {
       });
     },
 
-    /** Limited per email and per client address, across instances; a success clears the email's count. */
+    /** Failures back off per (email, address) pair (see sign-in-lockout.ts); a success clears the pair. */
     async signIn(input: { email: string; password: string; clientAddress: string }): Promise<AccountRow> {
       const email = normalizeEmail(input.email);
-      for (const [key, limit] of [
-        [`login:email:${email}`, LOGIN_LIMIT_PER_EMAIL],
-        [`login:address:${input.clientAddress}`, LOGIN_LIMIT_PER_ADDRESS],
-      ] as const) {
-        const decision = await limiter.hit(key, { limit, windowMs: LOGIN_WINDOW_MS });
-        if (!decision.allowed) {
-          throw createLoginRateLimitedError({
-            headers: {
-              'retry-after': String(Math.ceil((decision.resetAt.getTime() - deps.clock.now().getTime()) / 1000)),
-            },
-          });
-        }
-      }
+      await lockout.assertMayTry(email, input.clientAddress);
       const account = await createAccountsRepository(deps.db).findAccountByEmail(email);
       if (account?.passwordHash == null) {
         // Same work and the same answer as a wrong password: neither time nor words tell whether
-        // the email has an account, or one that signs in with Pipedrive only.
+        // the email has an account, or one that signs in with Pipedrive only (finding 12).
         await deps.hasher.verify(input.password, await (decoyHash ??= createDecoyHash(deps.hasher)));
+        await lockout.recordFailure(email, input.clientAddress);
         throw createInvalidCredentialsError();
       }
-      if (!(await deps.hasher.verify(input.password, account.passwordHash))) throw createInvalidCredentialsError();
-      await limiter.reset(`login:email:${email}`);
+      if (!(await deps.hasher.verify(input.password, account.passwordHash))) {
+        await lockout.recordFailure(email, input.clientAddress);
+        throw createInvalidCredentialsError();
+      }
+      await lockout.clear(email, input.clientAddress);
       return account;
     },
 
