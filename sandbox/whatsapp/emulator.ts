@@ -4,6 +4,7 @@ import type { SandboxClock } from '../clock.ts';
 import { ensureCustomer, receiveFromCustomer, type CustomerMessageInput } from './chat/inbound.ts';
 import type { WhatsAppContext } from './context.ts';
 import { mergeFaults, type WhatsAppFaults, type WhatsAppFaultsInput } from './faults.ts';
+import { whatsAppFaultRoutes } from './faults.routes.ts';
 import { graphRoutes } from './graph/graph.routes.ts';
 import { mediaDownloadRoutes } from './graph/media-download.routes.ts';
 import { createInspection, type WhatsAppInspection } from './inspection.ts';
@@ -79,12 +80,17 @@ export interface WhatsAppEmulator extends WhatsAppInspection {
   readonly faults: WhatsAppFaults;
   /** Changes fault knobs (nested `retry` and `statusDelays` merge). */
   setFaults(input: WhatsAppFaultsInput): void;
-  /** Back to a fresh start: no webhook settings or subscriptions, seed customers and templates, default knobs. */
+  /** Back to a fresh start: no webhook settings or subscriptions, seed customers and templates, the knobs it started with. */
   reset(): void;
 }
 
-export function createWhatsAppEmulator(options: { clock: SandboxClock }): WhatsAppEmulator {
+export function createWhatsAppEmulator(options: {
+  clock: SandboxClock;
+  /** Knobs this sandbox starts with (and `reset()` returns to); the rest keep their defaults. */
+  faults?: WhatsAppFaultsInput;
+}): WhatsAppEmulator {
   const state = createWhatsAppState(options.clock);
+  state.initial.faults = options.faults ?? {};
   const numbers = seedWhatsApp(state);
   resetWhatsAppState(state);
   const timers = createEmulatorTimers(options.clock);
@@ -111,6 +117,7 @@ export function createWhatsAppEmulator(options: { clock: SandboxClock }): WhatsA
       await fastify.register(mediaDownloadRoutes, { context });
       await fastify.register(phoneRoutes, { context });
       await fastify.register(dashboardRoutes, { context, numbers });
+      await fastify.register(whatsAppFaultRoutes, { state });
     },
     async close() {
       timers.cancelAll();

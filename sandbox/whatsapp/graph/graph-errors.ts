@@ -95,6 +95,16 @@ export const graphErrors = {
     whatsAppError(132016, 'Template is disabled', `Template ${name} was permanently disabled due to low quality.`),
   requiredMessageParameter: (details: string) => whatsAppError(131008, 'Required parameter is missing', details),
   invalidMessageParameter: (details: string) => whatsAppError(131009, 'Parameter value is not valid', details),
+  /** Throughput of the number reached (§1.8). HTTP 429 as the issue's check of Meta's docs says; unconfirmed. */
+  throughputReached: () =>
+    whatsAppError(130429, 'Rate limit hit', 'Cloud API message throughput has been reached.', 429),
+  /** Too many messages to one customer in a short time (§1.7). HTTP 400 like other send errors (unconfirmed). */
+  pairRateLimit: () =>
+    whatsAppError(
+      131056,
+      '(Business Account, Consumer Account) pair rate limit hit',
+      'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.',
+    ),
   textTooLong: () =>
     whatsAppError(100, 'Invalid parameter', "Param text['body'] must be at most 4096 characters long."),
 };

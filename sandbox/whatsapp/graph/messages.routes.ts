@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { acceptOutbound, markReadByBusiness } from '../chat/outbound.ts';
+import { admitSend } from '../chat/send-limits.ts';
+import { findCustomerByNumber, type WhatsAppState } from '../state.ts';
 import type { WhatsAppContext } from '../context.ts';
 import { authenticate, requirePhone } from './graph-auth.ts';
 import { VERSION } from './graph-version.ts';
@@ -16,6 +18,7 @@ export async function messagesRoutes(fastify: FastifyInstance, options: { contex
       markReadByBusiness(context, phone, send.messageId);
       return { success: true };
     }
+    admitSend(context.state, phone, recipientWaId(context.state, send.toDigits));
     const message = acceptOutbound(context, phone, send);
     return {
       messaging_product: 'whatsapp',
@@ -24,4 +27,9 @@ export async function messagesRoutes(fastify: FastifyInstance, options: { contex
       messages: [{ id: message.wamid, ...(send.type === 'template' ? { message_status: 'accepted' } : {}) }],
     };
   });
+}
+
+/** The pair rate counts per WhatsApp account, whichever form of its number the business typed. */
+function recipientWaId(state: WhatsAppState, digits: string): string {
+  return findCustomerByNumber(state, digits)?.waId ?? digits;
 }
