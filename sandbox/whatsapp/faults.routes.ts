@@ -58,7 +58,7 @@ export function checkFaultsInput(input: unknown): string | null {
     } else if (NESTED[key]) {
       if (key === 'pairRate' && value === null) continue;
       if (typeof value !== 'object' || value === null) return `${key} must be an object`;
-      for (const [inner, innerValue] of Object.entries(value)) {
+      for (const [inner, innerValue] of Object.entries(value as Record<string, unknown>)) {
         if (!NESTED[key].includes(inner)) return `unknown knob ${key}.${inner}`;
         if (!isCount(innerValue)) return `${key}.${inner} must be a number ≥ 0`;
       }
