@@ -10,7 +10,9 @@ import { mediaDownloadRoutes } from './graph/media-download.routes.ts';
 import { createInspection, type WhatsAppInspection } from './inspection.ts';
 import type { ChatMessage, Customer, WebhookVerification } from './records.ts';
 import { seedWhatsApp } from './seed.ts';
-import { createWhatsAppState, resetWhatsAppState, type WhatsAppState } from './state.ts';
+import { createWhatsAppState, findCustomerByNumber, resetWhatsAppState, type WhatsAppState } from './state.ts';
+import { businessScopedUserId } from './chat/identity.ts';
+import { toDigits } from './phone-numbers.ts';
 import { createEmulatorTimers } from './timers.ts';
 import { dashboardRoutes, DASHBOARD_PATH } from './ui/dashboard.routes.ts';
 import { phoneRoutes } from './ui/phone.routes.ts';
@@ -62,8 +64,14 @@ export interface WhatsAppEmulator extends WhatsAppInspection {
   configureWebhook(input: WebhookSettingsInput): Promise<WebhookVerification>;
   /** What POST /{waba-id}/subscribed_apps does with the app's token (defaults: numbers[0]'s WABA and app). */
   subscribeApp(input?: { wabaId?: string; appId?: string }): void;
-  /** Registers a WhatsApp user (or renames one): from then on the number is "on WhatsApp". */
-  addCustomer(input: { phone: string; name: string }): Customer;
+  /**
+   * Registers a WhatsApp user (or updates one): from then on the number is "on WhatsApp". A
+   * `username` shows in contacts[].profile.username; `phoneHidden` makes webhooks omit the phone
+   * (`wa_id`, `from`), leaving the business-scoped `user_id` (Meta's 2026 usernames).
+   */
+  addCustomer(input: { phone: string; name: string; username?: string | null; phoneHidden?: boolean }): Customer;
+  /** The customer's business-scoped user id for a business number's WABA (default: numbers[0]). */
+  businessScopedUserId(input: { customer: string; phoneNumberId?: string }): string;
   customers(): Customer[];
   /** A customer writes to a business number; the signed inbound webhook follows. Returns the wamid. */
   sendFromCustomer(input: CustomerMessageInput): string;
@@ -129,7 +137,13 @@ export function createWhatsAppEmulator(options: {
       if (!waba) throw new Error(`unknown WABA ${input.wabaId ?? ''}`);
       waba.subscribedAppIds.add(input.appId ?? waba.appId);
     },
-    addCustomer: (input) => ensureCustomer(state, input.phone, input.name),
+    addCustomer: ({ phone, ...profile }) => ensureCustomer(state, phone, profile),
+    businessScopedUserId({ customer, phoneNumberId = first.phoneNumberId }) {
+      const found = findCustomerByNumber(state, toDigits(customer) ?? '');
+      const phone = state.phones.get(phoneNumberId);
+      if (!found || !phone) throw new Error(`unknown customer ${customer} or number ${phoneNumberId}`);
+      return businessScopedUserId(state, found, phone.wabaId);
+    },
     customers: () => [...state.customers.values()],
     sendFromCustomer: (input) => receiveFromCustomer(context, input).wamid,
     conversation: (chat) => chatOf(state, chat),

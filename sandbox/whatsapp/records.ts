@@ -52,6 +52,10 @@ export interface Customer {
   waId: string;
   /** The self-chosen profile name that webhooks carry in contacts[].profile.name. */
   name: string;
+  /** A WhatsApp username (`contacts[].profile.username`), or null (chat/identity.ts). */
+  username: string | null;
+  /** Whether the customer hides their phone: webhooks then omit `wa_id` / `from` (chat/identity.ts). */
+  phoneHidden: boolean;
   createdAt: Date;
 }
 

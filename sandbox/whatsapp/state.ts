@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { SandboxClock } from '../clock.ts';
 import { defaultFaults, mergeFaults, type WhatsAppFaults, type WhatsAppFaultsInput } from './faults.ts';
 import type {
@@ -45,6 +46,8 @@ export interface WhatsAppState {
   verifications: WebhookVerification[];
   graphRequests: GraphRequestLog[];
   faults: WhatsAppFaults;
+  /** Key of the business-scoped user ids (chat/identity.ts): stable for a run, kept by reset. */
+  bsuidKey: string;
   /** Counters of the throughput and pair-rate limits (chat/send-limits.ts). */
   sendLimits: SendLimits;
   /** What `reset()` restores. */
@@ -72,6 +75,7 @@ export function createWhatsAppState(clock: SandboxClock): WhatsAppState {
     graphRequests: [],
     faults: defaultFaults(),
     sendLimits: createSendLimits(),
+    bsuidKey: randomBytes(32).toString('hex'),
     initial: { customers: [], templates: [], faults: {} },
   };
 }

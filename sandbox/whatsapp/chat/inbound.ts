@@ -5,6 +5,7 @@ import type { BusinessPhone, ChatMessage, Customer, MediaObject } from '../recor
 import { SAMPLE_DOCUMENT, SAMPLE_IMAGE } from '../sample-media.ts';
 import { chatKey, findCustomerByNumber, type WhatsAppState } from '../state.ts';
 import type { ChatDeps } from './chat-deps.ts';
+import { senderFields, webhookContact } from './identity.ts';
 
 /** A file a customer sends; omitted bytes mean the sandbox's sample photo or PDF. */
 export interface CustomerFile {
@@ -20,6 +21,10 @@ export interface CustomerMessageInput {
   from: string;
   /** Profile name (contacts[].profile.name); sets or changes it. */
   name?: string;
+  /** Sets or drops the customer's username (contacts[].profile.username). */
+  username?: string | null;
+  /** Hides (or shows) the customer's phone from then on: webhooks omit `wa_id` and `from`. */
+  phoneHidden?: boolean;
   /** phone-number-id of the business number written to; default: the first seeded number. */
   to?: string;
   text?: string;
@@ -35,15 +40,45 @@ export interface CustomerMessageInput {
 
 export class CustomerInputError extends Error {}
 
-/** Finds or registers the customer behind a number (new customers are "on WhatsApp" from then on). */
-export function ensureCustomer(state: WhatsAppState, number: string, name?: string): Customer {
+/** Who a customer is on WhatsApp: profile name, username, whether the phone is hidden (chat/identity.ts). */
+export interface CustomerProfileInput {
+  name?: string;
+  /** A WhatsApp username (with or without the leading @), or null to drop it. */
+  username?: string | null;
+  /** Hide the phone from businesses: webhooks then carry only the business-scoped user id. */
+  phoneHidden?: boolean;
+}
+
+/**
+ * Finds or registers the customer behind a number (new customers are "on WhatsApp" from then on)
+ * and applies the profile fields given.
+ */
+export function ensureCustomer(state: WhatsAppState, number: string, profile: CustomerProfileInput = {}): Customer {
   const digits = toDigits(number);
   if (!digits) throw new CustomerInputError(`"${number}" is not a phone number`);
-  const existing = findCustomerByNumber(state, digits);
-  const customer = existing ?? { waId: digits, name: name?.trim() || `+${digits}`, createdAt: state.clock.now() };
-  if (name?.trim()) customer.name = name.trim();
+  const customer: Customer = findCustomerByNumber(state, digits) ?? {
+    waId: digits,
+    name: `+${digits}`,
+    username: null,
+    phoneHidden: false,
+    createdAt: state.clock.now(),
+  };
+  const name = profile.name?.trim();
+  if (name) customer.name = name;
+  if (profile.username !== undefined) customer.username = readUsername(profile.username);
+  if (profile.phoneHidden !== undefined) customer.phoneHidden = profile.phoneHidden;
   state.customers.set(customer.waId, customer);
   return customer;
+}
+
+/** WhatsApp usernames: 3–35 letters, digits, dots and underscores (the sandbox's own rule). */
+function readUsername(input: string | null): string | null {
+  if (input === null || input.trim() === '') return null;
+  const username = input.trim().replace(/^@/, '');
+  if (!/^[A-Za-z0-9._]{3,35}$/.test(username)) {
+    throw new CustomerInputError('a username has 3–35 letters, digits, dots or underscores');
+  }
+  return username;
 }
 
 /**
@@ -59,7 +94,11 @@ export function receiveFromCustomer(deps: ChatDeps, input: CustomerMessageInput)
   );
   if (kinds.length !== 1)
     throw new CustomerInputError('send exactly one of text, image, document, reaction, buttonReply');
-  const customer = ensureCustomer(state, input.from, input.name);
+  const customer = ensureCustomer(state, input.from, {
+    ...(input.name === undefined ? {} : { name: input.name }),
+    ...(input.username === undefined ? {} : { username: input.username }),
+    ...(input.phoneHidden === undefined ? {} : { phoneHidden: input.phoneHidden }),
+  });
   const now = state.clock.now();
   const message: ChatMessage = {
     wamid: createWamid(customer.waId, 'inbound'),
@@ -84,18 +123,24 @@ export function receiveFromCustomer(deps: ChatDeps, input: CustomerMessageInput)
   if (target !== undefined) {
     const quoted = findInChat(state, phone, customer, target);
     message.contextId = quoted.wamid;
+    const quotedCustomer = quoted.direction === 'inbound' && !customer.phoneHidden;
     item['context'] = {
-      from: quoted.direction === 'outbound' ? phone.displayPhoneNumber : quoted.customerWaId,
+      ...(quoted.direction === 'outbound' ? { from: phone.displayPhoneNumber } : {}),
+      ...(quotedCustomer ? { from: quoted.customerWaId } : {}),
       id: quoted.wamid,
     };
   }
-  Object.assign(item, { from: customer.waId, id: message.wamid, timestamp: String(Math.floor(now.getTime() / 1000)) });
+  Object.assign(item, {
+    ...senderFields(state, customer, phone),
+    id: message.wamid,
+    timestamp: String(Math.floor(now.getTime() / 1000)),
+  });
   Object.assign(item, describeContent(deps, phone, customer, input, message));
 
   state.messages.set(message.wamid, message);
   // Any customer message (re)opens the customer service window (§1.5).
   state.lastInboundAt.set(chatKey(phone.id, customer.waId), now);
-  deps.publish({ phone, kind: 'messages', item, contact: { profile: { name: customer.name }, wa_id: customer.waId } });
+  deps.publish({ phone, kind: 'messages', item, contact: webhookContact(state, customer, phone) });
   return message;
 }
 
@@ -116,7 +161,9 @@ function describeContent(
     findInChat(deps.state, phone, customer, input.reaction.messageId);
     message.type = 'reaction';
     message.reaction = { ...input.reaction };
-    return { type: 'reaction', reaction: { message_id: input.reaction.messageId, emoji: input.reaction.emoji } };
+    // Removing a reaction sends the reaction object without `emoji`.
+    const emoji = input.reaction.emoji === '' ? {} : { emoji: input.reaction.emoji };
+    return { type: 'reaction', reaction: { message_id: input.reaction.messageId, ...emoji } };
   }
   if (input.buttonReply) return describeButton(deps.state, input.buttonReply, message);
   const kind = input.image ? 'image' : 'document';

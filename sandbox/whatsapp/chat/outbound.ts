@@ -1,10 +1,11 @@
 import { graphErrors } from '../graph/graph-errors.ts';
 import type { SendRequest } from '../graph/message-request.ts';
 import { createHexId, createWamid } from '../ids.ts';
-import type { BusinessPhone, ChatMessage, OutboundStatus } from '../records.ts';
-import { chatKey, chatMessages, findCustomerByNumber, isWindowOpen } from '../state.ts';
+import type { BusinessPhone, ChatMessage, Customer, OutboundStatus } from '../records.ts';
+import { chatKey, chatMessages, isWindowOpen } from '../state.ts';
 import { STATUS_ERRORS, type StatusError } from '../webhooks/payloads.ts';
 import type { ChatDeps } from './chat-deps.ts';
+import { recipientFields } from './identity.ts';
 
 const RANK: Record<OutboundStatus, number> = { accepted: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
@@ -17,10 +18,10 @@ export function acceptOutbound(
   deps: ChatDeps,
   phone: BusinessPhone,
   request: Extract<SendRequest, { kind: 'message' }>,
+  recipient: { customer: Customer | undefined; waId: string },
 ): ChatMessage {
   const { state } = deps;
-  const customer = findCustomerByNumber(state, request.toDigits);
-  const waId = customer?.waId ?? request.toDigits;
+  const { customer, waId } = recipient;
   if (request.reaction) {
     const target = state.messages.get(request.reaction.messageId);
     if (!target || target.phoneNumberId !== phone.id || target.customerWaId !== waId) {
@@ -57,13 +58,15 @@ export function acceptOutbound(
   state.messages.set(message.wamid, message);
 
   const { sentMs, deliveredMs } = state.faults.statusDelays;
+  if (request.dropSilently) return message;
   if (!customer) {
     deps.timers.schedule(() => fail(deps, phone, message, STATUS_ERRORS.undeliverable), sentMs);
   } else if (message.type !== 'template' && !isWindowOpen(state, phone.id, waId)) {
     deps.timers.schedule(() => fail(deps, phone, message, STATUS_ERRORS.reEngagement), sentMs);
   } else {
     deps.timers.schedule(() => emitStatus(deps, phone, message, 'sent'), sentMs);
-    deps.timers.schedule(() => deliverToPhone(deps, phone, message), deliveredMs);
+    // A business's reaction gets only `sent`: Meta reports no delivered or read for reactions.
+    if (message.type !== 'reaction') deps.timers.schedule(() => deliverToPhone(deps, phone, message), deliveredMs);
   }
   return message;
 }
@@ -127,7 +130,7 @@ function emitStatus(
     id: message.wamid,
     status,
     timestamp: String(Math.floor(now.getTime() / 1000)),
-    recipient_id: message.customerWaId,
+    ...recipientFields(state, state.customers.get(message.customerWaId), message.customerWaId, phone),
     ...(status === 'sent' || status === 'delivered' ? billing(deps, message, status === 'sent') : {}),
     ...(message.bizOpaqueCallbackData ? { biz_opaque_callback_data: message.bizOpaqueCallbackData } : {}),
     ...(errors ? { errors } : {}),
@@ -144,11 +147,18 @@ function emitStatus(
   }
 }
 
-/** conversation + pricing as in §2.4 (conversation-based pricing; Meta changes these fields over time). */
+/**
+ * conversation + pricing (§2.4). Meta bills per message since July 2025 (`pricing_model: "PMP"`,
+ * `pricing.type`): free-form replies and utility templates inside an open customer service window
+ * are free (`free_customer_service`, not billable); everything else is `regular` and billable.
+ * The conversation object is kept as captured 2026 payloads still show it (unconfirmed for how long).
+ */
 function billing(deps: ChatDeps, message: ChatMessage, withExpiry: boolean): Record<string, unknown> {
   const category = message.template ? message.template.category.toLowerCase() : 'service';
   const key = `${chatKey(message.phoneNumberId, message.customerWaId)}:${category}`;
   const now = deps.state.clock.now();
+  const windowOpen = isWindowOpen(deps.state, message.phoneNumberId, message.customerWaId);
+  const free = windowOpen && (category === 'service' || category === 'utility');
   let conversation = deps.state.conversations.get(key);
   if (!conversation || conversation.expiresAt.getTime() <= now.getTime()) {
     conversation = { id: createHexId(16), expiresAt: new Date(now.getTime() + 24 * 60 * 60 * 1000) };
@@ -160,6 +170,6 @@ function billing(deps: ChatDeps, message: ChatMessage, withExpiry: boolean): Rec
       ...(withExpiry ? { expiration_timestamp: String(Math.floor(conversation.expiresAt.getTime() / 1000)) } : {}),
       origin: { type: category },
     },
-    pricing: { billable: true, pricing_model: 'CBP', category },
+    pricing: { billable: !free, pricing_model: 'PMP', category, type: free ? 'free_customer_service' : 'regular' },
   };
 }

@@ -1,4 +1,5 @@
 import type { MediaRef } from '../records.ts';
+import { BSUID_PATTERN } from '../chat/identity.ts';
 import { toDigits } from '../phone-numbers.ts';
 import type { WhatsAppState } from '../state.ts';
 import { graphErrors } from './graph-errors.ts';
@@ -9,9 +10,17 @@ export type SendRequest =
   | { kind: 'read'; messageId: string }
   | {
       kind: 'message';
-      /** `to` exactly as sent (echoed as contacts[0].input). */
+      /** `to` (or `recipient`) exactly as sent (echoed as contacts[0].input). */
       to: string;
+      /** Digits of `to`; empty when the message is addressed by business-scoped user id. */
       toDigits: string;
+      /** `recipient`: a business-scoped user id (customers known only by username). */
+      recipientUserId: string | null;
+      /**
+       * A BSUID put in `to` instead of `recipient`: Meta answers 200 with a wamid and silently
+       * drops the message (whatsapp-cloud-api.md §1.2), so no status ever follows.
+       */
+      dropSilently: boolean;
       type: 'text' | 'image' | 'document' | 'reaction' | 'template';
       text: string | null;
       media: MediaRef | null;
@@ -55,10 +64,7 @@ export function parseSendRequest(state: WhatsAppState, wabaId: string, input: un
   if (recipientType !== 'individual') {
     throw graphErrors.invalidParameter('recipient_type: the sandbox emulates individual recipients only');
   }
-  const to = body['to'];
-  if (typeof to !== 'string' || to === '') throw graphErrors.requiredParameter('to');
-  const digits = toDigits(to);
-  if (!digits) throw graphErrors.invalidParameter(`The recipient phone number (${to}) is not a valid phone number`);
+  const { to, digits, recipientUserId, dropSilently } = parseAddress(body);
   const type = body['type'] ?? 'text';
   if (typeof type !== 'string' || !KNOWN_TYPES.includes(type)) {
     throw graphErrors.invalidParameter(`Param type must be one of {${KNOWN_TYPES.join(', ')}}`);
@@ -67,6 +73,8 @@ export function parseSendRequest(state: WhatsAppState, wabaId: string, input: un
     kind: 'message' as const,
     to,
     toDigits: digits,
+    recipientUserId,
+    dropSilently,
     text: null,
     media: null,
     reaction: null,
@@ -89,6 +97,28 @@ export function parseSendRequest(state: WhatsAppState, wabaId: string, input: un
     default:
       throw graphErrors.invalidParameter(`The sandbox does not emulate messages of type ${type}`);
   }
+}
+
+/** `to` (a phone number) or `recipient` (a business-scoped user id), exactly one. */
+function parseAddress(body: Body) {
+  const to = body['to'];
+  const recipient = body['recipient'];
+  if (to !== undefined && recipient !== undefined) {
+    throw graphErrors.invalidParameter('Provide either to or recipient, not both');
+  }
+  if (recipient !== undefined) {
+    if (typeof recipient !== 'string' || !BSUID_PATTERN.test(recipient)) {
+      throw graphErrors.invalidParameter(
+        `recipient (${JSON.stringify(recipient)}) is not a valid business-scoped user id`,
+      );
+    }
+    return { to: recipient, digits: '', recipientUserId: recipient, dropSilently: false };
+  }
+  if (typeof to !== 'string' || to === '') throw graphErrors.requiredParameter('to');
+  if (BSUID_PATTERN.test(to)) return { to, digits: '', recipientUserId: null, dropSilently: true };
+  const digits = toDigits(to);
+  if (!digits) throw graphErrors.invalidParameter(`The recipient phone number (${to}) is not a valid phone number`);
+  return { to, digits, recipientUserId: null, dropSilently: false };
 }
 
 function parseText(input: unknown): string {

@@ -5,7 +5,9 @@ import { findCustomerByNumber, type WhatsAppState } from '../state.ts';
 import type { WhatsAppContext } from '../context.ts';
 import { authenticate, requirePhone } from './graph-auth.ts';
 import { VERSION } from './graph-version.ts';
-import { parseSendRequest } from './message-request.ts';
+import { parseSendRequest, type SendRequest } from './message-request.ts';
+import { findCustomerByUserId } from '../chat/identity.ts';
+import type { BusinessPhone } from '../records.ts';
 
 /** POST /{version}/{phone-number-id}/messages (whatsapp-cloud-api.md §1.2–1.3). */
 export async function messagesRoutes(fastify: FastifyInstance, options: { context: WhatsAppContext }): Promise<void> {
@@ -18,18 +20,34 @@ export async function messagesRoutes(fastify: FastifyInstance, options: { contex
       markReadByBusiness(context, phone, send.messageId);
       return { success: true };
     }
-    admitSend(context.state, phone, recipientWaId(context.state, send.toDigits));
-    const message = acceptOutbound(context, phone, send);
+    const recipient = resolveRecipient(context.state, phone, send);
+    admitSend(context.state, phone, recipient.waId);
+    const message = acceptOutbound(context, phone, send, recipient);
     return {
       messaging_product: 'whatsapp',
-      contacts: [{ input: send.to, wa_id: message.customerWaId }],
+      contacts: [
+        {
+          input: send.to,
+          ...(recipient.customer?.phoneHidden || send.toDigits === '' ? {} : { wa_id: message.customerWaId }),
+          ...(send.recipientUserId ? { user_id: send.recipientUserId } : {}),
+        },
+      ],
       // A 200 means accepted, not delivered; template sends say so explicitly.
       messages: [{ id: message.wamid, ...(send.type === 'template' ? { message_status: 'accepted' } : {}) }],
     };
   });
 }
 
-/** The pair rate counts per WhatsApp account, whichever form of its number the business typed. */
-function recipientWaId(state: WhatsAppState, digits: string): string {
-  return findCustomerByNumber(state, digits)?.waId ?? digits;
+/**
+ * Who a send reaches: the customer behind any form of the number or behind the business-scoped
+ * user id, keyed by their wa_id (so the pair rate counts per account). Unknown addresses keep what
+ * was typed as key and fail later by status (131026).
+ */
+function resolveRecipient(state: WhatsAppState, phone: BusinessPhone, send: Extract<SendRequest, { kind: 'message' }>) {
+  const customer = send.recipientUserId
+    ? findCustomerByUserId(state, send.recipientUserId, phone.wabaId)
+    : send.dropSilently
+      ? undefined
+      : findCustomerByNumber(state, send.toDigits);
+  return { customer, waId: customer?.waId ?? send.recipientUserId ?? (send.dropSilently ? send.to : send.toDigits) };
 }

@@ -70,7 +70,15 @@ export async function phoneRoutes(fastify: FastifyInstance, options: { context: 
   fastify.post(`${PHONE_PATH}/customers`, async (request, reply) => {
     const body = (request.body ?? {}) as Body;
     try {
-      const customer = ensureCustomer(state, stringField(body, 'phone'), stringField(body, 'name'));
+      // Username and "hide my number" are optional (the new-customer form folds them away).
+      const username = stringField(body, 'username');
+      const customer = ensureCustomer(state, stringField(body, 'phone'), {
+        name: stringField(body, 'name'),
+        ...(username === '' ? {} : { username }),
+        ...(body['phone_hidden'] === undefined
+          ? {}
+          : { phoneHidden: ['on', 'true', true].includes(body['phone_hidden'] as string) }),
+      });
       const target = { customer: customer.waId, number: body['number'] };
       return wantsJson(request) ? { waId: customer.waId, name: customer.name } : reply.redirect(pageUrl(target), 303);
     } catch (error) {

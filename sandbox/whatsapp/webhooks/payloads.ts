@@ -1,3 +1,4 @@
+import type { WebhookContact } from '../chat/identity.ts';
 import type { BusinessPhone } from '../records.ts';
 
 /** One message or status on its way to the callback URL, before batching. */
@@ -6,7 +7,7 @@ export interface WebhookEvent {
   kind: 'messages' | 'statuses';
   item: Record<string, unknown>;
   /** Inbound messages name their sender (contacts[]). */
-  contact?: { profile: { name: string }; wa_id: string };
+  contact?: WebhookContact;
 }
 
 /** The body Meta POSTs (whatsapp-cloud-api.md §2.3–2.4). */
@@ -50,7 +51,7 @@ function changeValue(group: WebhookEvent[]): Record<string, unknown> {
     return value;
   }
   const contacts = new Map<string, WebhookEvent['contact']>();
-  for (const event of group) if (event.contact) contacts.set(event.contact.wa_id, event.contact);
+  for (const event of group) if (event.contact) contacts.set(event.contact.user_id, event.contact);
   value['contacts'] = [...contacts.values()];
   value['messages'] = group.map((event) => event.item);
   return value;
