@@ -113,6 +113,13 @@ export interface Deal {
   visibleTo: VisibleTo;
   /** YYYY-MM-DD; absent = null. */
   expectedCloseDate?: string | null;
+  /** Set when the status turns won / lost (close_time either way), cleared when it reopens; absent = null. */
+  wonTime?: Date | null;
+  lostTime?: Date | null;
+  closeTime?: Date | null;
+  lostReason?: string | null;
+  /** When the deal last moved to another stage (null for a deal never moved). */
+  stageChangeTime?: Date | null;
   labelIds?: number[];
   customFields: Record<string, unknown>;
   addTime: Date;

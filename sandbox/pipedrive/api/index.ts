@@ -6,6 +6,8 @@ import { registerDealEndpoints } from './deals.routes.ts';
 import { createEndpointRegistrar } from './endpoint.ts';
 import { badRequest, PipedriveApiError } from './envelope.ts';
 import { registerLeadEndpoints } from './leads.routes.ts';
+import { registerLifecycleEndpoints } from './lifecycle.routes.ts';
+import { registerOrganizationEndpoints } from './organizations.routes.ts';
 import { registerMetadataEndpoints } from './metadata.routes.ts';
 import { registerNoteEndpoints } from './notes.routes.ts';
 import { oauthRoutes } from './oauth.routes.ts';
@@ -43,6 +45,8 @@ async function restApi(fastify: FastifyInstance, options: { context: PipedriveCo
   registerActivityEndpoints(endpoint, context);
   registerMetadataEndpoints(endpoint, context);
   registerWebhookEndpoints(endpoint, context);
+  registerOrganizationEndpoints(endpoint, context);
+  registerLifecycleEndpoints(endpoint, context);
 }
 
 function renderApiError(error: FastifyError | PipedriveApiError, request: FastifyRequest, reply: FastifyReply) {
