@@ -86,7 +86,20 @@ export interface ChatMessage {
   direction: 'inbound' | 'outbound';
   phoneNumberId: string;
   customerWaId: string;
-  type: 'text' | 'image' | 'document' | 'template' | 'reaction' | 'button';
+  type:
+    | 'text'
+    | 'image'
+    | 'audio'
+    | 'video'
+    | 'document'
+    | 'sticker'
+    | 'location'
+    | 'contacts'
+    | 'interactive'
+    | 'template'
+    | 'reaction'
+    | 'button'
+    | 'unsupported';
   /** Text, caption, rendered template body or tapped button text. */
   text: string | null;
   template: {
@@ -98,6 +111,11 @@ export interface ChatMessage {
     buttons: TemplateButtonView[];
   } | null;
   media: MediaRef | null;
+  /**
+   * The type's own object as the webhook shows it: location, contacts, interactive (sent, or the
+   * customer's `button_reply` / `list_reply`), unsupported's errors.
+   */
+  content: Record<string, unknown> | Record<string, unknown>[] | null;
   reaction: { messageId: string; emoji: string } | null;
   button: { payload: string; text: string } | null;
   /** wamid this message replies to (context). */

@@ -109,6 +109,7 @@ export function receiveFromCustomer(deps: ChatDeps, input: CustomerMessageInput)
     text: null,
     template: null,
     media: null,
+    content: null,
     reaction: null,
     button: null,
     contextId: null,

@@ -46,6 +46,7 @@ export function acceptOutbound(
       buttons: template.buttons,
     },
     media: request.media,
+    content: request.content,
     reaction: request.reaction,
     button: null,
     contextId: request.contextId,

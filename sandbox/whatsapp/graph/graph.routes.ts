@@ -3,6 +3,7 @@ import type { WhatsAppContext } from '../context.ts';
 import { encodeMetaJson } from '../meta-json.ts';
 import { GraphError, graphErrors } from './graph-errors.ts';
 import { appSubscriptionsRoutes } from './app-subscriptions.routes.ts';
+import { mediaRoutes } from './media.routes.ts';
 import { messagesRoutes } from './messages.routes.ts';
 import { objectsRoutes } from './objects.routes.ts';
 import { templatesRoutes } from './templates.routes.ts';
@@ -46,4 +47,5 @@ export async function graphRoutes(fastify: FastifyInstance, options: { context: 
   await fastify.register(templatesRoutes, { context });
   await fastify.register(objectsRoutes, { context });
   await fastify.register(appSubscriptionsRoutes, { context });
+  await fastify.register(mediaRoutes, { context });
 }

@@ -3,6 +3,7 @@ import { BSUID_PATTERN } from '../chat/identity.ts';
 import { toDigits } from '../phone-numbers.ts';
 import type { WhatsAppState } from '../state.ts';
 import { graphErrors } from './graph-errors.ts';
+import { parseContacts, parseInteractive, parseLocation } from './message-content.ts';
 import { validateTemplateSend, type RenderedTemplate } from './template-validation.ts';
 
 /** A validated POST /{phone-number-id}/messages body. */
@@ -21,14 +22,30 @@ export type SendRequest =
        * drops the message (whatsapp-cloud-api.md §1.2), so no status ever follows.
        */
       dropSilently: boolean;
-      type: 'text' | 'image' | 'document' | 'reaction' | 'template';
+      type: OutboundType;
       text: string | null;
       media: MediaRef | null;
+      /** The type's own object for location, contacts and interactive messages (as the phone shows it). */
+      content: Record<string, unknown> | Record<string, unknown>[] | null;
       reaction: { messageId: string; emoji: string } | null;
       template: RenderedTemplate | null;
       contextId: string | null;
       bizOpaqueCallbackData: string | null;
     };
+
+export type OutboundType =
+  | 'text'
+  | 'image'
+  | 'audio'
+  | 'video'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contacts'
+  | 'interactive'
+  | 'reaction'
+  | 'template';
+type MediaType = 'image' | 'audio' | 'video' | 'document' | 'sticker';
 
 const KNOWN_TYPES = [
   'text',
@@ -77,6 +94,7 @@ export function parseSendRequest(state: WhatsAppState, wabaId: string, input: un
     dropSilently,
     text: null,
     media: null,
+    content: null,
     reaction: null,
     template: null,
     contextId: parseContext(body['context']),
@@ -87,7 +105,18 @@ export function parseSendRequest(state: WhatsAppState, wabaId: string, input: un
       return { ...base, type, text: parseText(body['text']) };
     case 'image':
     case 'document':
-      return { ...base, type, media: parseMedia(state, type, body[type]), text: captionOf(body[type]) };
+    case 'video':
+    case 'audio':
+    case 'sticker':
+      return { ...base, type, media: parseMedia(state, wabaId, type, body[type]), text: captionOf(body[type]) };
+    case 'location':
+      return { ...base, type, content: parseLocation(body['location']) };
+    case 'contacts':
+      return { ...base, type, content: parseContacts(body['contacts']) };
+    case 'interactive': {
+      const interactive = parseInteractive(body['interactive']);
+      return { ...base, type, content: interactive, text: (interactive['body'] as { text: string }).text };
+    }
     case 'reaction':
       return { ...base, type, reaction: parseReaction(body['reaction']) };
     case 'template': {
@@ -95,7 +124,7 @@ export function parseSendRequest(state: WhatsAppState, wabaId: string, input: un
       return { ...base, type, template, text: template.body, media: template.headerMedia };
     }
     default:
-      throw graphErrors.invalidParameter(`The sandbox does not emulate messages of type ${type}`);
+      throw graphErrors.invalidParameter(`Param type must be one of {${KNOWN_TYPES.join(', ')}}`);
   }
 }
 
@@ -132,7 +161,24 @@ function parseText(input: unknown): string {
   return value;
 }
 
-function parseMedia(state: WhatsAppState, type: 'image' | 'document', input: unknown): MediaRef {
+/** What Meta assumes for a media sent by link (the sandbox never fetches links). */
+const LINK_MIME_TYPES: Record<MediaType, string> = {
+  image: 'image/jpeg',
+  document: 'application/pdf',
+  audio: 'audio/ogg',
+  video: 'video/mp4',
+  sticker: 'image/webp',
+};
+/** Media types each message type accepts (whatsapp-cloud-api.md §1.6). */
+const ACCEPTED_MIME_TYPES: Record<MediaType, (mime: string) => boolean> = {
+  image: (mime) => ['image/jpeg', 'image/png'].includes(mime),
+  document: () => true,
+  audio: (mime) => ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'].includes(mime),
+  video: (mime) => ['video/mp4', 'video/3gpp'].includes(mime),
+  sticker: (mime) => mime === 'image/webp',
+};
+
+function parseMedia(state: WhatsAppState, wabaId: string, type: MediaType, input: unknown): MediaRef {
   const media = input as Body | undefined;
   if (typeof media !== 'object' || media === null) throw graphErrors.requiredParameter(type);
   const link = media['link'];
@@ -140,20 +186,30 @@ function parseMedia(state: WhatsAppState, type: 'image' | 'document', input: unk
   if (typeof link === 'string') {
     if (!/^https?:\/\//.test(link)) throw graphErrors.invalidParameter(`${type}['link'] must be an http(s) URL`);
   } else if (typeof id === 'string') {
-    if (!state.media.has(id))
+    // A media id works for the WABA whose number uploaded or received it.
+    const owner = state.media.get(id);
+    if (!owner || state.phones.get(owner.phoneNumberId)?.wabaId !== wabaId)
       throw graphErrors.invalidMessageParameter(`${type}['id'] (${id}) is not a valid media id`);
   } else {
     throw graphErrors.requiredMessageParameter(`Param ${type} must have either a link or an id`);
   }
   const caption = media['caption'];
+  if (caption !== undefined && (type === 'audio' || type === 'sticker')) {
+    throw graphErrors.invalidParameter(`${type} messages take no caption`);
+  }
   if (caption !== undefined && (typeof caption !== 'string' || caption.length > 1024)) {
     throw graphErrors.invalidParameter(`${type}['caption'] must be a string of at most 1024 characters`);
   }
   const filename = media['filename'];
   const stored = typeof id === 'string' ? state.media.get(id) : undefined;
+  if (stored && !ACCEPTED_MIME_TYPES[type](stored.mimeType)) {
+    throw graphErrors.invalidMessageParameter(
+      `${type}['id'] (${stored.id}) is ${stored.mimeType}, not a valid ${type}`,
+    );
+  }
   return {
     ...(typeof link === 'string' ? { link } : { id: id as string }),
-    mimeType: stored?.mimeType ?? (type === 'image' ? 'image/jpeg' : 'application/pdf'),
+    mimeType: stored?.mimeType ?? LINK_MIME_TYPES[type],
     ...(typeof filename === 'string' ? { filename } : {}),
     ...(typeof caption === 'string' ? { caption } : {}),
   };
