@@ -18,7 +18,7 @@ import { dashboardRoutes, DASHBOARD_PATH } from './ui/dashboard.routes.ts';
 import { phoneRoutes } from './ui/phone.routes.ts';
 import { createWebhookDispatcher } from './webhooks/dispatcher.ts';
 import { configureWebhook, type WebhookSettingsInput } from './webhooks/verification.ts';
-import { chatOf, readChat, setChatOpen, type ChatSelector } from './chat/chat-selectors.ts';
+import { chatOf, playVoiceNote, readChat, setChatOpen, type ChatSelector } from './chat/chat-selectors.ts';
 
 export type { CustomerMessageInput, CustomerFile } from './chat/inbound.ts';
 export type { ChatSelector } from './chat/chat-selectors.ts';
@@ -81,6 +81,8 @@ export interface WhatsAppEmulator extends WhatsAppInspection {
   sentToCustomer(chat: ChatSelector): ChatMessage[];
   /** The customer opens the chat: delivered business messages turn read (read webhooks). Returns their wamids. */
   readChat(chat: ChatSelector): string[];
+  /** The customer plays an audio the business sent: `read` (if needed) then `played` statuses. */
+  playVoiceNote(chat: ChatSelector & { messageId: string }): void;
   /** Keeps the chat on the customer's screen: new messages are read on delivery (only `read` is sent). */
   setChatOpen(chat: ChatSelector & { open: boolean }): void;
   /** Makes a token expire now (Graph answers 190/463 from then on). Default: numbers[0]'s token. */
@@ -149,6 +151,7 @@ export function createWhatsAppEmulator(options: {
     conversation: (chat) => chatOf(state, chat),
     sentToCustomer: (chat) => chatOf(state, chat).filter((message) => message.direction === 'outbound'),
     readChat: (chat) => readChat(context, chat),
+    playVoiceNote: (chat) => playVoiceNote(context, chat),
     setChatOpen: (chat) => setChatOpen(state, chat),
     expireAccessToken(token = first.accessToken) {
       const grant = state.grants.get(token);

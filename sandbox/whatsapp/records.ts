@@ -59,7 +59,7 @@ export interface Customer {
   createdAt: Date;
 }
 
-export type OutboundStatus = 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
+export type OutboundStatus = 'accepted' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
 export type InboundStatus = 'received' | 'read';
 
 export interface TemplateButtonView {
@@ -78,6 +78,8 @@ export interface MediaRef {
   mimeType?: string;
   filename?: string;
   caption?: string;
+  /** A voice note (audio recorded in WhatsApp). */
+  voice?: boolean;
 }
 
 /** One message of a chat between a business number and a customer, in either direction. */

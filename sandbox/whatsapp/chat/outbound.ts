@@ -7,7 +7,7 @@ import { STATUS_ERRORS, type StatusError } from '../webhooks/payloads.ts';
 import type { ChatDeps } from './chat-deps.ts';
 import { recipientFields } from './identity.ts';
 
-const RANK: Record<OutboundStatus, number> = { accepted: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+const RANK: Record<OutboundStatus, number> = { accepted: 0, sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
 
 /**
  * Accepts a business message and plays the recipient's phone: sent → delivered (→ read when the
@@ -90,6 +90,18 @@ export function readByCustomer(deps: ChatDeps, phone: BusinessPhone, waId: strin
     }
   }
   return read;
+}
+
+/**
+ * The customer played a voice note the business sent: `read` first if it was only delivered, then
+ * `played` (Meta's status for voice messages). Returns false for anything but a delivered audio.
+ */
+export function playByCustomer(deps: ChatDeps, phone: BusinessPhone, message: ChatMessage): boolean {
+  if (message.direction !== 'outbound' || message.type !== 'audio') return false;
+  if (!['delivered', 'read'].includes(message.status)) return false;
+  if (message.status === 'delivered') emitStatus(deps, phone, message, 'read');
+  emitStatus(deps, phone, message, 'played');
+  return true;
 }
 
 /** The business marked a customer message read: it and every earlier one in the chat turn blue. */
