@@ -8,8 +8,9 @@ import { whatsAppFaultRoutes } from './faults.routes.ts';
 import { graphRoutes } from './graph/graph.routes.ts';
 import { mediaDownloadRoutes } from './graph/media-download.routes.ts';
 import { createInspection, type WhatsAppInspection } from './inspection.ts';
-import type { ChatMessage, Customer, WebhookVerification } from './records.ts';
+import type { ChatMessage, Customer, Template, WebhookVerification } from './records.ts';
 import { seedWhatsApp } from './seed.ts';
+import { changeTemplateStatus, type TemplateStatusChange } from './template-status.ts';
 import { createWhatsAppState, findCustomerByNumber, resetWhatsAppState, type WhatsAppState } from './state.ts';
 import { businessScopedUserId } from './chat/identity.ts';
 import { toDigits } from './phone-numbers.ts';
@@ -85,6 +86,11 @@ export interface WhatsAppEmulator extends WhatsAppInspection {
   playVoiceNote(chat: ChatSelector & { messageId: string }): void;
   /** Keeps the chat on the customer's screen: new messages are read on delivery (only `read` is sent). */
   setChatOpen(chat: ChatSelector & { open: boolean }): void;
+  /**
+   * Meta changes a template's status (review, pause, disable): a `message_template_status_update`
+   * webhook follows. Default WABA: numbers[0]'s. Also on the Meta app dashboard page.
+   */
+  setTemplateStatus(change: Omit<TemplateStatusChange, 'wabaId'> & { wabaId?: string }): Template;
   /** Makes a token expire now (Graph answers 190/463 from then on). Default: numbers[0]'s token. */
   expireAccessToken(token?: string): void;
   readonly faults: WhatsAppFaults;
@@ -152,6 +158,7 @@ export function createWhatsAppEmulator(options: {
     sentToCustomer: (chat) => chatOf(state, chat).filter((message) => message.direction === 'outbound'),
     readChat: (chat) => readChat(context, chat),
     playVoiceNote: (chat) => playVoiceNote(context, chat),
+    setTemplateStatus: (change) => changeTemplateStatus(context, { ...change, wabaId: change.wabaId ?? first.wabaId }),
     setChatOpen: (chat) => setChatOpen(state, chat),
     expireAccessToken(token = first.accessToken) {
       const grant = state.grants.get(token);

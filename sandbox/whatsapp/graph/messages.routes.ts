@@ -4,6 +4,7 @@ import { admitSend } from '../chat/send-limits.ts';
 import { findCustomerByNumber, type WhatsAppState } from '../state.ts';
 import type { WhatsAppContext } from '../context.ts';
 import { authenticate, requirePhone } from './graph-auth.ts';
+import { graphErrors } from './graph-errors.ts';
 import { VERSION } from './graph-version.ts';
 import { parseSendRequest, type SendRequest } from './message-request.ts';
 import { findCustomerByUserId } from '../chat/identity.ts';
@@ -20,6 +21,7 @@ export async function messagesRoutes(fastify: FastifyInstance, options: { contex
       markReadByBusiness(context, phone, send.messageId);
       return { success: true };
     }
+    if (send.toDigits === phone.displayPhoneNumber) throw graphErrors.sameNumber();
     const recipient = resolveRecipient(context.state, phone, send);
     admitSend(context.state, phone, recipient.waId);
     const message = acceptOutbound(context, phone, send, recipient);

@@ -4,7 +4,8 @@ import type { BusinessPhone } from '../records.ts';
 /** One message or status on its way to the callback URL, before batching. */
 export interface WebhookEvent {
   phone: BusinessPhone;
-  kind: 'messages' | 'statuses';
+  /** `template_status`: a `message_template_status_update` change whose value is `item`. */
+  kind: 'messages' | 'statuses' | 'template_status';
   item: Record<string, unknown>;
   /** Inbound messages name their sender (contacts[]). */
   contact?: WebhookContact;
@@ -15,7 +16,7 @@ export interface WebhookNotification {
   object: 'whatsapp_business_account';
   entry: {
     id: string;
-    changes: { value: Record<string, unknown>; field: 'messages' }[];
+    changes: { value: Record<string, unknown>; field: 'messages' | 'message_template_status_update' }[];
   }[];
 }
 
@@ -35,7 +36,11 @@ export function buildNotification(events: WebhookEvent[]): WebhookNotification {
     object: 'whatsapp_business_account',
     entry: [...entries].map(([wabaId, changes]) => ({
       id: wabaId,
-      changes: [...changes.values()].map((group) => ({ value: changeValue(group), field: 'messages' as const })),
+      changes: [...changes.values()].flatMap((group): WebhookNotification['entry'][number]['changes'] =>
+        group[0]?.kind === 'template_status'
+          ? group.map((event) => ({ value: event.item, field: 'message_template_status_update' }))
+          : [{ value: changeValue(group), field: 'messages' }],
+      ),
     })),
   };
 }
