@@ -28,13 +28,14 @@ export async function dashboardRoutes(
   // "Change status" on a template: what Meta's review or quality rating does, with its webhook.
   fastify.post(`${DASHBOARD_PATH}/template-status`, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const [wabaId = '', name = '', language = ''] = String(body['template'] ?? '').split('|');
+    const text = (key: string) => (typeof body[key] === 'string' ? body[key] : '');
+    const [wabaId = '', name = '', language = ''] = text('template').split('|');
     try {
       changeTemplateStatus(context, {
         wabaId,
         name,
         language,
-        status: String(body['status'] ?? '') as TemplateStatus,
+        status: text('status') as TemplateStatus,
         ...(typeof body['reason'] === 'string' && body['reason'] !== '' ? { reason: body['reason'] } : {}),
       });
     } catch (error) {
