@@ -154,9 +154,9 @@ describe('Pipedrive sandbox with the official pipedrive client', () => {
       AddActivityRequest: { subject: 'Call', type: 'call', deal_id: demo.deals[0]?.id ?? 0 },
     });
     const activityId = activity.data?.id ?? 0;
-    expect(
-      (await activities.updateActivity({ id: activityId, AddActivityRequest: { done: true } })).data?.done,
-    ).toBe(true);
+    expect((await activities.updateActivity({ id: activityId, AddActivityRequest: { done: true } })).data?.done).toBe(
+      true,
+    );
     expect((await activities.getActivity({ id: activityId })).data?.id).toBe(activityId);
     expect((await activities.deleteActivity({ id: activityId })).data?.id).toBe(activityId);
 
