@@ -213,9 +213,14 @@ export interface ActivityType {
   updateTime: Date;
 }
 
+/** A field definition of persons, deals or organizations (`GET /v1/personFields`, `dealFields`, `organizationFields`). */
 export interface PersonField {
   id: number;
   companyId: number;
+  /** Whose field it is; absent = a person's (the first sandbox only had person fields). */
+  entity?: 'person' | 'deal' | 'organization';
+  /** Choices of `enum` / `set` fields. */
+  options?: { id: number; label: string }[];
   /** 40-character hash key for custom fields; the plain name for built-in ones. */
   key: string;
   name: string;

@@ -2,6 +2,7 @@ import type { AddDealRequest, UpdateDealRequest } from 'pipedrive/v2';
 import type { PipedriveContext } from '../emulator.ts';
 import type { Deal, User } from '../state.ts';
 import { deleteRecord } from '../record-lifecycle.ts';
+import { readCustomFields } from './custom-fields.ts';
 import type { DefineEndpoint } from './endpoint.ts';
 import { badRequest } from './envelope.ts';
 import { applyListQuery } from './list-query.ts';
@@ -189,7 +190,7 @@ function applyDealInput(context: PipedriveContext, caller: User, deal: Deal, bod
   const visibleTo = readVisibleTo(body, 'strict');
   const expectedCloseDate = field(body, 'expected_close_date', nullable(parse.date), 'strict');
   const labelIds = field(body, 'label_ids', arrayOf(parse.integer), 'strict');
-  const customFields = field(body, 'custom_fields', parse.object, 'strict');
+  const customFields = readCustomFields(context.state, caller.companyId, 'deal', body);
   const lostReason = field(body, 'lost_reason', nullable(parse.string), 'strict');
   const nextStatus = status ?? deal.status;
   if (lostReason != null && nextStatus !== 'lost') {

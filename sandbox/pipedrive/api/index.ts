@@ -5,6 +5,7 @@ import { registerActivityEndpoints } from './activities.routes.ts';
 import { registerDealEndpoints } from './deals.routes.ts';
 import { createEndpointRegistrar, type DefineEndpoint } from './endpoint.ts';
 import { badRequest, PipedriveApiError } from './envelope.ts';
+import { registerFieldEndpoints } from './fields.routes.ts';
 import { registerLeadEndpoints } from './leads.routes.ts';
 import { registerLifecycleEndpoints } from './lifecycle.routes.ts';
 import { registerOrganizationEndpoints } from './organizations.routes.ts';
@@ -57,6 +58,7 @@ async function restApi(
   registerWebhookEndpoints(endpoint, context);
   registerOrganizationEndpoints(endpoint, context);
   registerLifecycleEndpoints(endpoint, context);
+  registerFieldEndpoints(endpoint, context);
 }
 
 function renderApiError(error: FastifyError | PipedriveApiError, request: FastifyRequest, reply: FastifyReply) {

@@ -2,6 +2,7 @@ import type { AddOrganizationRequest, UpdateOrganizationRequest } from 'pipedriv
 import type { PipedriveContext } from '../emulator.ts';
 import { deleteRecord } from '../record-lifecycle.ts';
 import type { Organization, User } from '../state.ts';
+import { readCustomFields } from './custom-fields.ts';
 import type { DefineEndpoint } from './endpoint.ts';
 import { badRequest } from './envelope.ts';
 import { applyListQuery } from './list-query.ts';
@@ -153,7 +154,7 @@ function applyOrganizationInput(context: PipedriveContext, caller: User, organiz
   if (address && typeof address['value'] !== 'string') {
     throw badRequest('Validation failed: address.value: must be a string');
   }
-  const customFields = field(body, 'custom_fields', parse.object, 'strict');
+  const customFields = readCustomFields(context.state, caller.companyId, 'organization', body);
   if (ownerId !== undefined) organization.ownerId = ownerId;
   if (visibleTo !== undefined) organization.visibleTo = visibleTo;
   if (labelIds !== undefined) organization.labelIds = labelIds;
