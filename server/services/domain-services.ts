@@ -24,6 +24,9 @@ import { createRateLimiter } from './rate-limit/rate-limiter.ts';
 import { createMailService } from './mail/mail.service.ts';
 import { createMailTransport, type MailTransport } from './mail/mail-transport.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
+import { createChatChoicesService } from './sync/chat-choices.service.ts';
+import { createChatLinkResolver } from './sync/chat-link-resolver.ts';
+import { createPipedriveWebhooksService } from './sync/pipedrive-webhooks.service.ts';
 import type { EventBus } from './events/event-bus.ts';
 import { createInProcessEventBus } from './events/in-process-event-bus.ts';
 import { createChannelDirectory } from './whatsapp/channel-directory.ts';
@@ -101,6 +104,10 @@ export function createDomainServices(deps: {
     logger,
     publicUrl: config.publicUrl,
   });
+  const pipedrive = createPipedriveApi({ db, http });
+  const syncSettings = createSyncSettingsService({ db });
+  // Identity resolution and auto-creation; the sync engine's transcript writer calls `chatLinks.resolve`.
+  const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
   return {
     audit,
     whatsappProvider,
@@ -128,7 +135,7 @@ export function createDomainServices(deps: {
     tokens,
     limiter,
     budget,
-    pipedrive: createPipedriveApi({ db, http }),
+    pipedrive,
     lifecycle,
     states,
     install: createInstallService({ db, oauth, states, grants, secretBox, clock }),
@@ -143,7 +150,19 @@ export function createDomainServices(deps: {
       publicUrl: config.publicUrl,
     }),
     team: createTeamService({ db, clock, lifecycle }),
-    syncSettings: createSyncSettingsService({ db }),
+    syncSettings,
+    chatLinks,
+    chatChoices: createChatChoicesService({ db, jobs: deps.jobs, pipedrive, resolver: chatLinks }),
+    pipedriveWebhooks: createPipedriveWebhooksService({
+      db,
+      jobs: deps.jobs,
+      pipedrive,
+      oauth,
+      vault,
+      secretBox,
+      publicUrl: config.publicUrl,
+      logger,
+    }),
   };
 }
 

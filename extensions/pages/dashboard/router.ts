@@ -12,6 +12,7 @@ export type Route =
         | 'whatsapp'
         | 'team'
         | 'audit'
+        | 'unmatched'
         | 'home'
         | 'account'
         | 'verify_email'
@@ -36,6 +37,7 @@ export function parseRoute(pathname: string): Route {
     '/verify-email': { name: 'verify_email' },
     '/forgot-password': { name: 'forgot_password' },
     '/reset-password': { name: 'reset_password' },
+    '/unmatched': { name: 'unmatched' },
   };
   const known = simple[pathname];
   if (known !== undefined) return known;

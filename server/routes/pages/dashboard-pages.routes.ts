@@ -24,6 +24,7 @@ export const DASHBOARD_PATHS = [
   '/verify-email',
   '/forgot-password',
   '/reset-password',
+  '/unmatched',
   '/invite/:token',
   '/join/:workspaceId',
 ];
