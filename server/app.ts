@@ -17,6 +17,7 @@ import { authRoutes } from './routes/api/dashboard/auth.routes.ts';
 import { integrationsRoutes } from './routes/api/dashboard/integrations.routes.ts';
 import { invitationRoutes } from './routes/api/dashboard/invitations.routes.ts';
 import { teamRoutes } from './routes/api/dashboard/team.routes.ts';
+import { liveChatRoutes } from './routes/api/panel/live-chat.routes.ts';
 import { panelRoutes } from './routes/api/panel/panel.routes.ts';
 import { extensionsRoutes } from './routes/extensions/extensions.routes.ts';
 import { oauthRoutes } from './routes/oauth/oauth.routes.ts';
@@ -119,6 +120,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Panels inside Pipedrive: the SDK's signed token on every request.
   await app.register(async function panelApi(scope) {
     await scope.register(panelRoutes, { services });
+  });
+  // Live chat: the SDK's signed token, and for the event stream a single-use ticket minted from it.
+  await app.register(async function liveChatApi(scope) {
+    await scope.register(liveChatRoutes, { services });
   });
 
   return app;

@@ -14,6 +14,9 @@ import { createGrantStore } from './connections/grant-store.ts';
 import { createInstallService } from './connections/install.service.ts';
 import { createOAuthStateService } from './connections/oauth-state.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
+import { createEventsTicketService } from './live/events-ticket.ts';
+import { createPanelChatService, type ReadReceiptSender } from './live/panel-chat.service.ts';
+import { createPanelContextService } from './live/panel-context.service.ts';
 import { createBudgetMeter } from './pipedrive/budget-meter.ts';
 import { createPipedriveOAuthClient } from './pipedrive/oauth-client.ts';
 import { createPipedriveApi } from './pipedrive/pipedrive-api.ts';
@@ -37,6 +40,8 @@ export function createDomainServices(deps: {
   clock: Clock;
   logger: Logger;
   passwordHasher?: PasswordHasher;
+  /** WhatsApp read receipts; wired to the WhatsApp provider once it exists (see panel-chat.service.ts). */
+  sendReadReceipt?: ReadReceiptSender;
 }) {
   const { config, db, clock, logger } = deps;
   const secretBox = createSecretBox(config.encryptionKeys);
@@ -63,6 +68,14 @@ export function createDomainServices(deps: {
   });
   const states = createOAuthStateService({ db, secret: config.sessionSecret, clock });
   const grants = createGrantStore({ vault, jobs: deps.jobs, clock });
+  const pipedrive = createPipedriveApi({ db, http });
+  const status = createConnectionStatusService({ db });
+  const panelChats = createPanelChatService({
+    db,
+    clock,
+    logger,
+    ...(deps.sendReadReceipt === undefined ? {} : { sendReadReceipt: deps.sendReadReceipt }),
+  });
   return {
     audit: createAuditLog(db),
     secretBox,
@@ -71,11 +84,14 @@ export function createDomainServices(deps: {
     tokens,
     limiter,
     budget,
-    pipedrive: createPipedriveApi({ db, http }),
+    pipedrive,
     lifecycle,
     states,
     install: createInstallService({ db, oauth, states, grants, secretBox, clock }),
-    status: createConnectionStatusService({ db }),
+    status,
+    eventsTickets: createEventsTicketService({ db, secret: config.sessionSecret, clock }),
+    panelChats,
+    panelContext: createPanelContextService({ db, status, pipedrive, chats: panelChats, publicUrl: config.publicUrl }),
     sessions: createSessionService({ db, sessionSecret: config.sessionSecret, clock }),
     accounts: createAccountsService({ db, hasher: deps.passwordHasher ?? createPasswordHasher(), clock }),
     team: createTeamService({ db, clock, lifecycle }),

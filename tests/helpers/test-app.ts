@@ -33,6 +33,8 @@ export interface TestAppOptions {
   clock?: Clock;
   /** Another app on the same database (a second instance); default: a database of its own. */
   database?: TestDatabase;
+  /** The event bus (e.g. LISTEN/NOTIFY for two instances); default: in-process. The app closes it. */
+  eventBus?: EventBus;
 }
 
 /** The real app on a database of the test's own, driven with `app.inject`. Not yet `ready()`: tests may add routes. */
@@ -41,7 +43,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logger = createTestLogger();
   const database = options.database ?? (await createTestDatabase());
   const clock = options.clock ?? systemClock;
-  const eventBus = createInProcessEventBus(logger);
+  const eventBus = options.eventBus ?? createInProcessEventBus(logger);
   const jobs = createJobQueue({
     connectionString: database.connectionString,
     logger,
