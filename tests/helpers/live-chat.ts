@@ -222,3 +222,79 @@ export async function openEventStream(url: string, headers: Record<string, strin
     },
   };
 }
+
+const HOUR = 60 * 60 * 1000;
+const ago = (ms: number) => new Date(Date.now() - ms);
+
+/**
+ * The live-chat fixture: Acme has a channel with an approved and a pending template, Maria's chat
+ * (45 messages, 4 unread, last inbound 2 h ago) and Lucas Silva's chat (private person, window
+ * closed); Globex has its own channel, template and Hank's chat with one unread secret.
+ */
+export async function seedAcmeAndGlobexChats(testApp: TestApp, pd: PipedriveSandbox) {
+  const { db } = testApp.database;
+  const seed = pd.sandbox.pipedrive.seed;
+  const maria = seed.demo.persons[0];
+  const silva = seed.demo.persons[2];
+  const hank = seed.other.persons[0];
+  const hankDeal = seed.other.deals[0];
+  if (maria === undefined || silva === undefined || hank === undefined || hankDeal === undefined)
+    throw new Error('the sandbox seed changed');
+
+  const acmeWorkspace = await workspaceOfCompany(db, pd.users.ada.companyId);
+  const acmeChannel = await seedChannel(db, acmeWorkspace, 'Acme sales', '+15550001111');
+  await seedTemplate(db, acmeChannel.id, 'order_update', 'Hi {{1}}, your order {{2}} is ready.');
+  await seedTemplate(db, acmeChannel.id, 'draft_only', 'Not approved', 'PENDING');
+  // 45 messages, the last inbound 2 hours ago: the window is open for 22 more hours.
+  const history: SeededMessage[] = Array.from({ length: 45 }, (_, i) => ({
+    direction: i % 3 === 0 ? 'outbound' : 'inbound',
+    body: `Maria message ${i}`,
+    sentAt: ago((46 - i) * HOUR - 1000 * i),
+    status: i % 3 === 0 ? 'delivered' : i < 40 ? 'read' : 'received',
+  }));
+  const mariaChat = await seedChat(db, {
+    workspaceId: acmeWorkspace,
+    channelId: acmeChannel.id,
+    contactName: 'Maria G.',
+    e164: '+34600111222',
+    personId: maria.id,
+    messages: history,
+  });
+  const silvaChat = await seedChat(db, {
+    workspaceId: acmeWorkspace,
+    channelId: acmeChannel.id,
+    contactName: 'Lucas',
+    e164: '+5511912345678',
+    personId: silva.id,
+    messages: [{ direction: 'inbound', body: 'Private hello', sentAt: ago(30 * HOUR) }],
+  });
+  const acme = {
+    workspaceId: acmeWorkspace,
+    channelId: acmeChannel.id,
+    mariaChat: mariaChat.chat.id,
+    silvaChat: silvaChat.chat.id,
+  };
+
+  const globexWorkspace = await workspaceOfCompany(db, pd.users.gina.companyId);
+  const globexChannel = await seedChannel(db, globexWorkspace, 'Globex line', '+15550002222');
+  await seedTemplate(db, globexChannel.id, 'globex_secret_template', 'Doomsday {{1}}');
+  const hankChat = await seedChat(db, {
+    workspaceId: globexWorkspace,
+    channelId: globexChannel.id,
+    contactName: 'Hank Scorpio',
+    e164: '+12125550199',
+    personId: hank.id,
+    dealId: hankDeal.id,
+    messages: [{ direction: 'inbound', body: 'GLOBEX-SECRET plans', sentAt: ago(HOUR) }],
+  });
+  const globex = {
+    workspaceId: globexWorkspace,
+    channelId: globexChannel.id,
+    chatId: hankChat.chat.id,
+    personId: hank.id,
+    dealId: hankDeal.id,
+  };
+  return { acme, globex };
+}
+
+export type SeededChats = Awaited<ReturnType<typeof seedAcmeAndGlobexChats>>;
