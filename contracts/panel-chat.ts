@@ -124,6 +124,8 @@ export type MessageStatus = 'received' | 'accepted' | 'sent' | 'delivered' | 're
 
 export interface ChatMessage {
   id: string;
+  /** WhatsApp's id (wamid): replies and reactions name their target by it. */
+  providerMessageId: string | null;
   direction: 'inbound' | 'outbound';
   /** The WhatsApp type: text, image, sticker, audio, video, document, location, contacts, interactive, button, reaction, template… */
   type: string;
@@ -155,4 +157,21 @@ export interface InboxResponse {
 
 export interface MarkReadResponse {
   marked: number;
+}
+
+// ── Sending (the route belongs to the WhatsApp channels work; this is the shape the panels send) ──
+
+/** `POST /api/panel/chats/:chatId/messages`. */
+export type SendMessageBody =
+  | { type: 'text'; text: string }
+  | {
+      type: 'template';
+      templateId: string;
+      /** Body variables in order (`{{1}}`, `{{2}}`…) or by name for named templates. */
+      parameters: { name: string; value: string }[];
+    };
+
+/** `POST /api/panel/chats/:chatId/pin` (the chat-identity work owns the route). */
+export interface PinChatBody {
+  dealId: number;
 }

@@ -71,6 +71,7 @@ export function toChatSummary(row: ChatListRow, now: Date): ChatSummary {
 export function toChatMessage(row: MessageRow): ChatMessage {
   return {
     id: row.id,
+    providerMessageId: row.providerMessageId,
     direction: row.direction,
     type: row.type,
     body: row.body,
