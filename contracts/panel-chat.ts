@@ -153,6 +153,9 @@ export interface InboxChat extends ChatSummary {
 export interface InboxResponse {
   chats: InboxChat[];
   unreadTotal: number;
+  /** Approved templates of the workspace's numbers (the inbox has no record to pre-fill from but the contact). */
+  templates: TemplateSummary[];
+  viewerName: string | null;
 }
 
 export interface MarkReadResponse {

@@ -186,10 +186,17 @@ export function createPanelChatService(deps: {
       return { marked };
     },
 
-    async inbox(workspaceId: string, query: string | undefined): Promise<InboxResponse> {
+    async inbox(
+      viewer: { companyId: number; userId: number },
+      workspaceId: string,
+      query: string | undefined,
+    ): Promise<InboxResponse> {
       const now = deps.clock.now();
       const rows = await repository.inbox(workspaceId, query, 100);
       const last = await repository.lastMessages(rows.map((row) => row.id));
+      const channels = await repository.activeChannels(workspaceId);
+      const templates = await repository.approvedTemplates(channels.map((channel) => channel.id));
+      const mine = await connections.findByCompanyUser(viewer.companyId, viewer.userId);
       const chats: InboxChat[] = rows.map((row) => {
         const message = last.get(row.id);
         return {
@@ -198,7 +205,12 @@ export function createPanelChatService(deps: {
             message === undefined ? null : { direction: message.direction, type: message.type, body: message.body },
         };
       });
-      return { chats, unreadTotal: chats.reduce((sum, chat) => sum + chat.unread, 0) };
+      return {
+        chats,
+        unreadTotal: chats.reduce((sum, chat) => sum + chat.unread, 0),
+        templates: templates.map(toTemplate),
+        viewerName: mine?.pipedriveUserName ?? null,
+      };
     },
   };
 }

@@ -139,7 +139,10 @@ export async function liveChatRoutes(fastify: FastifyInstance, { services }: { s
     scope.get<{ Querystring: InboxQuery }>(
       '/api/panel/inbox',
       { schema: { querystring: InboxQuerySchema } },
-      async (request) => domain.panelChats.inbox(await workspaceOf(viewerOf(request)), request.query.q),
+      async (request) => {
+        const viewer = viewerOf(request);
+        return domain.panelChats.inbox(viewer, await workspaceOf(viewer), request.query.q);
+      },
     );
   });
 
