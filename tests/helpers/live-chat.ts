@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../server/db/client.ts';
 import { channels, chats, companies, contacts, messages, templates } from '../../server/db/schema/index.ts';
 import type { EventBus } from '../../server/services/events/event-bus.ts';
@@ -113,13 +113,14 @@ export async function seedChat(
   return { contact, chat, messages: rows };
 }
 
+/** Stores messages in a chat and moves the chat's last-message times, as the WhatsApp pipeline does. */
 export async function addMessages(
   db: Db,
   chat: { workspaceId: string; channelId: string; chatId: string },
   list: SeededMessage[],
 ) {
   if (list.length === 0) return [];
-  return db
+  const rows = await db
     .insert(messages)
     .values(
       list.map((m) => {
@@ -141,6 +142,21 @@ export async function addMessages(
       }),
     )
     .returning();
+  const latest = (direction?: 'inbound') =>
+    list
+      .filter((m) => direction === undefined || m.direction === direction)
+      .reduce<Date | undefined>((max, m) => (max === undefined || m.sentAt > max ? m.sentAt : max), undefined);
+  const lastInbound = latest('inbound');
+  await db
+    .update(chats)
+    .set({
+      lastMessageAt: sql`greatest(${chats.lastMessageAt}, ${latest()?.toISOString()}::timestamptz)`,
+      ...(lastInbound === undefined
+        ? {}
+        : { lastInboundAt: sql`greatest(${chats.lastInboundAt}, ${lastInbound.toISOString()}::timestamptz)` }),
+    })
+    .where(eq(chats.id, chat.chatId));
+  return rows;
 }
 
 /** What the WhatsApp pipeline does after storing a change: an event row, then a bus notice after commit. */

@@ -100,7 +100,7 @@ function RecordChats(props: {
   const current = context.chats.find((chat) => chat.id === selected) ?? context.chats[0];
   if (current === undefined) return null;
   return (
-    <div>
+    <div class={styles.panel}>
       {context.chats.length > 1 ? (
         <div class={styles.tabs} role="tablist" aria-label="WhatsApp chats">
           {context.chats.map((chat) => (
