@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import type { Sandbox } from '../../sandbox/index.ts';
+import type { TestApp } from '../helpers/test-app.ts';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { appFromManifest } from '../../sandbox/app-registration.ts';
-import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { connectCompany } from '../helpers/connected-company.ts';
 import {
   addMessages,
@@ -15,9 +12,9 @@ import {
   seedTemplate,
   workspaceOfCompany,
 } from '../helpers/live-chat.ts';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { TEST_SECRETS } from '../helpers/test-config.ts';
 import { describeInChromium, extensionFrame, launchChromium, signedInContext } from './helpers/chromium.ts';
+import { startParleyInSandbox } from './helpers/parley-in-sandbox.ts';
 
 /** Git-ignored: a screenshot of each panel state, to look at after a run. */
 const SCREENSHOTS = path.resolve('tests/browser/screenshots');
@@ -27,34 +24,11 @@ const PHOTO = `data:image/svg+xml,${encodeURIComponent(
   '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="140"><rect width="240" height="140" fill="#2a6fdb"/><circle cx="120" cy="70" r="40" fill="#9cc3ff"/></svg>',
 )}`;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function buildExtensions(): string {
-  const outDir = mkdtempSync(path.join(tmpdir(), 'parley-extensions-'));
-  execFileSync(process.execPath, [
-    path.resolve('node_modules/vite/bin/vite.js'),
-    'build',
-    '--config',
-    'extensions/vite.config.ts',
-    '--outDir',
-    outDir,
-    '--emptyOutDir',
-    '--logLevel',
-    'error',
-  ]);
-  return outDir;
-}
-
 describeInChromium('live chat in Pipedrive (sandbox, real SDK)', () => {
   let browser: Browser;
   let sandbox: Sandbox;
   let testApp: TestApp;
+  let parley: Awaited<ReturnType<typeof startParleyInSandbox>>;
   let context: BrowserContext;
   let page: Page;
   let chat: { workspaceId: string; channelId: string; chatId: string };
@@ -69,33 +43,8 @@ describeInChromium('live chat in Pipedrive (sandbox, real SDK)', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     browser = await launchChromium();
-    const extensionsDist = buildExtensions();
-    const port = await freePort();
-    const parleyUrl = `http://localhost:${port}`;
-    sandbox = await startSandbox({ port: 0, timeScale: 0.001 });
-    sandbox.pipedrive.registerApp(
-      appFromManifest({
-        manifestDir: path.resolve('manifest'),
-        publicUrl: parleyUrl,
-        clientId: TEST_SECRETS.clientId,
-        clientSecret: TEST_SECRETS.clientSecret,
-        jwtSecret: TEST_SECRETS.jwtSecret,
-      }),
-    );
-    testApp = await createTestApp({
-      config: {
-        publicUrl: parleyUrl,
-        pipedrive: {
-          clientId: TEST_SECRETS.clientId,
-          clientSecret: TEST_SECRETS.clientSecret,
-          jwtSecret: TEST_SECRETS.jwtSecret,
-          oauthUrl: sandbox.url,
-        },
-        sandbox: { enabled: true, port: 0, url: sandbox.url },
-      },
-      paths: { extensionsDist },
-    });
-    await testApp.app.listen({ port, host: '127.0.0.1' });
+    parley = await startParleyInSandbox();
+    ({ sandbox, testApp } = parley);
 
     // Ada installs Parley (organization and her personal connection in one grant).
     const { demo } = sandbox.pipedrive.seed;
@@ -159,8 +108,7 @@ describeInChromium('live chat in Pipedrive (sandbox, real SDK)', () => {
   afterAll(async () => {
     await context?.close();
     await browser?.close();
-    await testApp?.close();
-    await sandbox?.close();
+    await parley?.close();
   });
 
   const dealPanel = async (dealIndex: number) => {

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { InboxResponse, MessagesPage, PanelContextResponse } from '../../../contracts/panel-chat.ts';
 import { channels, connections, events, messages } from '../../../server/db/schema/index.ts';
 import { connectAcmeAndGlobex, seedAcmeAndGlobexChats, type SeededChats } from '../../helpers/live-chat.ts';
-import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
+import { panelRequest } from '../../helpers/panel-token.ts';
 import { startPipedriveSandbox, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 
@@ -25,13 +25,8 @@ describe('live-chat panel API', () => {
     await pd.close();
   });
 
-  const as = async (user: PipedriveUser, method: 'GET' | 'POST', url: string, payload?: object) =>
-    testApp.app.inject({
-      method,
-      url,
-      headers: bearer(await signPanelToken(user)),
-      ...(payload === undefined ? {} : { payload }),
-    });
+  const as = (user: PipedriveUser, method: 'GET' | 'POST', url: string, payload?: object) =>
+    panelRequest(testApp, user, method, url, payload);
   const demo = () => pd.sandbox.pipedrive.seed.demo;
 
   describe('context', () => {

@@ -2,7 +2,7 @@ import { UnsecuredJWT } from 'jose';
 import { eq } from 'drizzle-orm';
 import { messages } from '../../../server/db/schema/index.ts';
 import { connectAcmeAndGlobex, seedAcmeAndGlobexChats, type SeededChats } from '../../helpers/live-chat.ts';
-import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
+import { bearer, panelRequest } from '../../helpers/panel-token.ts';
 import { startPipedriveSandbox, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 
@@ -24,13 +24,8 @@ describe('live-chat panel API: tenant isolation', () => {
     await pd.close();
   });
 
-  const as = async (user: PipedriveUser, method: 'GET' | 'POST', url: string, payload?: object) =>
-    testApp.app.inject({
-      method,
-      url,
-      headers: bearer(await signPanelToken(user)),
-      ...(payload === undefined ? {} : { payload }),
-    });
+  const as = (user: PipedriveUser, method: 'GET' | 'POST', url: string, payload?: object) =>
+    panelRequest(testApp, user, method, url, payload);
 
   /**
    * T1: a valid token for company A with company B's ids anywhere (path, query, body) never reaches
