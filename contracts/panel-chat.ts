@@ -55,7 +55,7 @@ export interface EventsTicketResponse {
 /** One Server-Sent Event's `data` (its `id` is `seq`). */
 export interface PanelLiveEvent {
   seq: number;
-  /** `message.created`, `message.updated`, `chat.updated`, `chat.read`… */
+  /** `message.created`, `message.status` (WhatsApp pipeline), `chat.read` (read marks)… */
   type: string;
   /** Ids only (at least `chatId` for chat events); the panel re-reads what changed. */
   payload: { chatId?: string; messageId?: string } & Record<string, unknown>;
@@ -162,16 +162,24 @@ export interface MarkReadResponse {
   marked: number;
 }
 
-// ── Sending (the route belongs to the WhatsApp channels work; this is the shape the panels send) ──
+// ── Sending (routes of the WhatsApp channels and identity work; the shapes the panels send) ──
 
-/** `POST /api/panel/chats/:chatId/messages`. */
+/** A template body parameter as the Cloud API takes it (`parameter_name` for named templates). */
+export interface TemplateParameter {
+  type: 'text';
+  text: string;
+  parameter_name?: string;
+}
+
+/** `POST /api/panel/chats/:chatId/messages` (panel-messages.routes.ts). */
 export type SendMessageBody =
-  | { type: 'text'; text: string }
+  | { text: string; replyTo?: string }
   | {
-      type: 'template';
-      templateId: string;
-      /** Body variables in order (`{{1}}`, `{{2}}`…) or by name for named templates. */
-      parameters: { name: string; value: string }[];
+      template: {
+        name: string;
+        language: string;
+        components: { type: 'body'; parameters: TemplateParameter[] }[];
+      };
     };
 
 /** `POST /api/panel/chats/:chatId/pin` (the chat-identity work owns the route). */

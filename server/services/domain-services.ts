@@ -25,6 +25,19 @@ import { createTokenService } from './pipedrive/token-service.ts';
 import { createTokenVault } from './pipedrive/token-vault.ts';
 import { createRateLimiter } from './rate-limit/rate-limiter.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
+import { createChatChoicesService } from './sync/chat-choices.service.ts';
+import { createChatLinkResolver } from './sync/chat-link-resolver.ts';
+import { createPipedriveWebhooksService } from './sync/pipedrive-webhooks.service.ts';
+import type { EventBus } from './events/event-bus.ts';
+import { createInProcessEventBus } from './events/in-process-event-bus.ts';
+import { createChannelDirectory } from './whatsapp/channel-directory.ts';
+import { createChannelsService } from './whatsapp/channels.service.ts';
+import { createCloudApiProvider } from './whatsapp/cloud-api/cloud-provider.ts';
+import { createInboxProcessor } from './whatsapp/inbox-processor.ts';
+import { createMediaService } from './whatsapp/media.service.ts';
+import type { WhatsAppProvider } from './whatsapp/provider.ts';
+import { createSendService } from './whatsapp/send.service.ts';
+import { createWebhookIngest } from './whatsapp/webhook-ingest.service.ts';
 
 /** The path of Parley's OAuth callback; also declared in manifest/app.json (a test keeps them equal). */
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
@@ -39,11 +52,16 @@ export function createDomainServices(deps: {
   jobs: JobQueue;
   clock: Clock;
   logger: Logger;
+  /** Where chat events are announced; an in-process bus when absent (tools and tests without panels). */
+  eventBus?: EventBus;
   passwordHasher?: PasswordHasher;
-  /** WhatsApp read receipts; wired to the WhatsApp provider once it exists (see panel-chat.service.ts). */
+  /** WhatsApp read receipts; default: the channel's provider (`markRead`). */
   sendReadReceipt?: ReadReceiptSender;
+  /** Tests may substitute the WhatsApp provider; the default is the Cloud API at WHATSAPP_GRAPH_URL. */
+  whatsappProvider?: WhatsAppProvider;
 }) {
   const { config, db, clock, logger } = deps;
+  const eventBus = deps.eventBus ?? createInProcessEventBus(logger);
   const secretBox = createSecretBox(config.encryptionKeys);
   const vault = createTokenVault(secretBox);
   const oauth = createPipedriveOAuthClient(
@@ -68,16 +86,57 @@ export function createDomainServices(deps: {
   });
   const states = createOAuthStateService({ db, secret: config.sessionSecret, clock });
   const grants = createGrantStore({ vault, jobs: deps.jobs, clock });
+  const audit = createAuditLog(db);
+  const whatsappProvider = deps.whatsappProvider ?? createCloudApiProvider(config.whatsapp);
+  const channelDirectory = createChannelDirectory({ db, secretBox, clock, eventBus });
+  const channels = createChannelsService({
+    db,
+    provider: whatsappProvider,
+    secretBox,
+    directory: channelDirectory,
+    audit,
+    clock,
+    logger,
+    publicUrl: config.publicUrl,
+  });
   const pipedrive = createPipedriveApi({ db, http });
+  const syncSettings = createSyncSettingsService({ db });
+  // Identity resolution and auto-creation; the sync engine's transcript writer calls `chatLinks.resolve`.
+  const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
   const status = createConnectionStatusService({ db });
   const panelChats = createPanelChatService({
     db,
     clock,
     logger,
-    ...(deps.sendReadReceipt === undefined ? {} : { sendReadReceipt: deps.sendReadReceipt }),
+    // WhatsApp's read receipt for the newest message a user read in the panel, through the channel's provider.
+    sendReadReceipt:
+      deps.sendReadReceipt ??
+      (async ({ channelId, providerMessageId }) => {
+        const found = await channels.accountFor(channelId);
+        if (found !== undefined) await whatsappProvider.markRead(found.account, providerMessageId);
+      }),
   });
   return {
-    audit: createAuditLog(db),
+    audit,
+    whatsappProvider,
+    channels,
+    webhookIngest: createWebhookIngest({
+      db,
+      jobs: deps.jobs,
+      provider: whatsappProvider,
+      directory: channelDirectory,
+      clock,
+      logger,
+    }),
+    inbox: createInboxProcessor({ db, jobs: deps.jobs, eventBus, logger }),
+    media: createMediaService({
+      db,
+      provider: whatsappProvider,
+      channels,
+      maxBytes: config.whatsapp.mediaMaxBytes,
+      logger,
+    }),
+    sender: createSendService({ db, jobs: deps.jobs, eventBus, provider: whatsappProvider, channels, clock, logger }),
     secretBox,
     vault,
     oauth,
@@ -95,7 +154,19 @@ export function createDomainServices(deps: {
     sessions: createSessionService({ db, sessionSecret: config.sessionSecret, clock }),
     accounts: createAccountsService({ db, hasher: deps.passwordHasher ?? createPasswordHasher(), clock }),
     team: createTeamService({ db, clock, lifecycle }),
-    syncSettings: createSyncSettingsService({ db }),
+    syncSettings,
+    chatLinks,
+    chatChoices: createChatChoicesService({ db, jobs: deps.jobs, pipedrive, resolver: chatLinks }),
+    pipedriveWebhooks: createPipedriveWebhooksService({
+      db,
+      jobs: deps.jobs,
+      pipedrive,
+      oauth,
+      vault,
+      secretBox,
+      publicUrl: config.publicUrl,
+      logger,
+    }),
   };
 }
 

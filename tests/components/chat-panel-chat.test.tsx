@@ -93,7 +93,7 @@ describe('chat panel with a chat', () => {
     expect(server.sent('POST', MESSAGES)).toHaveLength(0);
     fireEvent.keyDown(input, { key: 'Enter' });
     await waitFor(() => expect(server.sent('POST', MESSAGES)).toHaveLength(1));
-    expect(server.sent('POST', MESSAGES)[0]?.body).toEqual({ type: 'text', text: 'First line' });
+    expect(server.sent('POST', MESSAGES)[0]?.body).toEqual({ text: 'First line' });
     await waitFor(() => expect((input as HTMLTextAreaElement).value).toBe(''));
   });
 
@@ -144,12 +144,19 @@ describe('chat panel with a chat', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Send template' }));
     await waitFor(() => expect(server.sent('POST', MESSAGES)).toHaveLength(1));
     expect(server.sent('POST', MESSAGES)[0]?.body).toEqual({
-      type: 'template',
-      templateId: 'tpl-1',
-      parameters: [
-        { name: '1', value: 'María' },
-        { name: '2', value: '#4521' },
-      ],
+      template: {
+        name: 'order_update',
+        language: 'en_US',
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'María' },
+              { type: 'text', text: '#4521' },
+            ],
+          },
+        ],
+      },
     });
   });
 

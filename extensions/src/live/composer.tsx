@@ -30,7 +30,7 @@ export function Composer(props: {
     setError(undefined);
     try {
       await props.onSend(body);
-      if (body.type === 'text') setText('');
+      if ('text' in body) setText('');
       setPicking(false);
     } catch (failure) {
       setError(messageOf(failure));
@@ -42,7 +42,7 @@ export function Composer(props: {
   const sendText = () => {
     const trimmed = text.trim();
     if (trimmed === '' || sending) return;
-    void send({ type: 'text', text: trimmed });
+    void send({ text: trimmed });
   };
 
   return (

@@ -46,10 +46,17 @@ export function TemplatePicker(props: {
       onSubmit={(event) => {
         event.preventDefault();
         if (template === undefined || missing.length > 0) return;
+        const parameters = names.map((name) => ({
+          type: 'text' as const,
+          text: (values[name] ?? '').trim(),
+          ...(/^\d+$/.test(name) ? {} : { parameter_name: name }),
+        }));
         props.onSend({
-          type: 'template',
-          templateId: template.id,
-          parameters: names.map((name) => ({ name, value: (values[name] ?? '').trim() })),
+          template: {
+            name: template.name,
+            language: template.language,
+            components: parameters.length === 0 ? [] : [{ type: 'body', parameters }],
+          },
         });
       }}
     >

@@ -36,9 +36,8 @@ export const createCursorInvalidError = createErrorFactory({
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Sends WhatsApp's read receipt ("blue ticks") for the newest message a user read in Parley.
- * SEAM: the WhatsApp provider (whatsapp-channels) implements this; until it is wired in
- * `createDomainServices`, reads are recorded in Parley only.
+ * Sends WhatsApp's read receipt ("blue ticks") for the newest message a user read in Parley;
+ * `createDomainServices` wires it to the channel's provider (`markRead`).
  */
 export type ReadReceiptSender = (chat: {
   chatId: string;

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, isNull, or } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
 import { events } from '../../db/schema/index.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import { workspaceEventsTopic } from '../whatsapp/chat-events.ts';
 
 /**
  * The panel event log. Whoever changes what a panel shows (a message arrived, a status moved, a
@@ -9,7 +10,7 @@ import type { EventBus } from '../events/event-bus.ts';
  * commit, publishes the row's seq on the event bus. Live streams on every instance read the rows
  * (the bus carries ids only) and a reconnecting panel catches up from the table by `Last-Event-ID`.
  */
-export const workspaceEventsTopic = (workspaceId: string) => `panel-events:${workspaceId}`;
+export { workspaceEventsTopic } from '../whatsapp/chat-events.ts';
 
 export interface PanelEventInput {
   workspaceId: string;

@@ -4,8 +4,13 @@ import type { GetPipelinesResponse, GetStagesResponse, UpsertDealResponse, Upser
 import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { createOrgNotConnectedError, createPersonalNotConnectedError } from '../connections/connections.errors.ts';
-import type { CallMeta, PipedriveHttp, RequestArgs } from './pipedrive-http.ts';
-import { createPipedriveUnavailableError, createReauthRequiredError } from './pipedrive.errors.ts';
+import type { CallMeta, DetachedToken, PipedriveHttp, RequestArgs } from './pipedrive-http.ts';
+import { isPipedriveId } from './pipedrive-ids.ts';
+import {
+  createPipedriveIdentityInvalidError,
+  createPipedriveUnavailableError,
+  createReauthRequiredError,
+} from './pipedrive.errors.ts';
 
 /** The URL part is replaced per company (`api_domain`); the official builders only need a base. */
 const v1Config = new v1.Configuration({ basePath: '' });
@@ -21,9 +26,10 @@ export function createConnectionApi(
   http: PipedriveHttp,
   connection: { id: string; companyId: number },
   feature: string,
+  detached?: DetachedToken,
 ) {
   const call = <T>(args: RequestArgs, meta: Omit<CallMeta, 'feature'>) =>
-    http<T>(connection.id, connection.companyId, args, { ...meta, feature });
+    http<T>(connection.id, connection.companyId, args, { ...meta, feature }, detached);
   return {
     connectionId: connection.id,
     /** Any endpoint: pass a builder from the official package and its response model. */
@@ -113,6 +119,10 @@ export function createPipedriveApi(deps: { db: Db; http: PipedriveHttp }) {
     forConnection(connection: { id: string; companyId: number }, feature: string): ConnectionApi {
       return createConnectionApi(deps.http, connection, feature);
     },
+    /** The last calls of an ended grant, with a token refreshed for them (see `DetachedToken`). */
+    forEndedGrant(connection: { id: string; companyId: number }, token: DetachedToken, feature: string): ConnectionApi {
+      return createConnectionApi(deps.http, connection, feature, token);
+    },
     async forCompany(companyId: number, feature: string): Promise<ConnectionApi> {
       const org = await connections.findOrgConnection(companyId);
       if (org === undefined || org.state === 'revoked') throw createOrgNotConnectedError();
@@ -174,13 +184,22 @@ export async function fetchIdentity(apiDomain: string, accessToken: string): Pro
   const isAdmin =
     (user.access ?? []).some((entry) => String(entry.app) === 'sales' && entry.admin === true) ||
     Number((user as { is_admin?: unknown }).is_admin) === 1;
+  const companyId = Number(user.company_id);
+  const userId = Number(user.id);
+  const email = (user.email ?? '').toLowerCase();
+  // Ids must fit their columns; an email with a NUL would be a different email once stripped, so
+  // it is refused. Display names lose their NULs (PostgreSQL text cannot hold U+0000).
+  if (!isPipedriveId(companyId) || !isPipedriveId(userId) || email.includes('\u0000'))
+    throw createPipedriveIdentityInvalidError();
   return {
-    companyId: Number(user.company_id),
-    userId: Number(user.id),
-    name: user.name ?? '',
-    email: (user.email ?? '').toLowerCase(),
-    companyName: user.company_name ?? `Company ${user.company_id}`,
-    companyDomain: user.company_domain ?? '',
+    companyId,
+    userId,
+    name: stripNul(user.name ?? ''),
+    email,
+    companyName: stripNul(user.company_name ?? `Company ${user.company_id}`),
+    companyDomain: stripNul(user.company_domain ?? ''),
     isAdmin,
   };
 }
+
+const stripNul = (text: string) => text.replaceAll('\u0000', '');
