@@ -19,6 +19,7 @@ import { authRoutes } from './routes/api/dashboard/auth.routes.ts';
 import { integrationsRoutes } from './routes/api/dashboard/integrations.routes.ts';
 import { invitationRoutes } from './routes/api/dashboard/invitations.routes.ts';
 import { teamRoutes } from './routes/api/dashboard/team.routes.ts';
+import { liveChatRoutes } from './routes/api/panel/live-chat.routes.ts';
 import { unmatchedRoutes } from './routes/api/dashboard/unmatched.routes.ts';
 import { whatsappRoutes } from './routes/api/dashboard/whatsapp.routes.ts';
 import { panelMessagesRoutes } from './routes/api/panel/panel-messages.routes.ts';
@@ -146,6 +147,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Meta's webhooks: each request is authenticated by its signature over the raw bytes.
   await app.register(async function providerWebhooks(scope) {
     await scope.register(whatsappWebhookRoutes, { ingest: deps.domain.webhookIngest });
+  });
+  // Live chat: the SDK's signed token, and for the event stream a single-use ticket minted from it.
+  await app.register(async function liveChatApi(scope) {
+    await scope.register(liveChatRoutes, { services });
   });
 
   return app;

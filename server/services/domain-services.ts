@@ -14,6 +14,9 @@ import { createGrantStore } from './connections/grant-store.ts';
 import { createInstallService } from './connections/install.service.ts';
 import { createOAuthStateService } from './connections/oauth-state.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
+import { createEventsTicketService } from './live/events-ticket.ts';
+import { createPanelChatService, type ReadReceiptSender } from './live/panel-chat.service.ts';
+import { createPanelContextService } from './live/panel-context.service.ts';
 import { createBudgetMeter } from './pipedrive/budget-meter.ts';
 import { createPipedriveOAuthClient } from './pipedrive/oauth-client.ts';
 import { createPipedriveApi } from './pipedrive/pipedrive-api.ts';
@@ -56,6 +59,8 @@ export function createDomainServices(deps: {
   passwordHasher?: PasswordHasher;
   /** Replaces the transport the configuration names (tests capture or fail deliveries). */
   mailTransport?: MailTransport;
+  /** WhatsApp read receipts; default: the channel's provider (`markRead`). */
+  sendReadReceipt?: ReadReceiptSender;
   /** Tests may substitute the WhatsApp provider; the default is the Cloud API at WHATSAPP_GRAPH_URL. */
   whatsappProvider?: WhatsAppProvider;
 }) {
@@ -108,6 +113,19 @@ export function createDomainServices(deps: {
   const syncSettings = createSyncSettingsService({ db });
   // Identity resolution and auto-creation; the sync engine's transcript writer calls `chatLinks.resolve`.
   const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
+  const status = createConnectionStatusService({ db });
+  const panelChats = createPanelChatService({
+    db,
+    clock,
+    logger,
+    // WhatsApp's read receipt for the newest message a user read in the panel, through the channel's provider.
+    sendReadReceipt:
+      deps.sendReadReceipt ??
+      (async ({ channelId, providerMessageId }) => {
+        const found = await channels.accountFor(channelId);
+        if (found !== undefined) await whatsappProvider.markRead(found.account, providerMessageId);
+      }),
+  });
   return {
     audit,
     whatsappProvider,
@@ -139,7 +157,10 @@ export function createDomainServices(deps: {
     lifecycle,
     states,
     install: createInstallService({ db, oauth, states, grants, secretBox, clock }),
-    status: createConnectionStatusService({ db }),
+    status,
+    eventsTickets: createEventsTicketService({ db, secret: config.sessionSecret, clock }),
+    panelChats,
+    panelContext: createPanelContextService({ db, status, pipedrive, chats: panelChats, publicUrl: config.publicUrl }),
     sessions: createSessionService({ db, sessionSecret: config.sessionSecret, clock }),
     mail,
     accounts: createAccountsService({

@@ -38,6 +38,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Where mail goes when a worker sends it; default: the configured transport. */
   mailTransport?: MailTransport;
+  /** The event bus (e.g. LISTEN/NOTIFY for two instances); default: in-process. The app closes it. */
+  eventBus?: EventBus;
   /** Default: the suite's logger (the log file the global teardown scans). */
   logger?: Logger;
   /** Sees every route as the app adds it. */
@@ -50,7 +52,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logger = options.logger ?? createTestLogger();
   const database = options.database ?? (await createTestDatabase());
   const clock = options.clock ?? systemClock;
-  const eventBus = createInProcessEventBus(logger);
+  const eventBus = options.eventBus ?? createInProcessEventBus(logger);
   const jobs = createJobQueue({
     connectionString: database.connectionString,
     logger,
