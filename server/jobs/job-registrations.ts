@@ -1,6 +1,12 @@
 import type { DomainServices } from '../services/domain-services.ts';
 import type { MaintenanceService } from '../services/maintenance/maintenance.service.ts';
-import { maintenanceCleanupQueue, purgeDisconnectedQueue, revokeGrantQueue } from './queues.ts';
+import {
+  maintenanceCleanupQueue,
+  purgeDisconnectedQueue,
+  revokeGrantQueue,
+  syncChatQueue,
+  syncReconcileQueue,
+} from './queues.ts';
 import { registerJob, type JobRegistration } from './worker-runner.ts';
 
 /** Handlers stay thin: they call services, which hold the rules. */
@@ -40,6 +46,21 @@ export function createJobRegistrations(services: {
       async handler(_data, { logger }) {
         const purged = await domain.lifecycle.purgeDue();
         logger.info({ purged: purged.length }, 'purge of disconnected companies done');
+      },
+    }),
+    registerJob({
+      queue: syncChatQueue,
+      concurrency: 2,
+      async handler(data, { jobId, retryCount, logger }) {
+        const outcome = await domain.chatSync.runJob(data, { jobId, retryCount });
+        logger.debug({ chatId: data.chatId, outcome }, 'chat sync done');
+      },
+    }),
+    registerJob({
+      queue: syncReconcileQueue,
+      async handler(data, { logger }) {
+        const queued = await domain.chatSync.reconcileCompany(data.companyId);
+        logger.info({ companyId: data.companyId, queued }, 'sync reconciliation queued the chats behind');
       },
     }),
   ];

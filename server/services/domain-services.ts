@@ -16,12 +16,17 @@ import { createOAuthStateService } from './connections/oauth-state.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import { createBudgetMeter } from './pipedrive/budget-meter.ts';
 import { createPipedriveOAuthClient } from './pipedrive/oauth-client.ts';
-import { createPipedriveApi } from './pipedrive/pipedrive-api.ts';
+import { createPipedriveApi, type ConnectionApi } from './pipedrive/pipedrive-api.ts';
 import { createPipedriveHttp } from './pipedrive/pipedrive-http.ts';
 import { createTokenService } from './pipedrive/token-service.ts';
 import { createTokenVault } from './pipedrive/token-vault.ts';
 import { createRateLimiter } from './rate-limit/rate-limiter.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
+import type { ChatLinkResolver } from './sync/chat-links.ts';
+import { createChatSyncService } from './sync/chat-sync.service.ts';
+import { createDeadLetters } from './sync/dead-letters.ts';
+import type { PipedriveTimeline } from './sync/pipedrive-timeline.ts';
+import { createStoredLinkResolver } from './sync/stored-link-resolver.ts';
 
 /** The path of Parley's OAuth callback; also declared in manifest/app.json (a test keeps them equal). */
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
@@ -37,6 +42,10 @@ export function createDomainServices(deps: {
   clock: Clock;
   logger: Logger;
   passwordHasher?: PasswordHasher;
+  /** Tests: Pipedrive's request timeout (15 s otherwise). */
+  pipedriveTimeoutMs?: number;
+  /** Tests: wrap the transcript writes to fail at a chosen moment. */
+  syncTimeline?: (api: ConnectionApi) => PipedriveTimeline;
 }) {
   const { config, db, clock, logger } = deps;
   const secretBox = createSecretBox(config.encryptionKeys);
@@ -53,7 +62,19 @@ export function createDomainServices(deps: {
   const tokens = createTokenService({ db, vault, oauth, clock, logger });
   const limiter = createRateLimiter({ db, clock });
   const budget = createBudgetMeter({ db, clock, logger });
-  const http = createPipedriveHttp({ tokens, limiter, budget, clock, logger });
+  const http = createPipedriveHttp({
+    tokens,
+    limiter,
+    budget,
+    clock,
+    logger,
+    ...(deps.pipedriveTimeoutMs === undefined ? {} : { timeoutMs: deps.pipedriveTimeoutMs }),
+  });
+  const pipedrive = createPipedriveApi({ db, http });
+  const audit = createAuditLog(db);
+  const syncSettings = createSyncSettingsService({ db });
+  // The stored-link step of identity resolution; the full resolver (search, auto-creation) replaces it.
+  const chatLinks: ChatLinkResolver = createStoredLinkResolver(db);
   const lifecycle = createConnectionLifecycle({
     db,
     jobs: deps.jobs,
@@ -64,14 +85,14 @@ export function createDomainServices(deps: {
   const states = createOAuthStateService({ db, secret: config.sessionSecret, clock });
   const grants = createGrantStore({ vault, jobs: deps.jobs, clock });
   return {
-    audit: createAuditLog(db),
+    audit,
     secretBox,
     vault,
     oauth,
     tokens,
     limiter,
     budget,
-    pipedrive: createPipedriveApi({ db, http }),
+    pipedrive,
     lifecycle,
     states,
     install: createInstallService({ db, oauth, states, grants, secretBox, clock }),
@@ -79,7 +100,21 @@ export function createDomainServices(deps: {
     sessions: createSessionService({ db, sessionSecret: config.sessionSecret, clock }),
     accounts: createAccountsService({ db, hasher: deps.passwordHasher ?? createPasswordHasher(), clock }),
     team: createTeamService({ db, clock, lifecycle }),
-    syncSettings: createSyncSettingsService({ db }),
+    syncSettings,
+    chatLinks,
+    chatSync: createChatSyncService({
+      db,
+      jobs: deps.jobs,
+      pipedrive,
+      resolver: chatLinks,
+      settings: syncSettings,
+      audit,
+      clock,
+      logger,
+      publicUrl: config.publicUrl,
+      ...(deps.syncTimeline === undefined ? {} : { timeline: deps.syncTimeline }),
+    }),
+    deadLetters: createDeadLetters({ db, jobs: deps.jobs, audit }),
   };
 }
 

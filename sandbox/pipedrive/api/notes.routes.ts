@@ -22,7 +22,7 @@ import { canSeeLinks, canSeeNote, type Links } from './visibility.ts';
 
 const ANCHORS = ['deal_id', 'person_id', 'org_id', 'lead_id', 'project_id', 'task_id'] as const;
 
-/** API v1 notes: create, update (PUT), list, get. Exactly one anchor; HTML content. */
+/** API v1 notes: create, update (PUT), list, get. At least one anchor; HTML content. */
 export function registerNoteEndpoints(endpoint: DefineEndpoint, context: PipedriveContext): void {
   const { state } = context;
   const visibleNote = (caller: User, id: number): Note => {
@@ -128,29 +128,29 @@ export function registerNoteEndpoints(endpoint: DefineEndpoint, context: Pipedri
 }
 
 /**
- * The note's anchor: exactly one of deal_id, person_id, org_id, lead_id (project_id and task_id
- * exist in Pipedrive but are not emulated). Undefined when the body names none. The anchor must be
- * visible to the caller; an invisible one answers like a missing one.
+ * The note's anchors: any of deal_id, person_id, org_id, lead_id, at least one (the official request
+ * model: each "is required unless one of the others is specified"; a transcript note sits on the
+ * person and the deal together). project_id and task_id exist in Pipedrive but are not emulated.
+ * Undefined when the body names none. Every anchor must be visible to the caller; an invisible one
+ * answers like a missing one.
  */
 function readAnchor(state: PipedriveState, caller: User, body: Body): Links | undefined {
   const given = ANCHORS.filter((key) => body[key] !== undefined && body[key] !== null);
   if (given.length === 0) return undefined;
-  if (given.length > 1)
-    throw badRequest(`Validation failed: a note takes exactly one of ${ANCHORS.slice(0, 4).join(', ')}`);
-  const [key] = given;
-  if (key === 'project_id' || key === 'task_id')
-    throw badRequest(`Validation failed: ${key}: not supported by the sandbox`);
+  const unsupported = given.find((key) => key === 'project_id' || key === 'task_id');
+  if (unsupported !== undefined) throw badRequest(`Validation failed: ${unsupported}: not supported by the sandbox`);
   const links: Links = { dealId: null, personId: null, orgId: null, leadId: null };
-  if (key === 'lead_id') {
+  if (given.includes('lead_id')) {
     links.leadId = requiredField(body, 'lead_id', parse.string, 'loose');
     requireLead(state, caller, links.leadId);
-  } else {
-    const id = requiredField(body, key ?? 'deal_id', parse.integer, 'loose');
-    if (key === 'deal_id') requireDeal(state, caller, (links.dealId = id));
-    if (key === 'person_id') requirePerson(state, caller, (links.personId = id));
-    if (key === 'org_id') requireOrganization(state, caller, (links.orgId = id));
   }
-  if (!canSeeLinks(state, caller, links)) throw badRequest(`Validation failed: ${key}: not found`);
+  if (given.includes('deal_id'))
+    requireDeal(state, caller, (links.dealId = requiredField(body, 'deal_id', parse.integer, 'loose')));
+  if (given.includes('person_id'))
+    requirePerson(state, caller, (links.personId = requiredField(body, 'person_id', parse.integer, 'loose')));
+  if (given.includes('org_id'))
+    requireOrganization(state, caller, (links.orgId = requiredField(body, 'org_id', parse.integer, 'loose')));
+  if (!canSeeLinks(state, caller, links)) throw badRequest(`Validation failed: ${given.join(', ')}: not found`);
   return links;
 }
 

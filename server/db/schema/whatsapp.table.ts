@@ -149,6 +149,8 @@ export const messages = pgTable(
     media: jsonb('media').$type<Record<string, unknown>>(),
     /** Reply-to, reaction target, template button payload… */
     context: jsonb('context').$type<Record<string, unknown>>(),
+    /** Type-specific content as Meta sent it: location, contacts, interactive reply, reaction, template… */
+    content: jsonb('content').$type<Record<string, unknown>>(),
     status: messageStatus('status').notNull(),
     error: jsonb('error').$type<{ code: number | string; title: string; detail?: string }>(),
     sentByPipedriveUserId: pipedriveId('sent_by_pipedrive_user_id'),

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.ts';
 import type { Tx } from '../../db/client.ts';
 import { createConnectionsRepository, type ConnectionRow } from '../../db/repositories/connections.repository.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
-import { revokeGrantQueue } from '../../jobs/queues.ts';
+import { revokeGrantQueue, syncReconcileQueue } from '../../jobs/queues.ts';
 import type { TokenResponse } from '../pipedrive/oauth-client.ts';
 import type { PipedriveIdentity } from '../pipedrive/pipedrive-api.ts';
 import type { TokenVault } from '../pipedrive/token-vault.ts';
@@ -21,6 +21,9 @@ export function createGrantStore(deps: { vault: TokenVault; jobs: JobQueue; cloc
       accessToken: grant.access_token,
       refreshToken: grant.refresh_token,
     });
+    // An organization grant (re)activated: catch up on what the sync skipped meanwhile. On a first
+    // install there is nothing behind, and the job costs one query.
+    if (roles.isOrgConnection) await deps.jobs.send(syncReconcileQueue, { companyId: identity.companyId }, { tx });
     return createConnectionsRepository(tx).upsertGrant({
       companyId: identity.companyId,
       pipedriveUserId: identity.userId,

@@ -55,7 +55,9 @@ export function createPipedriveHttp(deps: {
   clock: Clock;
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
+  timeoutMs?: number;
 }) {
+  const timeoutMs = deps.timeoutMs ?? REQUEST_TIMEOUT_MS;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function waitForBurstSlot(connectionId: string, kind: RequestKind): Promise<void> {
@@ -85,7 +87,7 @@ export function createPipedriveHttp(deps: {
         ...(args.options.data === undefined
           ? {}
           : { body: typeof args.options.data === 'string' ? args.options.data : JSON.stringify(args.options.data) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw createPipedriveUnavailableError({
@@ -101,7 +103,8 @@ export function createPipedriveHttp(deps: {
     args: RequestArgs,
     meta: CallMeta,
   ): Promise<PipedriveResponse<T>> {
-    await deps.budget.assertAvailable(companyId);
+    // Whether a run of 429s is open for the company (ended by this call's success).
+    let { rateLimited } = await deps.budget.assertAvailable(companyId);
     let token = await deps.tokens.getAccessToken(connectionId);
     let refreshed = false;
     for (let attempt = 0; ; attempt += 1) {
@@ -116,6 +119,7 @@ export function createPipedriveHttp(deps: {
       // Rejected right after a successful refresh: the grant is gone (revoked or uninstalled).
       if (response.status === 401) await deps.tokens.rejectedAfterRefresh(connectionId);
       if (response.status === 429) {
+        rateLimited = true;
         const retryAfterMs = await deps.budget.handleRateLimited(companyId, response);
         if (retryAfterMs !== undefined && retryAfterMs <= MAX_INLINE_WAIT_MS && attempt < 2) {
           await sleep(retryAfterMs);
@@ -125,7 +129,10 @@ export function createPipedriveHttp(deps: {
         throw createRateLimitedError({ headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } });
       }
       const body = (await response.json().catch(() => null)) as T & { error?: string };
-      if (response.ok) return { status: response.status, body, headers: response.headers };
+      if (response.ok) {
+        if (rateLimited) await deps.budget.clearRateLimited(companyId);
+        return { status: response.status, body, headers: response.headers };
+      }
       const reason = typeof body?.error === 'string' ? body.error : `HTTP ${response.status}`;
       deps.logger.warn(
         { status: response.status, endpoint: args.url.split('?')[0], reason },

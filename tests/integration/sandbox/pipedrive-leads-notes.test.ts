@@ -105,12 +105,13 @@ describe('Pipedrive sandbox API v1 leads and notes', () => {
       });
     });
 
-    it('requires content and exactly one anchor', async () => {
+    it('requires content and at least one anchor; a person and a deal together are fine', async () => {
       const { demo } = sandbox.pipedrive.seed;
       const cases: [object, number][] = [
         [{ deal_id: demo.deals[0]?.id }, 400],
         [{ content: 'orphan' }, 400],
-        [{ content: 'two', deal_id: demo.deals[0]?.id, person_id: demo.persons[0]?.id }, 400],
+        [{ content: 'two', deal_id: demo.deals[0]?.id, person_id: demo.persons[0]?.id }, 201],
+        [{ content: 'one hidden', deal_id: demo.deals[0]?.id, person_id: 987654 }, 400],
         [{ content: 'ghost', person_id: 987654 }, 400],
         [{ content: 'v1 tolerates unknown fields', person_id: demo.persons[0]?.id, extra: 'x' }, 201],
         [{ content: 'x'.repeat(100 * 1024 + 1), person_id: demo.persons[0]?.id }, 400],
