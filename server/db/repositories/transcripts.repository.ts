@@ -119,13 +119,18 @@ export function createTranscriptsRepository(db: DbOrTx) {
       lastMessageId: string;
       contentHash: string;
     }): Promise<void> {
-      const { companyId, chatId, day, part, ...rest } = values;
       await db
         .insert(transcripts)
         .values(values)
         .onConflictDoUpdate({
           target: [transcripts.companyId, transcripts.chatId, transcripts.day, transcripts.part],
-          set: { ...rest, updatedAt: sql`now()` },
+          set: {
+            ...(values.noteId === undefined ? {} : { noteId: values.noteId }),
+            ...(values.activityId === undefined ? {} : { activityId: values.activityId }),
+            lastMessageId: values.lastMessageId,
+            contentHash: values.contentHash,
+            updatedAt: sql`now()`,
+          },
         });
     },
 

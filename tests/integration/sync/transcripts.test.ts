@@ -1,5 +1,4 @@
 import type { WorkerRunner } from '../../../server/jobs/worker-runner.ts';
-import type { Note } from '../../../sandbox/pipedrive/state.ts';
 import { connectCompany, startTestWorkers } from '../../helpers/connected-company.ts';
 import { startSandboxedTestApp } from '../../helpers/pipedrive-sandbox.ts';
 import {
@@ -29,7 +28,7 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
     waitFor(
       () => {
         const notes = transcriptNotes(h.pd.sandbox, chat.chatId);
-        return notes.length === 1 && notes[0]?.content.includes(text) === true ? (notes[0] as Note) : undefined;
+        return notes.length === 1 && notes[0]?.content.includes(text) === true ? notes[0] : undefined;
       },
       { message: `the note shows ${text}` },
     );
