@@ -36,6 +36,8 @@ const effectIs = (key: EffectKey) =>
  * Parley stores no company timezone, and Pipedrive resets budgets at UTC midnight too).
  */
 const messageDay = sql<string>`to_char((${messages.sentAt} at time zone 'UTC')::date, 'YYYY-MM-DD')`;
+/** What a day's messages are now: every id with its last change, hashed. */
+const dayFingerprint = sql<string>`md5(string_agg(${messages.id}::text || '@' || ${messages.updatedAt}::text, ',' order by ${messages.id}))`;
 
 /** What the transcript sync reads and writes in Parley's database. */
 export function createTranscriptsRepository(db: DbOrTx) {
@@ -53,22 +55,23 @@ export function createTranscriptsRepository(db: DbOrTx) {
     },
 
     /**
-     * The chat's days whose messages changed after their transcript was last written (or that
-     * have none), oldest first, with the newest change of each.
+     * The chat's days whose messages changed since their transcript was written (or that have
+     * none), oldest first, each with the fingerprint of its messages now. A fingerprint, not a
+     * timestamp watermark: a message committed late with an older `updated_at` still changes it.
      */
-    async staleDays(companyId: number, chatId: string): Promise<{ day: string; newest: Date }[]> {
-      const result = await db.execute<{ day: string; newest: Date | string }>(sql`
-        select d.day, d.newest from (
-          select ${messageDay} as day, max(${messages.updatedAt}) as newest
+    async staleDays(companyId: number, chatId: string): Promise<{ day: string; fingerprint: string }[]> {
+      const result = await db.execute<{ day: string; fingerprint: string }>(sql`
+        select d.day, d.fingerprint from (
+          select ${messageDay} as day, ${dayFingerprint} as fingerprint
           from ${messages} where ${messages.chatId} = ${chatId} group by 1
         ) d
         where not exists (
           select 1 from ${transcripts} t
           where t.company_id = ${companyId} and t.chat_id = ${chatId} and t.part = 1
-            and to_char(t.day, 'YYYY-MM-DD') = d.day and t.synced_through >= d.newest
+            and to_char(t.day, 'YYYY-MM-DD') = d.day and t.synced_fingerprint = d.fingerprint
         )
         order by d.day`);
-      return result.rows.map((row) => ({ day: row.day, newest: new Date(row.newest) }));
+      return result.rows;
     },
 
     /** A day's messages in order, with who sent each (member, Pipedrive user) resolved to a name. */
@@ -134,11 +137,11 @@ export function createTranscriptsRepository(db: DbOrTx) {
         });
     },
 
-    /** Every part of the day now shows the changes up to `newest`. */
-    async markDaySynced(companyId: number, chatId: string, day: string, newest: Date): Promise<void> {
+    /** Every part of the day now shows (at least) the messages `fingerprint` describes. */
+    async markDaySynced(companyId: number, chatId: string, day: string, fingerprint: string): Promise<void> {
       await db
         .update(transcripts)
-        .set({ syncedThrough: newest, updatedAt: sql`now()` })
+        .set({ syncedFingerprint: fingerprint, updatedAt: sql`now()` })
         .where(and(eq(transcripts.companyId, companyId), eq(transcripts.chatId, chatId), eq(transcripts.day, day)));
     },
 
@@ -174,17 +177,21 @@ export function createTranscriptsRepository(db: DbOrTx) {
      */
     async chatsBehind(companyId: number): Promise<string[]> {
       const result = await db.execute<{ chat_id: string }>(sql`
-        select m.chat_id, min(m.updated_at) as oldest
-        from ${messages} m
-        join ${chats} c on c.id = m.chat_id
-        join ${companies} co on co.workspace_id = c.workspace_id and co.id = ${companyId}
+        select d.chat_id from (
+          select ${messages.chatId} as chat_id, ${messageDay} as day, ${dayFingerprint} as fingerprint,
+                 min(${messages.updatedAt}) as oldest
+          from ${messages}
+          join ${chats} c on c.id = ${messages.chatId}
+          join ${companies} co on co.workspace_id = c.workspace_id and co.id = ${companyId}
+          group by 1, 2
+        ) d
         where not exists (
           select 1 from ${transcripts} t
-          where t.company_id = ${companyId} and t.chat_id = m.chat_id and t.part = 1
-            and t.day = (m.sent_at at time zone 'UTC')::date and t.synced_through >= m.updated_at
+          where t.company_id = ${companyId} and t.chat_id = d.chat_id and t.part = 1
+            and to_char(t.day, 'YYYY-MM-DD') = d.day and t.synced_fingerprint = d.fingerprint
         )
-        group by m.chat_id
-        order by oldest`);
+        group by d.chat_id
+        order by min(d.oldest)`);
       return result.rows.map((row) => row.chat_id);
     },
   };

@@ -95,8 +95,11 @@ export const transcripts = pgTable(
     lastMessageId: uuid('last_message_id').references(() => messages.id, { onDelete: 'set null' }),
     /** SHA-256 of the content last written to Pipedrive: an unchanged transcript costs no write. */
     contentHash: text('content_hash'),
-    /** The newest `messages.updated_at` the written content reflects (what reconciliation compares). */
-    syncedThrough: timestamp('synced_through', { withTimezone: true }),
+    /**
+     * Fingerprint of the day's messages (ids and `updated_at`) the written content reflects: a day
+     * whose fingerprint differs has something Pipedrive does not show yet (transcripts.repository.ts).
+     */
+    syncedFingerprint: text('synced_fingerprint'),
     ...timestamps,
   },
   (t) => [uniqueIndex('transcripts_company_chat_day_part_key').on(t.companyId, t.chatId, t.day, t.part)],

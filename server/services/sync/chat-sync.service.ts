@@ -105,7 +105,7 @@ export function createChatSyncService(deps: {
     const channelLabel = [channel.displayName, channel.phoneNumber].filter(Boolean).join(' ');
 
     let writes = 0;
-    for (const { day } of staleDays) {
+    for (const { day, fingerprint } of staleDays) {
       const rows = await repository.dayMessages(company.id, chatId, day);
       if (rows.length === 0) continue;
       // Inbound: the contact. Outbound: the Parley member or Pipedrive user who sent it, else the
@@ -158,8 +158,9 @@ export function createChatSyncService(deps: {
           audit,
         });
       }
-      const newest = new Date(Math.max(...rows.map((row) => row.message.updatedAt.getTime())));
-      await repository.markDaySynced(company.id, chatId, day, newest);
+      // The fingerprint was taken before the rows were read, so the parts show at least what it
+      // describes; anything newer changes the fingerprint and gets its own pass.
+      await repository.markDaySynced(company.id, chatId, day, fingerprint);
     }
     return { kind: 'synced', days: staleDays.map((entry) => entry.day), writes };
   }

@@ -18,10 +18,15 @@ import { createHash } from 'node:crypto';
  */
 export const PART_LIMIT_BYTES = 90_000;
 export const MESSAGE_TEXT_LIMIT_BYTES = 48_000;
-/** Room kept per message for the parts that change: ticks or failure text, and reactions. */
-const VOLATILE_RESERVE_BYTES = 1_024;
-const MAX_REACTION_KINDS = 8;
-const MAX_ERROR_CHARS = 120;
+/**
+ * Room kept per message for the parts that change, at least their largest rendering: reactions
+ * (4 kinds of at most 8 code points, escaped, with counts) on any message, and ticks or the failure
+ * reason (60 characters, escaped) on what Parley sent.
+ */
+const REACTIONS_RESERVE_BYTES = 240;
+const DELIVERY_RESERVE_BYTES = 400;
+const MAX_REACTION_KINDS = 4;
+const MAX_ERROR_CHARS = 60;
 const QUOTE_CHARS = 80;
 const TRUNCATED = '… (truncated)';
 
@@ -98,7 +103,10 @@ export function renderTranscript(input: TranscriptInput): TranscriptPart[] {
   let current: typeof lines = [];
   let size = frameBytes(input, 99);
   for (const line of lines) {
-    const lineBytes = Buffer.byteLength(line.stable, 'utf8') + VOLATILE_RESERVE_BYTES;
+    const lineBytes =
+      Buffer.byteLength(line.stable, 'utf8') +
+      REACTIONS_RESERVE_BYTES +
+      (line.message.direction === 'outbound' ? DELIVERY_RESERVE_BYTES : 0);
     if (current.length > 0 && size + lineBytes > PART_LIMIT_BYTES) {
       groups.push(current);
       current = [];
