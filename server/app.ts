@@ -15,6 +15,7 @@ import securityHeaders from './plugins/security-headers.plugin.ts';
 import type { Viewer } from './plugins/extension-auth.ts';
 import { authRoutes } from './routes/api/dashboard/auth.routes.ts';
 import { integrationsRoutes } from './routes/api/dashboard/integrations.routes.ts';
+import { syncRoutes } from './routes/api/dashboard/sync.routes.ts';
 import { invitationRoutes } from './routes/api/dashboard/invitations.routes.ts';
 import { teamRoutes } from './routes/api/dashboard/team.routes.ts';
 import { panelRoutes } from './routes/api/panel/panel.routes.ts';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await scope.register(invitationRoutes, { services });
     await scope.register(teamRoutes, { services });
     await scope.register(integrationsRoutes, { services });
+    await scope.register(syncRoutes, { services });
   });
   // Panels inside Pipedrive: the SDK's signed token on every request.
   await app.register(async function panelApi(scope) {

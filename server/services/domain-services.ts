@@ -42,8 +42,9 @@ export function createDomainServices(deps: {
   clock: Clock;
   logger: Logger;
   passwordHasher?: PasswordHasher;
-  /** Tests: Pipedrive's request timeout (15 s otherwise). */
+  /** Tests: Pipedrive's request timeout (15 s otherwise) and a fetch that misbehaves. */
   pipedriveTimeoutMs?: number;
+  pipedriveFetch?: typeof fetch;
   /** Tests: wrap the transcript writes to fail at a chosen moment. */
   syncTimeline?: (api: ConnectionApi) => PipedriveTimeline;
 }) {
@@ -69,6 +70,7 @@ export function createDomainServices(deps: {
     clock,
     logger,
     ...(deps.pipedriveTimeoutMs === undefined ? {} : { timeoutMs: deps.pipedriveTimeoutMs }),
+    ...(deps.pipedriveFetch === undefined ? {} : { fetch: deps.pipedriveFetch }),
   });
   const pipedrive = createPipedriveApi({ db, http });
   const audit = createAuditLog(db);

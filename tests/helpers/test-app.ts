@@ -33,6 +33,8 @@ export interface TestAppOptions {
   clock?: Clock;
   /** Another app on the same database (a second instance); default: a database of its own. */
   database?: TestDatabase;
+  /** Fault seams of the domain services (Pipedrive timeout, wrapped transcript writes). */
+  faults?: Pick<Parameters<typeof createDomainServices>[0], 'pipedriveTimeoutMs' | 'pipedriveFetch' | 'syncTimeline'>;
 }
 
 /** The real app on a database of the test's own, driven with `app.inject`. Not yet `ready()`: tests may add routes. */
@@ -60,6 +62,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     logger,
     passwordHasher: createPasswordHasher({ logN: 10 }),
+    ...options.faults,
   });
   const app = await buildApp({ config, database, eventBus, jobs, lifecycle, logger, paths, domain, clock });
   return {

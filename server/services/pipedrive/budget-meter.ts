@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
 import { budgetUsage, companies } from '../../db/schema/index.ts';
@@ -38,6 +38,40 @@ export function createBudgetMeter(deps: { db: Db; clock: Clock; logger: Logger }
         });
       }
       return { rateLimited: row?.rateLimitedSince != null };
+    },
+
+    /**
+     * What the dashboard's budget meter shows: tokens and requests Parley spent per UTC day and
+     * feature (our estimate per call, request-costs.ts), newest day first, and whether the company
+     * is paused.
+     */
+    async usage(companyId: number, days = 14) {
+      const since = new Date(deps.clock.now().getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+      const rows = await deps.db
+        .select({
+          day: budgetUsage.day,
+          feature: budgetUsage.feature,
+          tokens: budgetUsage.tokens,
+          requests: budgetUsage.requests,
+        })
+        .from(budgetUsage)
+        .where(and(eq(budgetUsage.companyId, companyId), gte(budgetUsage.day, since)))
+        .orderBy(desc(budgetUsage.day), budgetUsage.feature);
+      const [company] = await deps.db
+        .select({ pausedUntil: companies.budgetPausedUntil })
+        .from(companies)
+        .where(eq(companies.id, companyId));
+      const pausedUntil =
+        company?.pausedUntil != null && company.pausedUntil > deps.clock.now() ? company.pausedUntil : null;
+      const byDay = new Map<string, { day: string; tokens: number; requests: number; features: typeof rows }>();
+      for (const row of rows) {
+        const entry = byDay.get(row.day) ?? { day: row.day, tokens: 0, requests: 0, features: [] };
+        entry.tokens += row.tokens;
+        entry.requests += row.requests;
+        entry.features.push(row);
+        byDay.set(row.day, entry);
+      }
+      return { pausedUntil, days: [...byDay.values()] };
     },
 
     /** A call went through: the run of 429s (if any) is over. */

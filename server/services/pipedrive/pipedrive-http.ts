@@ -56,8 +56,11 @@ export function createPipedriveHttp(deps: {
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
   timeoutMs?: number;
+  /** Tests: a fetch that misbehaves at the network level (hangs until aborted). */
+  fetch?: typeof fetch;
 }) {
   const timeoutMs = deps.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  const fetchImpl = deps.fetch ?? fetch;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function waitForBurstSlot(connectionId: string, kind: RequestKind): Promise<void> {
@@ -77,7 +80,7 @@ export function createPipedriveHttp(deps: {
 
   async function send(url: string, args: RequestArgs, accessToken: string): Promise<Response> {
     try {
-      return await fetch(url, {
+      return await fetchImpl(url, {
         method: args.options.method ?? 'GET',
         headers: {
           ...(args.options.headers as Record<string, string>),
@@ -129,6 +132,10 @@ export function createPipedriveHttp(deps: {
         throw createRateLimitedError({ headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } });
       }
       const body = (await response.json().catch(() => null)) as T & { error?: string };
+      // A success whose body never fully arrived (timeout, cut connection): whether the write
+      // happened is unknown, so it is retried like an outage (writes look before they create).
+      if (response.ok && body === null)
+        throw createPipedriveUnavailableError({ message: 'Pipedrive’s answer was cut short. Parley will retry.' });
       if (response.ok) {
         if (rateLimited) await deps.budget.clearRateLimited(companyId);
         return { status: response.status, body, headers: response.headers };

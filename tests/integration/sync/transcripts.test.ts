@@ -43,10 +43,10 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
 
   /** No sync job waiting or running (pg-boss's own view of the queue). */
   const idleSyncJobs = async () => {
-    const result = await h.testApp.database.pool.query(
+    const result = await h.testApp.database.pool.query<{ n: number }>(
       "select count(*)::int as n from pgboss.job where name = 'sync.chat' and state in ('created', 'retry', 'active')",
     );
-    return result.rows[0].n === 0;
+    return result.rows[0]?.n === 0;
   };
 
   afterEach(async () => {
