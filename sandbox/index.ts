@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import formBody from '@fastify/formbody';
 import { createSandboxClock, type SandboxClock } from './clock.ts';
 import { createPipedriveEmulator, type PipedriveEmulator } from './pipedrive/emulator.ts';
+import type { PipedriveKnobs } from './pipedrive/knobs.ts';
 import type { RegisteredApp } from './pipedrive/state.ts';
 import { startPageRoutes } from './pipedrive/ui/start-page.routes.ts';
 import { createWhatsAppEmulator, type WhatsAppEmulator } from './whatsapp/emulator.ts';
@@ -15,6 +16,8 @@ export interface SandboxOptions {
   /** Scales every emulated delay (webhook retries, status ticks); tests use e.g. 0.001. */
   timeScale?: number;
   logger?: FastifyBaseLogger | false;
+  /** Undocumented Pipedrive behaviours (pipedrive/knobs.ts); strictest by default. */
+  pipedriveKnobs?: Partial<PipedriveKnobs>;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   await server.register(formBody);
 
-  const pipedrive = createPipedriveEmulator({ clock });
+  const pipedrive = createPipedriveEmulator({ clock, knobs: options.pipedriveKnobs ?? {} });
   const whatsapp = createWhatsAppEmulator({ clock });
   for (const app of options.apps ?? []) pipedrive.registerApp(app);
 

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { SandboxClock } from '../clock.ts';
 import { pipedriveApiRoutes } from './api/index.ts';
 import { createPipedriveTestApi, type PipedriveTestApi } from './api/in-process.ts';
+import { pipedriveKnobRoutes } from './knobs.routes.ts';
+import { mergePipedriveKnobs, defaultPipedriveKnobs, type PipedriveKnobs } from './knobs.ts';
 import { seedPipedrive, type SandboxSeed } from './seed.ts';
 import { createPipedriveState, type PipedriveState, type RegisteredApp } from './state.ts';
 import { createPipedriveUi, pipedriveUiRoutes, type PipedriveUi } from './ui/index.ts';
@@ -30,8 +32,11 @@ export interface PipedriveEmulator extends PipedriveContext, PipedriveTestApi {
   routes: (fastify: FastifyInstance) => Promise<void>;
 }
 
-export function createPipedriveEmulator(options: { clock: SandboxClock }): PipedriveEmulator {
-  const state = createPipedriveState(options.clock);
+export function createPipedriveEmulator(options: {
+  clock: SandboxClock;
+  knobs?: Partial<PipedriveKnobs>;
+}): PipedriveEmulator {
+  const state = createPipedriveState(options.clock, mergePipedriveKnobs(defaultPipedriveKnobs(), options.knobs ?? {}));
   const webhooks = createWebhookDispatcher(state, options.clock);
   const emulator: PipedriveEmulator = {
     state,
@@ -47,6 +52,7 @@ export function createPipedriveEmulator(options: { clock: SandboxClock }): Piped
     async routes(fastify) {
       await fastify.register(pipedriveApiRoutes, { context: emulator });
       await fastify.register(pipedriveUiRoutes, { context: emulator });
+      await fastify.register(pipedriveKnobRoutes, { state });
     },
   };
   return emulator;

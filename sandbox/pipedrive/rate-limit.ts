@@ -27,8 +27,9 @@ export const TOKEN_COSTS: Record<'v1' | 'v2', Record<Operation, number>> = {
 };
 
 /**
- * The daily-budget header. Unconfirmed: a third-party client reports `x-daily-ratelimit-token-remaining`
- * on Pipedrive's sandbox; the docs list no daily-token header.
+ * The daily-budget header: a GUESS, sent only with the `dailyLimit429: 'guessed-header'` knob
+ * (knobs.ts). A third-party client reports `x-daily-ratelimit-token-remaining` on Pipedrive's
+ * sandbox; the docs list no daily-token header.
  */
 export const DAILY_REMAINING_HEADER = 'x-daily-ratelimit-token-remaining';
 
@@ -61,9 +62,16 @@ export function createRateLimiter(state: PipedriveState): RateLimiter {
         ? { window: searchBurst, limit: SEARCH_BURST_LIMIT }
         : { window: burst, limit: BURST_LIMITS[company.plan] };
 
+      const guessedHeader = state.knobs.dailyLimit429 === 'guessed-header';
+      const daily = (value: number): Record<string, string> =>
+        guessedHeader ? { [DAILY_REMAINING_HEADER]: String(value) } : {};
+
       if (spent >= budget) {
-        const retryAfterSeconds = Math.ceil((nextUtcMidnight(now) - now) / 1000);
-        return refuse('daily', retryAfterSeconds, { ...windowHeaders(binding, now), [DAILY_REMAINING_HEADER]: '0' });
+        // `plain` (the default knob): the refusal looks like a burst 429 of the binding window.
+        const retryAfterSeconds = guessedHeader
+          ? Math.ceil((nextUtcMidnight(now) - now) / 1000)
+          : secondsUntilSlot(binding.window, now);
+        return refuse('daily', retryAfterSeconds, { ...windowHeaders(binding, now), ...daily(0) });
       }
       for (const [kind, window, limit] of [
         ['burst', burst, BURST_LIMITS[company.plan]],
@@ -71,19 +79,17 @@ export function createRateLimiter(state: PipedriveState): RateLimiter {
       ] as const) {
         if (window.length >= limit) {
           const retryAfterSeconds = secondsUntilSlot(window, now);
-          const headers = {
+          return refuse(kind, retryAfterSeconds, {
             ...windowHeaders({ window, limit }, now),
-            [DAILY_REMAINING_HEADER]: String(budget - spent),
-          };
-          return refuse(kind, retryAfterSeconds, headers);
+            ...daily(budget - spent),
+          });
         }
       }
       burst.push(now);
       if (search) searchBurst.push(now);
-      const remaining = Math.max(0, budget - spent - cost);
       return {
         allowed: true,
-        headers: { ...windowHeaders(binding, now), [DAILY_REMAINING_HEADER]: String(remaining) },
+        headers: { ...windowHeaders(binding, now), ...daily(Math.max(0, budget - spent - cost)) },
       };
     },
   };

@@ -67,6 +67,8 @@ export interface Organization {
   ownerId: number;
   address: string | null;
   visibleTo: VisibleTo;
+  labelIds: number[];
+  customFields: Record<string, unknown>;
   addTime: Date;
   updateTime: Date;
   isDeleted: boolean;
@@ -160,6 +162,7 @@ export interface Note {
   leadId: string | null;
   pinnedToDeal: boolean;
   pinnedToPerson: boolean;
+  pinnedToOrganization: boolean;
   pinnedToLead: boolean;
   addTime: Date;
   updateTime: Date;

@@ -1,4 +1,5 @@
 import type { SandboxClock } from '../clock.ts';
+import { defaultPipedriveKnobs, type PipedriveKnobs } from './knobs.ts';
 import type {
   VisibleTo,
   Company,
@@ -49,6 +50,8 @@ export interface PipedriveState {
   accessTokens: Map<string, AccessToken>;
   authorizationCodes: Map<string, AuthorizationCode>;
   apiCalls: ApiCall[];
+  /** Behaviours Pipedrive does not document, chosen per sandbox (knobs.ts); read per request. */
+  knobs: PipedriveKnobs;
   /** Next id per kind, so ids stay unique across companies like Pipedrive's. */
   nextId(kind: string): number;
 }
@@ -73,7 +76,10 @@ const ID_BASES: Record<string, number> = {
   grant: 0,
 };
 
-export function createPipedriveState(clock: SandboxClock): PipedriveState {
+export function createPipedriveState(
+  clock: SandboxClock,
+  knobs: PipedriveKnobs = defaultPipedriveKnobs(),
+): PipedriveState {
   const sequences = new Map<string, number>();
   return {
     clock,
@@ -97,6 +103,7 @@ export function createPipedriveState(clock: SandboxClock): PipedriveState {
     accessTokens: new Map(),
     authorizationCodes: new Map(),
     apiCalls: [],
+    knobs,
     nextId(kind) {
       const next = (sequences.get(kind) ?? ID_BASES[kind] ?? 0) + 1;
       sequences.set(kind, next);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { appFromManifest } from '../../sandbox/app-registration.ts';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import type { PipedriveKnobs } from '../../sandbox/pipedrive/knobs.ts';
 import type { Grant, User } from '../../sandbox/pipedrive/state.ts';
 import type { Consent } from './connected-company.ts';
 import { createTestApp, type TestAppOptions } from './test-app.ts';
@@ -22,11 +23,13 @@ const PARLEY_URL = 'http://localhost:3000';
  * Parley exchanges codes at its `/oauth/token`, reads its `/api/v1/users/me`, revokes grants at
  * its `/oauth/revoke`, over real HTTP.
  */
-export async function startPipedriveSandbox() {
+export async function startPipedriveSandbox(options: { knobs?: Partial<PipedriveKnobs> } = {}) {
   // Registered from the real manifest, as `npm start` registers Parley.
   const sandbox: Sandbox = await startSandbox({
     port: 0,
     timeScale: 0.001,
+    // Undocumented behaviours (phone search, daily-budget 429): strictest unless a test picks one.
+    pipedriveKnobs: options.knobs ?? {},
     apps: [
       appFromManifest({
         manifestDir: path.resolve('manifest'),
@@ -99,9 +102,12 @@ export type PipedriveSandbox = Awaited<ReturnType<typeof startPipedriveSandbox>>
  * Parley (driven with `inject`) pointed at a Pipedrive sandbox of its own: what most connection
  * tests start per test, so grants revoked in one test never leak into the next.
  */
-export async function startSandboxedTestApp(options: Omit<TestAppOptions, 'config'> = {}) {
-  const pd = await startPipedriveSandbox();
-  const testApp = await createTestApp({ ...options, config: pd.config() });
+export async function startSandboxedTestApp(
+  options: Omit<TestAppOptions, 'config'> & { knobs?: Partial<PipedriveKnobs> } = {},
+) {
+  const { knobs, ...appOptions } = options;
+  const pd = await startPipedriveSandbox(knobs === undefined ? {} : { knobs });
+  const testApp = await createTestApp({ ...appOptions, config: pd.config() });
   return {
     pd,
     testApp,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PipedriveContext } from '../emulator.ts';
-import { TOKEN_COSTS, type Operation, type RateLimiter } from '../rate-limit.ts';
+import type { PipedriveKnobs } from '../knobs.ts';
+import { TOKEN_COSTS, type Operation, type RateLimiter, type RateLimitKind } from '../rate-limit.ts';
 import { authenticateCaller, hasAnyScope, type Caller } from './caller.ts';
 import { PipedriveApiError } from './envelope.ts';
 
@@ -78,7 +79,7 @@ export function createEndpointRegistrar(
         void reply.headers(decision.headers);
         if (!decision.allowed) {
           meta.limited = true;
-          throw rateLimitError(decision.kind);
+          throw rateLimitError(decision.kind, context.state.knobs.dailyLimit429);
         }
         if (!hasAnyScope(caller.grant, spec.scopes)) {
           throw new PipedriveApiError(403, 'Scope and URL mismatch', { errorCode: true });
@@ -100,12 +101,16 @@ export function createEndpointRegistrar(
 }
 
 /**
- * 429 bodies. "Request over limit" is the wording of Pipedrive's legacy rate-limit docs; `code`
- * is the sandbox's own way to tell the cases apart (the real signal for daily exhaustion is
- * unconfirmed, reliability.md §6.1): together with `x-daily-ratelimit-token-remaining: 0` and a
- * `Retry-After` that runs to midnight UTC.
+ * 429 bodies. "Request over limit" is the wording of Pipedrive's legacy rate-limit docs. How a
+ * daily-budget 429 differs from a burst one is undocumented (reliability.md §6.1), hence the
+ * `dailyLimit429` knob (knobs.ts):
+ * - `plain` (default): every 429 is `Request over limit` with no `code`, the daily one included;
+ * - `guessed-header`: GUESS kept from the first sandbox: `code` tells the limits apart and the daily
+ *   one says `Daily API token budget exceeded` (with `x-daily-ratelimit-token-remaining: 0` and a
+ *   `Retry-After` that runs to midnight UTC, rate-limit.ts).
  */
-function rateLimitError(kind: 'burst' | 'search' | 'daily'): PipedriveApiError {
+function rateLimitError(kind: RateLimitKind, mode: PipedriveKnobs['dailyLimit429']): PipedriveApiError {
+  if (mode === 'plain') return new PipedriveApiError(429, 'Request over limit', { errorCode: true });
   if (kind === 'daily') {
     return new PipedriveApiError(429, 'Daily API token budget exceeded', {
       errorCode: true,

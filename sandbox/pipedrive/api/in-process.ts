@@ -1,6 +1,7 @@
 import type { TokenResponse } from 'pipedrive/v2';
 import type { SandboxClock } from '../../clock.ts';
 import { createAuthorizationCode, exchangeAuthorizationCode, revokeGrant } from '../oauth/grants.ts';
+import { mergePipedriveKnobs, type PipedriveKnobs } from '../knobs.ts';
 import { recordExternalUsage, summarizeUsage, type CompanyUsage } from '../rate-limit.ts';
 import type { AuthorizationCode, Plan, PipedriveState } from '../state.ts';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.ts';
@@ -27,6 +28,10 @@ export interface PipedriveTestApi {
   simulateChange(change: SimulatedChange): RecordKinds[RecordEntity];
   /** Resolves when no webhook delivery attempt is in flight (scheduled retries are not awaited). */
   settleWebhooks(): Promise<void>;
+  /** The current knobs (undocumented behaviours, knobs.ts). */
+  knobs(): PipedriveKnobs;
+  /** Changes knobs from now on (unknown keys or values throw); returns the knobs in force. */
+  setKnobs(input: Partial<PipedriveKnobs>): PipedriveKnobs;
 }
 
 export function createPipedriveTestApi(deps: {
@@ -88,5 +93,10 @@ export function createPipedriveTestApi(deps: {
     },
     simulateChange: (change) => simulateChange(state, clock, webhooks, change),
     settleWebhooks: () => webhooks.settle(),
+    knobs: () => ({ ...state.knobs }),
+    setKnobs(input) {
+      state.knobs = mergePipedriveKnobs(state.knobs, input);
+      return { ...state.knobs };
+    },
   };
 }

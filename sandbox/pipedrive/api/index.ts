@@ -9,9 +9,9 @@ import { registerLeadEndpoints } from './leads.routes.ts';
 import { registerMetadataEndpoints } from './metadata.routes.ts';
 import { registerNoteEndpoints } from './notes.routes.ts';
 import { oauthRoutes } from './oauth.routes.ts';
-import { registerPersonSearchEndpoint } from './persons-search.routes.ts';
 import { registerPersonEndpoints } from './persons.routes.ts';
 import { registerPipelineEndpoints } from './pipelines.routes.ts';
+import { registerSearchEndpoints } from './search.routes.ts';
 import { registerUserEndpoints } from './users.routes.ts';
 import { registerWebhookEndpoints } from './webhooks.routes.ts';
 
@@ -34,7 +34,7 @@ async function restApi(fastify: FastifyInstance, options: { context: PipedriveCo
 
   const endpoint = createEndpointRegistrar(fastify, context, createRateLimiter(context.state));
   registerUserEndpoints(endpoint, context);
-  registerPersonSearchEndpoint(endpoint, context);
+  registerSearchEndpoints(endpoint, context);
   registerPersonEndpoints(endpoint, context);
   registerDealEndpoints(endpoint, context);
   registerPipelineEndpoints(endpoint, context);

@@ -12,6 +12,8 @@ import {
   field,
   parse,
   pathId,
+  nullable,
+  queryBoolean,
   queryInteger,
   queryString,
   readObjectBody,
@@ -20,9 +22,20 @@ import {
 } from './validation.ts';
 import { canSeeLinks, canSeeNote, type Links } from './visibility.ts';
 
-const ANCHORS = ['deal_id', 'person_id', 'org_id', 'lead_id', 'project_id', 'task_id'] as const;
+/**
+ * A note's anchors and the pin flag each one allows. Pipedrive documents every anchor as "required
+ * unless one of the others is specified", so a note may hang on a person and a deal (or a lead)
+ * together; `project_id` and `task_id` exist in Pipedrive but are not emulated.
+ */
+const ANCHORS = [
+  { key: 'deal_id', property: 'dealId', pin: 'pinned_to_deal_flag', pinProperty: 'pinnedToDeal' },
+  { key: 'person_id', property: 'personId', pin: 'pinned_to_person_flag', pinProperty: 'pinnedToPerson' },
+  { key: 'org_id', property: 'orgId', pin: 'pinned_to_organization_flag', pinProperty: 'pinnedToOrganization' },
+  { key: 'lead_id', property: 'leadId', pin: 'pinned_to_lead_flag', pinProperty: 'pinnedToLead' },
+] as const;
+const UNEMULATED_ANCHORS = ['project_id', 'task_id', 'pinned_to_project_flag', 'pinned_to_task_flag'] as const;
 
-/** API v1 notes: create, update (PUT), list, get. At least one anchor; HTML content. */
+/** API v1 notes: create, update (PUT), list, get. One or more anchors; HTML content. */
 export function registerNoteEndpoints(endpoint: DefineEndpoint, context: PipedriveContext): void {
   const { state } = context;
   const visibleNote = (caller: User, id: number): Note => {
@@ -41,8 +54,7 @@ export function registerNoteEndpoints(endpoint: DefineEndpoint, context: Pipedri
     handler: ({ caller, body: rawBody }) => {
       const body = readObjectBody(rawBody);
       const content = sanitizeNoteContent(requiredField(body, 'content', parse.string, 'loose'));
-      const links = readAnchor(state, caller.user, body);
-      if (!links) throw badRequest('Validation failed: one of deal_id, person_id, org_id or lead_id is required');
+      const links = readAnchors(state, caller.user, body, NO_LINKS);
       const now = context.clock.now();
       const note: Note = {
         id: state.nextId('note'),
@@ -52,6 +64,7 @@ export function registerNoteEndpoints(endpoint: DefineEndpoint, context: Pipedri
         ...links,
         pinnedToDeal: false,
         pinnedToPerson: false,
+        pinnedToOrganization: false,
         pinnedToLead: false,
         addTime: readV1Time(body, 'add_time') ?? now,
         updateTime: now,
@@ -77,11 +90,17 @@ export function registerNoteEndpoints(endpoint: DefineEndpoint, context: Pipedri
       if (content !== undefined && content.trim() === '') {
         throw badRequest('Validation failed: content: must not be empty');
       }
-      const links = readAnchor(state, caller.user, body);
+      // Only the anchors named change: adding person_id keeps the note on its deal.
+      const links = readAnchors(state, caller.user, body, note);
+      // Checked before anything changes: a pin needs its anchor; dropping an anchor drops its pin.
+      const next = { ...note, ...links };
+      applyPins(next, body);
+      for (const { property, pinProperty } of ANCHORS) if (next[property] === null) next[pinProperty] = false;
+      const sanitized = content === undefined ? undefined : sanitizeNoteContent(content);
       updateRecord(context, caller, 'note', note, (draft) => {
-        Object.assign(draft, links ?? {});
-        if (content !== undefined) draft.content = sanitizeNoteContent(content);
-        applyPins(draft, body);
+        Object.assign(draft, links);
+        for (const { pinProperty } of ANCHORS) draft[pinProperty] = next[pinProperty];
+        if (sanitized !== undefined) draft.content = sanitized;
       });
       return { success: true, data: serializeNoteV1(state, note, caller.user.id) };
     },
@@ -96,10 +115,15 @@ export function registerNoteEndpoints(endpoint: DefineEndpoint, context: Pipedri
     handler: ({ caller, query }) => {
       const filters = { user_id: 'userId', deal_id: 'dealId', person_id: 'personId', org_id: 'orgId' } as const;
       const leadId = queryString(query, 'lead_id');
+      const pins = ANCHORS.flatMap(({ pin, pinProperty }) => {
+        const wanted = queryBoolean(query, pin, 'loose');
+        return wanted === undefined ? [] : [(note: Note) => note[pinProperty] === wanted];
+      });
       const notes = [...state.notes.values()].filter(
         (note) =>
           canSeeNote(state, caller.user, note) &&
           (leadId === undefined || note.leadId === leadId) &&
+          pins.every((matches) => matches(note)) &&
           Object.entries(filters).every(([key, property]) => {
             const wanted = queryInteger(query, key);
             return wanted === undefined || note[property] === wanted;
@@ -127,30 +151,45 @@ export function registerNoteEndpoints(endpoint: DefineEndpoint, context: Pipedri
   });
 }
 
+const NO_LINKS: Links = { dealId: null, personId: null, orgId: null, leadId: null };
+
 /**
- * The note's anchors: any of deal_id, person_id, org_id, lead_id, at least one (the official request
- * model: each "is required unless one of the others is specified"; a transcript note sits on the
- * person and the deal together). project_id and task_id exist in Pipedrive but are not emulated.
- * Undefined when the body names none. Every anchor must be visible to the caller; an invisible one
- * answers like a missing one.
+ * The note's anchors after applying the body to `current`: each anchor named is set (or cleared
+ * with null), the others stay. At least one must remain, and each must exist and be visible to the
+ * caller (an invisible one answers like a missing one).
  */
-function readAnchor(state: PipedriveState, caller: User, body: Body): Links | undefined {
-  const given = ANCHORS.filter((key) => body[key] !== undefined && body[key] !== null);
-  if (given.length === 0) return undefined;
-  const unsupported = given.find((key) => key === 'project_id' || key === 'task_id');
-  if (unsupported !== undefined) throw badRequest(`Validation failed: ${unsupported}: not supported by the sandbox`);
-  const links: Links = { dealId: null, personId: null, orgId: null, leadId: null };
-  if (given.includes('lead_id')) {
-    links.leadId = requiredField(body, 'lead_id', parse.string, 'loose');
-    requireLead(state, caller, links.leadId);
+function readAnchors(state: PipedriveState, caller: User, body: Body, current: Links): Links {
+  for (const key of UNEMULATED_ANCHORS) {
+    if (body[key] !== undefined) throw badRequest(`Validation failed: ${key}: not supported by the sandbox`);
   }
-  if (given.includes('deal_id'))
-    requireDeal(state, caller, (links.dealId = requiredField(body, 'deal_id', parse.integer, 'loose')));
-  if (given.includes('person_id'))
-    requirePerson(state, caller, (links.personId = requiredField(body, 'person_id', parse.integer, 'loose')));
-  if (given.includes('org_id'))
-    requireOrganization(state, caller, (links.orgId = requiredField(body, 'org_id', parse.integer, 'loose')));
-  if (!canSeeLinks(state, caller, links)) throw badRequest(`Validation failed: ${given.join(', ')}: not found`);
+  const links: Links = {
+    dealId: current.dealId,
+    personId: current.personId,
+    orgId: current.orgId,
+    leadId: current.leadId,
+  };
+  for (const { key } of ANCHORS) {
+    if (body[key] === undefined) continue;
+    if (key === 'lead_id') {
+      links.leadId = field(body, key, nullable(parse.string), 'loose') ?? null;
+      requireLead(state, caller, links.leadId);
+      continue;
+    }
+    const id = field(body, key, nullable(parse.integer), 'loose') ?? null;
+    if (key === 'deal_id') requireDeal(state, caller, (links.dealId = id));
+    if (key === 'person_id') requirePerson(state, caller, (links.personId = id));
+    if (key === 'org_id') requireOrganization(state, caller, (links.orgId = id));
+  }
+  if (ANCHORS.every(({ property }) => links[property] === null)) {
+    throw badRequest('Validation failed: one of deal_id, person_id, org_id or lead_id is required');
+  }
+  if (!canSeeLinks(state, caller, links)) {
+    const hidden = ANCHORS.find(
+      ({ property }) =>
+        links[property] !== null && !canSeeLinks(state, caller, { ...NO_LINKS, [property]: links[property] }),
+    );
+    throw badRequest(`Validation failed: ${hidden?.key ?? 'deal_id'}: not found`);
+  }
   return links;
 }
 
@@ -164,13 +203,14 @@ function readAuthor(state: PipedriveState, caller: User, body: Body): number {
   return userId;
 }
 
+/** Pin flags (0/1 or booleans in v1): a note can only be pinned to an anchor it has. */
 function applyPins(note: Note, body: Body): void {
-  const deal = field(body, 'pinned_to_deal_flag', parse.boolean, 'loose');
-  const person = field(body, 'pinned_to_person_flag', parse.boolean, 'loose');
-  const lead = field(body, 'pinned_to_lead_flag', parse.boolean, 'loose');
-  if (deal !== undefined) note.pinnedToDeal = deal;
-  if (person !== undefined) note.pinnedToPerson = person;
-  if (lead !== undefined) note.pinnedToLead = lead;
+  for (const { key, property, pin, pinProperty } of ANCHORS) {
+    const value = field(body, pin, parse.boolean, 'loose');
+    if (value === undefined) continue;
+    if (value && note[property] === null) throw badRequest(`Validation failed: ${pin}: the note has no ${key}`);
+    note[pinProperty] = value;
+  }
 }
 
 /** v1 `sort`: `field ASC|DESC` over id, add_time, update_time (default add_time ASC). */

@@ -18,6 +18,12 @@ export const SCOPES = {
   notesFull: ['deals:full', 'contacts:full'],
   /** `GET /persons/search` is listed under both `search:read` and `contacts:read`. */
   personSearch: ['search:read', 'contacts:read'],
+  /** The other type searches likewise: `search:read` or the type's own read scope. */
+  dealSearch: ['search:read', 'deals:read'],
+  leadSearch: ['search:read', 'leads:read'],
+  organizationSearch: ['search:read', 'contacts:read'],
+  /** `itemSearch` spans every type: `search:read` only. */
+  itemSearch: ['search:read'],
   /**
    * Activity types are covered by `activities:full`; `admin` also manages them. Which one Pipedrive
    * enforces for creating a type is unconfirmed, so either passes.

@@ -1,11 +1,14 @@
 import type { PipedriveContext } from '../emulator.ts';
 import type { DefineEndpoint } from './endpoint.ts';
-import { notFound } from './envelope.ts';
+import { badRequest, notFound } from './envelope.ts';
 import { SCOPES } from './scopes.ts';
 import { serializeCurrentUserV1, serializeUserV1 } from './serializers/v1.ts';
-import { pathId } from './validation.ts';
+import { pathId, queryBoolean, queryString } from './validation.ts';
 
-/** `GET /v1/users/me` (scope `base`), `GET /v1/users`, `GET /v1/users/:id` (`users:read`). */
+/**
+ * `GET /v1/users/me` (scope `base`), `GET /v1/users`, `GET /v1/users/:id`, `GET /v1/users/find`
+ * (`term`, `search_by_email` 0/1; a search: 10 per 2 s) (`users:read`).
+ */
 export function registerUserEndpoints(endpoint: DefineEndpoint, { state }: PipedriveContext): void {
   endpoint({
     method: 'GET',
@@ -28,6 +31,28 @@ export function registerUserEndpoints(endpoint: DefineEndpoint, { state }: Piped
         .filter((user) => user.companyId === caller.company.id)
         .map((user) => serializeUserV1(user, caller.user)),
     }),
+  });
+
+  endpoint({
+    method: 'GET',
+    url: '/v1/users/find',
+    version: 'v1',
+    operation: 'search',
+    scopes: SCOPES.usersRead,
+    handler: ({ caller, query }) => {
+      const term = queryString(query, 'term')?.trim().toLowerCase() ?? '';
+      if (term === '') throw badRequest('Validation failed: term: required');
+      const byEmail = queryBoolean(query, 'search_by_email', 'loose') ?? false;
+      const found = [...state.users.values()].filter(
+        (user) =>
+          user.companyId === caller.company.id && (byEmail ? user.email : user.name).toLowerCase().includes(term),
+      );
+      // v1 "find" endpoints answer `data: null`, not `[]`, when nothing matches (unconfirmed for users).
+      return {
+        success: true,
+        data: found.length === 0 ? null : found.map((user) => serializeUserV1(user, caller.user)),
+      };
+    },
   });
 
   endpoint({

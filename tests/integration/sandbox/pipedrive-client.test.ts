@@ -36,7 +36,7 @@ describe('Pipedrive sandbox with the official pipedrive client', () => {
     expect(page.data).toHaveLength(2);
     expect(page.additional_data?.next_cursor).toEqual(expect.any(String));
 
-    const found = await persons.searchPersons({ term: '+447700900123', fields: 'phone', exact_match: true });
+    const found = await persons.searchPersons({ term: '+44 7700 900123', fields: 'phone', exact_match: true });
     expect(found.data?.items?.map((entry) => entry.item?.id)).toEqual([id]);
   });
 

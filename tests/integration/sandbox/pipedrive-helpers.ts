@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { BaseWebhook } from 'pipedrive/v1';
 import type { TokenResponse } from 'pipedrive/v2';
 import { startSandbox, type Sandbox } from '../../../sandbox/index.ts';
+import type { PipedriveKnobs } from '../../../sandbox/pipedrive/knobs.ts';
 import type { RegisteredApp } from '../../../sandbox/pipedrive/state.ts';
 
 /** Shared set-up of the Pipedrive API contract tests (not a test file itself). */
@@ -33,8 +34,11 @@ export function testApp(overrides: Partial<RegisteredApp> = {}): RegisteredApp {
   };
 }
 
-export async function startPipedrive(apps: RegisteredApp[] = [testApp()]): Promise<Sandbox> {
-  return startSandbox({ port: 0, timeScale: 0.001, apps });
+export async function startPipedrive(
+  apps: RegisteredApp[] = [testApp()],
+  knobs: Partial<PipedriveKnobs> = {},
+): Promise<Sandbox> {
+  return startSandbox({ port: 0, timeScale: 0.001, apps, pipedriveKnobs: knobs });
 }
 
 export function basicAuth(clientId: string, clientSecret: string): string {
@@ -164,8 +168,8 @@ export async function startReceiver(options: { statuses?: number[]; hang?: boole
 }
 
 /** A sandbox with the test app and tokens for the demo company's admin (Ada), Sam and Rita. */
-export async function startWithTokens(apps?: RegisteredApp[]) {
-  const sandbox = await startPipedrive(apps);
+export async function startWithTokens(apps?: RegisteredApp[], knobs: Partial<PipedriveKnobs> = {}) {
+  const sandbox = await startPipedrive(apps, knobs);
   const { demo } = sandbox.pipedrive.seed;
   return {
     sandbox,

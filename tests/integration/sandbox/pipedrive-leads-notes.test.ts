@@ -105,13 +105,15 @@ describe('Pipedrive sandbox API v1 leads and notes', () => {
       });
     });
 
-    it('requires content and at least one anchor; a person and a deal together are fine', async () => {
+    it('requires content and at least one anchor', async () => {
       const { demo } = sandbox.pipedrive.seed;
       const cases: [object, number][] = [
         [{ deal_id: demo.deals[0]?.id }, 400],
         [{ content: 'orphan' }, 400],
         [{ content: 'two', deal_id: demo.deals[0]?.id, person_id: demo.persons[0]?.id }, 201],
-        [{ content: 'one hidden', deal_id: demo.deals[0]?.id, person_id: 987654 }, 400],
+        [{ content: 'all null', deal_id: null, person_id: null }, 400],
+        [{ content: 'project', project_id: 1 }, 400],
+        [{ content: 'one ghost of two', deal_id: demo.deals[0]?.id, person_id: 987654 }, 400],
         [{ content: 'ghost', person_id: 987654 }, 400],
         [{ content: 'v1 tolerates unknown fields', person_id: demo.persons[0]?.id, extra: 'x' }, 201],
         [{ content: 'x'.repeat(100 * 1024 + 1), person_id: demo.persons[0]?.id }, 400],
@@ -165,6 +167,83 @@ describe('Pipedrive sandbox API v1 leads and notes', () => {
       expect(page.body.data.map((note) => note.content)).toEqual(['<i>edited</i>']);
       expect(page.body.additional_data).toEqual({
         pagination: { start: 0, limit: 1, more_items_in_collection: true, next_start: 1 },
+      });
+    });
+
+    it('keeps a note on a person and a deal together; PUT changes only the anchors it names', async () => {
+      const { demo } = sandbox.pipedrive.seed;
+      const deal = demo.deals[0]?.id ?? 0;
+      const maria = demo.persons[0]?.id ?? 0;
+      const john = demo.persons[1]?.id ?? 0;
+      const onDeal = await callApi<NoteV1>(sandbox, admin, 'POST', '/api/v1/notes', {
+        content: 'chat',
+        deal_id: deal,
+        pinned_to_deal_flag: 1,
+      });
+      const noteId = onDeal.body.data.id ?? 0;
+
+      const withPerson = await callApi<NoteV1>(sandbox, admin, 'PUT', `/api/v1/notes/${noteId}`, {
+        person_id: maria,
+        pinned_to_person_flag: '1',
+      });
+      expect(withPerson.status).toBe(200);
+      expect(withPerson.body.data).toMatchObject({
+        deal_id: deal,
+        person_id: maria,
+        pinned_to_deal_flag: true,
+        pinned_to_person_flag: true,
+        deal: { title: expect.any(String) },
+        person: { name: 'Maria Gomez' },
+      });
+
+      // It shows on both records' note lists, and the pin filters select it.
+      const listed = async (query: string) =>
+        (await callApi<NoteV1[] | null>(sandbox, admin, 'GET', `/api/v1/notes?${query}`)).body.data?.map(
+          (note) => note.id,
+        ) ?? [];
+      expect(await listed(`deal_id=${deal}`)).toContain(noteId);
+      expect(await listed(`person_id=${maria}`)).toContain(noteId);
+      expect(await listed(`person_id=${maria}&pinned_to_person_flag=1`)).toEqual([noteId]);
+      expect(await listed(`deal_id=${deal}&pinned_to_deal_flag=0`)).not.toContain(noteId);
+
+      // Moving it to another person keeps the deal; clearing the deal drops the deal's pin.
+      const moved = await callApi<NoteV1>(sandbox, admin, 'PUT', `/api/v1/notes/${noteId}`, {
+        person_id: john,
+        deal_id: null,
+      });
+      expect(moved.body.data).toMatchObject({
+        deal_id: null,
+        person_id: john,
+        pinned_to_deal_flag: false,
+        pinned_to_person_flag: true,
+      });
+    });
+
+    it('refuses a pin without its anchor and removing the last anchor', async () => {
+      const { demo } = sandbox.pipedrive.seed;
+      const maria = demo.persons[0]?.id ?? 0;
+      const refused = await callApi(sandbox, admin, 'POST', '/api/v1/notes', {
+        content: 'x',
+        person_id: maria,
+        pinned_to_deal_flag: 1,
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe('Validation failed: pinned_to_deal_flag: the note has no deal_id');
+      const created = await callApi<NoteV1>(sandbox, admin, 'POST', '/api/v1/notes', {
+        content: 'x',
+        person_id: maria,
+      });
+      const noteId = created.body.data.id ?? 0;
+      const lastAnchor = await callApi(sandbox, admin, 'PUT', `/api/v1/notes/${noteId}`, { person_id: null });
+      expect(lastAnchor.status).toBe(400);
+      const orgPin = await callApi(sandbox, admin, 'PUT', `/api/v1/notes/${noteId}`, {
+        pinned_to_organization_flag: 1,
+      });
+      expect(orgPin.body.error).toBe('Validation failed: pinned_to_organization_flag: the note has no org_id');
+      // Nothing changed by the refused updates.
+      expect((await callApi<NoteV1>(sandbox, admin, 'GET', `/api/v1/notes/${noteId}`)).body.data).toMatchObject({
+        person_id: maria,
+        pinned_to_organization_flag: false,
       });
     });
 

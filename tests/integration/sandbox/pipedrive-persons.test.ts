@@ -135,7 +135,23 @@ describe('Pipedrive sandbox API v2 persons', () => {
     expect(desc.body.data.map((person) => person.id)).toEqual([...seen].sort((a, b) => b - a));
   });
 
-  it('searches phones by digits, exact or partial', async () => {
+  it('by default (phoneSearch: literal) matches phones only as stored, exact or partial', async () => {
+    const maria = sandbox.pipedrive.seed.demo.persons[0]?.id ?? 0; // +34 600 111 222
+    const asStored = await search(admin, 'term=%2B34%20600%20111%20222&fields=phone&exact_match=true');
+    expect(asStored.body.data.items.map(({ item }) => item.id)).toEqual([maria]);
+    expect(asStored.body.data.items[0]?.result_score).toBe(1);
+    // Another spelling of the same number is another string.
+    for (const term of ['%2B34600111222', '34600111222', '%2B34-600-111-222']) {
+      expect((await search(admin, `term=${term}&fields=phone&exact_match=true`)).body.data.items).toEqual([]);
+      expect((await search(admin, `term=${term}&fields=phone`)).body.data.items).toEqual([]);
+    }
+    const partial = await search(admin, 'term=600%20111&fields=phone');
+    expect(partial.body.data.items.map(({ item }) => item.id)).toEqual([maria]);
+    expect(partial.body.data.items[0]?.result_score).toBeLessThan(1);
+  });
+
+  it('with phoneSearch: digits, matches phones by their digits, exact or partial', async () => {
+    sandbox.pipedrive.setKnobs({ phoneSearch: 'digits' });
     const maria = sandbox.pipedrive.seed.demo.persons[0]?.id ?? 0; // +34 600 111 222
     const exact = await search(admin, 'term=%2B34600111222&fields=phone&exact_match=true');
     expect(exact.status).toBe(200);

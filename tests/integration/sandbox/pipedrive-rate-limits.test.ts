@@ -15,15 +15,20 @@ describe('Pipedrive sandbox rate limits', () => {
 
   const me = (token: string) => callApi(sandbox, token, 'GET', '/api/v1/users/me');
 
-  it('sends the rate-limit headers on every call', async () => {
+  it('sends the burst headers on every call, and the guessed daily header only with its knob', async () => {
+    const plain = await me(admin);
+    expect(plain.headers.get('x-ratelimit-limit')).toBe('80');
+    expect(plain.headers.get('x-ratelimit-remaining')).toBe('79');
+    expect(plain.headers.get('x-ratelimit-reset')).toBe('2');
+    expect(plain.headers.get('x-daily-ratelimit-token-remaining')).toBeNull();
+
+    sandbox.pipedrive.setKnobs({ dailyLimit429: 'guessed-header' });
     const first = await me(admin);
-    expect(first.headers.get('x-ratelimit-limit')).toBe('80');
-    expect(first.headers.get('x-ratelimit-remaining')).toBe('79');
-    expect(first.headers.get('x-ratelimit-reset')).toBe('2');
-    expect(first.headers.get('x-daily-ratelimit-token-remaining')).toBe(String(30_000 * 3 - 2));
+    expect(first.headers.get('x-ratelimit-remaining')).toBe('78');
+    expect(first.headers.get('x-daily-ratelimit-token-remaining')).toBe(String(30_000 * 3 - 4));
     const second = await me(admin);
-    expect(second.headers.get('x-ratelimit-remaining')).toBe('78');
-    expect(second.headers.get('x-daily-ratelimit-token-remaining')).toBe(String(30_000 * 3 - 4));
+    expect(second.headers.get('x-ratelimit-remaining')).toBe('77');
+    expect(second.headers.get('x-daily-ratelimit-token-remaining')).toBe(String(30_000 * 3 - 6));
   });
 
   it('refuses the 81st request of a Lite token within 2 s, per token, until the window moves', async () => {
@@ -33,13 +38,9 @@ describe('Pipedrive sandbox rate limits', () => {
 
     const refused = await me(admin);
     expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({
-      success: false,
-      error: 'Request over limit',
-      errorCode: 429,
-      code: 'burst_rate_limit_exceeded',
-      data: null,
-    });
+    expect(refused.body).toMatchObject({ success: false, error: 'Request over limit', errorCode: 429, data: null });
+    // `code` is the sandbox's own invention, so the default (plain) world has none.
+    expect(refused.body.code).toBeUndefined();
     expect(refused.headers.get('x-ratelimit-limit')).toBe('80');
     expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -71,18 +72,22 @@ describe('Pipedrive sandbox rate limits', () => {
 
     const refused = await search();
     expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({ code: 'search_rate_limit_exceeded', errorCode: 429 });
+    expect(refused.body).toMatchObject({ error: 'Request over limit', errorCode: 429 });
+    sandbox.pipedrive.setKnobs({ dailyLimit429: 'guessed-header' });
+    expect((await search()).body).toMatchObject({ code: 'search_rate_limit_exceeded', errorCode: 429 });
+    sandbox.pipedrive.setKnobs({ dailyLimit429: 'plain' });
     expect(refused.headers.get('retry-after')).not.toBeNull();
     expect((await me(admin)).status).toBe(200);
 
     sandbox.clock.advance(2_001);
     expect((await search()).status).toBe(200);
     expect(sandbox.pipedrive.usage(sandbox.pipedrive.seed.demo.company.id).byEndpoint).toMatchObject({
-      'GET /api/v2/persons/search': { calls: 12, tokens: 11 * 20 },
+      'GET /api/v2/persons/search': { calls: 13, tokens: 11 * 20 },
     });
   });
 
-  it('refuses every call once the company’s daily budget is spent, until midnight UTC', async () => {
+  it('with the guessed-header knob, refuses every call once the daily budget is spent, until midnight UTC', async () => {
+    sandbox.pipedrive.setKnobs({ dailyLimit429: 'guessed-header' });
     const companyId = sandbox.pipedrive.seed.demo.company.id;
     const budget = 30_000 * 1 * 3;
     sandbox.pipedrive.recordExternalUsage(companyId, budget - 3);
@@ -115,5 +120,65 @@ describe('Pipedrive sandbox rate limits', () => {
     const nextDay = await me(connect(sandbox, sandbox.pipedrive.seed.demo.admin.id).access_token);
     expect(nextDay.status).toBe(200);
     expect(sandbox.pipedrive.usage(companyId)).toMatchObject({ spent: 2, remaining: budget - 2 });
+  });
+
+  it('by default answers an exhausted daily budget with a 429 that looks like a burst one', async () => {
+    const companyId = sandbox.pipedrive.seed.demo.company.id;
+    sandbox.pipedrive.recordExternalUsage(companyId, 30_000 * 3);
+
+    const refused = await me(admin);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({
+      success: false,
+      error: 'Request over limit',
+      error_info: expect.any(String),
+      errorCode: 429,
+      data: null,
+      additional_data: null,
+    });
+    // No daily-specific header: the burst window still has room, which is the only tell.
+    expect(refused.headers.get('x-daily-ratelimit-token-remaining')).toBeNull();
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('80');
+    expect(Number(refused.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(2);
+
+    // Waiting out the burst window does not help: the budget stays spent until midnight UTC.
+    sandbox.clock.advance(2_001);
+    expect((await me(admin)).status).toBe(429);
+  });
+
+  it('takes the knob at creation and over HTTP, and refuses unknown knobs and values', async () => {
+    const strict = await startPipedrive(undefined, { dailyLimit429: 'guessed-header', phoneSearch: 'digits' });
+    try {
+      expect(strict.pipedrive.knobs()).toEqual({ dailyLimit429: 'guessed-header', phoneSearch: 'digits' });
+      const knobsUrl = `${strict.url}/sandbox/pipedrive/knobs`;
+      const patch = (body: unknown) =>
+        fetch(knobsUrl, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const changed = await patch({ dailyLimit429: 'plain' });
+      expect(changed.status).toBe(200);
+      expect(await changed.json()).toEqual({ dailyLimit429: 'plain', phoneSearch: 'digits' });
+      expect(strict.pipedrive.knobs().dailyLimit429).toBe('plain');
+
+      const badValue = await patch({ dailyLimit429: 'sometimes' });
+      expect(badValue.status).toBe(400);
+      expect(await badValue.json()).toEqual({ error: 'dailyLimit429 must be one of plain, guessed-header' });
+      expect((await patch({ retryAfter: 3 })).status).toBe(400);
+      const asForm = await fetch(knobsUrl, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'dailyLimit429=guessed-header',
+      });
+      expect(asForm.status).toBe(415);
+      expect(await (await fetch(knobsUrl)).json()).toEqual({ dailyLimit429: 'plain', phoneSearch: 'digits' });
+      expect(() => strict.pipedrive.setKnobs({ phoneSearch: 'fuzzy' as 'digits' })).toThrow(
+        'phoneSearch must be one of literal, digits',
+      );
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -109,6 +109,7 @@ describe('sandbox record pages', () => {
       leadId: lead.id,
       pinnedToDeal: false,
       pinnedToPerson: false,
+      pinnedToOrganization: false,
       pinnedToLead: false,
       addTime: now,
       updateTime: now,

@@ -93,7 +93,7 @@ export function serializeNoteV1(state: PipedriveState, note: Note, viewerId: num
     task: null,
     pinned_to_deal_flag: note.pinnedToDeal,
     pinned_to_person_flag: note.pinnedToPerson,
-    pinned_to_organization_flag: false,
+    pinned_to_organization_flag: note.pinnedToOrganization,
     pinned_to_project_flag: false,
     pinned_to_task_flag: false,
     pinned_to_lead_flag: note.pinnedToLead,

@@ -1,12 +1,15 @@
 import type {
   ActivityItem,
   Deal as DealModel,
+  GetDealSearchResponseAllOfDataItemsInnerItem,
+  GetOrganizationSearchResponseAllOfDataItemsInnerItem,
   GetPersonSearchResponseAllOfDataItemsInnerItem,
+  LeadSearchItemItem,
   GetPipelinesResponseAllOfDataInner,
   Person as PersonModel,
   StageItem,
 } from 'pipedrive/v2';
-import type { Activity, Deal, Person, Pipeline, PipedriveState, Stage } from '../../state.ts';
+import type { Activity, Deal, Person, Pipeline, Stage } from '../../state.ts';
 import { rfc3339, type WithNulls } from './format.ts';
 
 /** API v2 shapes, typed with the official client's models (`pipedrive@33.7.0`, `pipedrive/v2`). */
@@ -32,6 +35,12 @@ export type ActivityV2 = WithNulls<
   | 'note'
 >;
 export type PersonSearchItemV2 = WithNulls<GetPersonSearchResponseAllOfDataItemsInnerItem, 'organization'>;
+export type DealSearchItemV2 = WithNulls<
+  GetDealSearchResponseAllOfDataItemsInnerItem,
+  'stage' | 'person' | 'organization'
+>;
+export type LeadSearchItemV2 = WithNulls<LeadSearchItemItem, 'person' | 'organization' | 'value' | 'currency'>;
+export type OrganizationSearchItemV2 = WithNulls<GetOrganizationSearchResponseAllOfDataItemsInnerItem, 'address'>;
 
 export function serializePersonV2(person: Person): PersonV2 {
   return {
@@ -147,21 +156,5 @@ export function serializeStageV2(stage: Stage): StageItem {
     days_to_rotten: null,
     add_time: rfc3339(stage.addTime),
     update_time: rfc3339(stage.updateTime),
-  };
-}
-
-export function serializePersonSearchItem(state: PipedriveState, person: Person): PersonSearchItemV2 {
-  const organization = person.orgId === null ? undefined : state.organizations.get(person.orgId);
-  return {
-    id: person.id,
-    type: 'person',
-    name: person.name,
-    phones: person.phones.map((phone) => phone.value),
-    emails: person.emails.map((email) => email.value),
-    visible_to: person.visibleTo,
-    owner: { id: person.ownerId },
-    organization: organization ? { id: organization.id, name: organization.name } : null,
-    custom_fields: [],
-    notes: [],
   };
 }
