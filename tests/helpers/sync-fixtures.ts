@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { waitFor } from './wait-for.ts';
 import type { Db } from '../../server/db/client.ts';
 import { channels, chats, companies, contacts, messages } from '../../server/db/schema/index.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
@@ -114,3 +115,7 @@ export function noteWrites(sandbox: Sandbox, companyId?: number) {
       (companyId === undefined || call.companyId === companyId),
   );
 }
+
+/** `waitFor` with room for sync jobs on a loaded machine (retries with backoff take seconds). */
+export const eventually: typeof waitFor = (condition, options = {}) =>
+  waitFor(condition, { timeoutMs: 30_000, ...options });

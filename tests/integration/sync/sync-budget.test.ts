@@ -6,19 +6,22 @@ import { connectCompany, startTestWorkers } from '../../helpers/connected-compan
 import { startSandboxedTestApp } from '../../helpers/pipedrive-sandbox.ts';
 import {
   addMessage,
+  eventually,
   noteWrites,
   seedChat,
   transcriptNotes,
   workspaceOf,
   type SeededChat,
 } from '../../helpers/sync-fixtures.ts';
-import { waitFor } from '../../helpers/wait-for.ts';
 
 /**
  * F4 and T3: company A's daily Pipedrive budget runs out while company B keeps syncing, each with
  * its own token. Detected from Pipedrive's daily-budget signal, and without one (429s that outlast
  * every burst window).
  */
+// Each test starts a sandbox and Parley and connects companies: slow on a shared two-core machine.
+jest.setTimeout(90_000);
+
 describe('the daily budget: one company paused, the other syncing', () => {
   let h: Awaited<ReturnType<typeof startSandboxedTestApp>>;
   let workers: WorkerRunner;
@@ -46,7 +49,7 @@ describe('the daily budget: one company paused, the other syncing', () => {
       (entry) => entry.detail['reason'],
     );
   const noteOf = (chat: SeededChat, text: string) =>
-    waitFor(() => transcriptNotes(h.pd.sandbox, chat.chatId).find((note) => note.content.includes(text)), {
+    eventually(() => transcriptNotes(h.pd.sandbox, chat.chatId).find((note) => note.content.includes(text)), {
       timeoutMs: 20_000,
       message: `a note with ${text}`,
     });
@@ -84,7 +87,7 @@ describe('the daily budget: one company paused, the other syncing', () => {
     await addMessage(db(), h.testApp.jobs, chatA, { body: 'A while exhausted' });
     await addMessage(db(), h.testApp.jobs, chatB, { body: 'B keeps going' });
     await noteOf(chatB, 'B keeps going');
-    await waitFor(async () => (await deferrals()).includes('budget_paused') || undefined);
+    await eventually(async () => (await deferrals()).includes('budget_paused') || undefined);
     expectAroundMidnight(await pausedUntil(companyA()));
     expect(await pausedUntil(companyB())).toBeNull();
     expect(transcriptNotes(h.pd.sandbox, chatA.chatId)).toHaveLength(0);
@@ -133,14 +136,14 @@ describe('the daily budget: one company paused, the other syncing', () => {
     expect(h.pd.sandbox.pipedrive.knobs().dailyLimit429).toBe('plain');
     exhaustBudgetOfA();
     await addMessage(db(), h.testApp.jobs, chatA, { body: 'A behind burst-shaped 429s' });
-    await waitFor(async () => (await deferrals()).includes('rate_limited') || undefined, { timeoutMs: 20_000 });
+    await eventually(async () => (await deferrals()).includes('rate_limited') || undefined, { timeoutMs: 30_000 });
     expect(await pausedUntil(companyA())).toBeNull();
     // The 429s have persisted for minutes (instead of waiting them out in the test).
     await h.testApp.database.pool.query(
       "update companies set rate_limited_since = now() - interval '3 minutes' where id = $1",
       [companyA()],
     );
-    await waitFor(async () => (await deferrals()).includes('budget_paused') || undefined, { timeoutMs: 20_000 });
+    await eventually(async () => (await deferrals()).includes('budget_paused') || undefined, { timeoutMs: 30_000 });
     expect(await pausedUntil(companyA())).toEqual(nextUtcMidnight());
     expect(transcriptNotes(h.pd.sandbox, chatA.chatId)).toHaveLength(0);
 

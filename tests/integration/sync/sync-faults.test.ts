@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { eq } from 'drizzle-orm';
-import { companies, syncEffects } from '../../../server/db/schema/index.ts';
+import { companies, connections, syncEffects } from '../../../server/db/schema/index.ts';
 import type { WorkerRunner } from '../../../server/jobs/worker-runner.ts';
 import type { PipedriveTimeline } from '../../../server/services/sync/pipedrive-timeline.ts';
 import { createPipedriveTimeline } from '../../../server/services/sync/pipedrive-timeline.ts';
@@ -10,6 +10,7 @@ import { connectCompany, startTestWorkers } from '../../helpers/connected-compan
 import { startSandboxedTestApp } from '../../helpers/pipedrive-sandbox.ts';
 import {
   addMessage,
+  eventually,
   noteWrites,
   seedChat,
   transcriptNotes,
@@ -17,13 +18,15 @@ import {
   type SeededChat,
 } from '../../helpers/sync-fixtures.ts';
 import { TEST_SECRETS } from '../../helpers/test-config.ts';
-import { waitFor } from '../../helpers/wait-for.ts';
 
 /**
  * The sync engine under Pipedrive's faults (reliability.md F1–F6, F10, F14). Pipedrive is the
  * sandbox; nock scripts only what the sandbox cannot produce on demand (5xx, a 429 at a chosen
  * moment, a hang, a validation error), and lets every other request through to the sandbox.
  */
+// Each test starts a sandbox and Parley and connects companies: slow on a shared two-core machine.
+jest.setTimeout(90_000);
+
 describe('message sync under faults', () => {
   let h: Awaited<ReturnType<typeof startSandboxedTestApp>>;
   let workers: WorkerRunner;
@@ -50,12 +53,12 @@ describe('message sync under faults', () => {
       )
     ).rows;
   const oneNoteShowing = (text: string) =>
-    waitFor(
+    eventually(
       () => {
         const notes = transcriptNotes(h.pd.sandbox, chat.chatId);
         return notes.length === 1 && notes[0]?.content.includes(text) === true ? notes[0] : undefined;
       },
-      { timeoutMs: 20_000, message: `one note showing ${text}` },
+      { timeoutMs: 30_000, message: `one note showing ${text}` },
     );
 
   async function start(options: Pick<TestAppOptions, 'faults'> = {}) {
@@ -82,7 +85,7 @@ describe('message sync under faults', () => {
     await addMessage(db(), h.testApp.jobs, chat, { body: 'after two 500s' });
     await oneNoteShowing('after two 500s');
     const effects = () => db().select().from(syncEffects).where(eq(syncEffects.kind, 'note.create'));
-    await waitFor(async () => (await effects())[0]?.state === 'done' || undefined);
+    await eventually(async () => (await effects())[0]?.state === 'done' || undefined);
     expect(transcriptNotes(h.pd.sandbox, chat.chatId)).toHaveLength(1);
     expect(nock.pendingMocks()).toHaveLength(0);
     expect(await audits('sync.retrying')).toHaveLength(2);
@@ -100,7 +103,7 @@ describe('message sync under faults', () => {
       });
     const sentAt = Date.now();
     await addMessage(db(), h.testApp.jobs, chat, { body: 'throttled' });
-    const deferred = await waitFor(async () =>
+    const deferred = await eventually(async () =>
       (await syncJobs()).find((job) => job.state === 'created' && job.start_after.getTime() > Date.now() + 20_000),
     );
     expect(deferred.start_after.getTime()).toBeGreaterThanOrEqual(sentAt + 30_000);
@@ -171,6 +174,22 @@ describe('message sync under faults', () => {
     expect(transcriptNotes(h.pd.sandbox, chat.chatId)).toHaveLength(1);
   });
 
+  it('F7: the token endpoint fails (503) during a refresh → retried as an outage, never reauth; one note', async () => {
+    await start();
+    h.pd.sandbox.pipedrive.expireAccessTokens({ clientId: TEST_SECRETS.clientId });
+    await h.testApp.database.pool.query(
+      "update connections set access_token_expires_at = now() + interval '30 seconds'",
+    );
+    nock(h.pd.sandbox.url, { allowUnmocked: true }).post('/oauth/token').reply(503, 'maintenance');
+    await addMessage(db(), h.testApp.jobs, chat, { body: 'during an outage' });
+    await oneNoteShowing('during an outage');
+    expect(nock.pendingMocks()).toHaveLength(0);
+    expect(await audits('sync.retrying')).toHaveLength(1);
+    expect(await audits('sync.skipped')).toHaveLength(0);
+    const [org] = await db().select().from(connections).where(eq(connections.isOrgConnection, true));
+    expect(org?.state).toBe('active');
+  });
+
   it('F10: the worker dies after Pipedrive created the note, before Parley recorded it → the retry finds the marker', async () => {
     let crashes = 0;
     const crashingAfterCreate = (api: Parameters<typeof createPipedriveTimeline>[0]): PipedriveTimeline => {
@@ -190,7 +209,7 @@ describe('message sync under faults', () => {
     };
     await start({ faults: { syncTimeline: crashingAfterCreate } });
     await addMessage(db(), h.testApp.jobs, chat, { body: 'written once' });
-    await waitFor(async () => (await audits('transcript.note_found_after_retry')).length === 1 || undefined, {
+    await eventually(async () => (await audits('transcript.note_found_after_retry')).length === 1 || undefined, {
       timeoutMs: 20_000,
     });
     expect(crashes).toBe(1);
@@ -202,7 +221,7 @@ describe('message sync under faults', () => {
     await start();
     pipedrive().post('/api/v1/notes').reply(400, { success: false, error: 'Validation failed: content: invalid' });
     await addMessage(db(), h.testApp.jobs, chat, { body: 'refused once' });
-    const listed = await waitFor(async () => {
+    const listed = await eventually(async () => {
       const response = await admin.get('/api/sync/dead-letters');
       const body = response.json<{
         deadLetters: { id: string; chatId: string; reason: string; error: { code: string } }[];
@@ -216,6 +235,11 @@ describe('message sync under faults', () => {
     });
     expect(await audits('sync.dead_lettered')).toHaveLength(1);
     expect(transcriptNotes(h.pd.sandbox, chat.chatId)).toHaveLength(0);
+
+    // Another company's admin sees none of it and cannot replay it.
+    const { admin: stranger } = await connectCompany(h.testApp, { ...h.pd.consent(), admin: h.pd.users.gina });
+    expect((await stranger.get('/api/sync/dead-letters')).json()).toEqual({ deadLetters: [] });
+    expect((await stranger.post(`/api/sync/dead-letters/${listed[0]?.id}/replay`)).statusCode).toBe(404);
 
     const replay = await admin.post(`/api/sync/dead-letters/${listed[0]?.id}/replay`);
     expect(replay.statusCode).toBe(200);
@@ -232,8 +256,8 @@ describe('message sync under faults', () => {
 
     for (const body of ['missed one', 'missed two', 'missed three'])
       await addMessage(db(), h.testApp.jobs, chat, { body });
-    await waitFor(async () => (await audits('sync.skipped')).length > 0 || undefined);
-    await waitFor(async () => ((await syncJobs()).every((job) => job.state === 'completed') ? true : undefined));
+    await eventually(async () => (await audits('sync.skipped')).length > 0 || undefined);
+    await eventually(async () => ((await syncJobs()).every((job) => job.state === 'completed') ? true : undefined));
     expect((await syncJobs()).some((job) => job.state === 'failed')).toBe(false);
     expect(transcriptNotes(h.pd.sandbox, chat.chatId)[0]?.content).not.toContain('missed one');
     const writesBefore = noteWrites(h.pd.sandbox).length;
@@ -244,7 +268,7 @@ describe('message sync under faults', () => {
     expect(content.indexOf('before the revoke')).toBeLessThan(content.indexOf('missed one'));
     expect(content.indexOf('missed one')).toBeLessThan(content.indexOf('missed two'));
     expect(content.indexOf('missed two')).toBeLessThan(content.indexOf('missed three'));
-    await waitFor(async () => (await syncJobs()).every((job) => job.state === 'completed') || undefined);
+    await eventually(async () => (await syncJobs()).every((job) => job.state === 'completed') || undefined);
     expect(noteWrites(h.pd.sandbox).length).toBe(writesBefore + 1);
     // A second reconciliation finds nothing behind.
     expect(await h.testApp.domain.chatSync.reconcileCompany(demo().company.id)).toBe(0);

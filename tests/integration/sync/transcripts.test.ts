@@ -1,20 +1,25 @@
 import type { WorkerRunner } from '../../../server/jobs/worker-runner.ts';
+import type { Browser } from '../../helpers/browser-session.ts';
 import { connectCompany, startTestWorkers } from '../../helpers/connected-company.ts';
 import { startSandboxedTestApp } from '../../helpers/pipedrive-sandbox.ts';
 import {
   addMessage,
+  eventually,
   noteWrites,
   seedChat,
   transcriptNotes,
   workspaceOf,
   type SeededChat,
 } from '../../helpers/sync-fixtures.ts';
-import { waitFor } from '../../helpers/wait-for.ts';
+
+// Each test starts a sandbox and Parley and connects companies: slow on a shared two-core machine.
+jest.setTimeout(90_000);
 
 describe('message sync: one note per chat per day, against the sandbox Pipedrive', () => {
   let h: Awaited<ReturnType<typeof startSandboxedTestApp>>;
   let workers: WorkerRunner;
   let chat: SeededChat;
+  let adminBrowser: Promise<Browser>;
 
   const db = () => h.testApp.database.db;
   const seed = () => h.pd.sandbox.pipedrive.seed.demo;
@@ -25,17 +30,18 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
   };
   /** The chat's one note, once it shows `text`. */
   const noteShowing = (text: string) =>
-    waitFor(
+    eventually(
       () => {
         const notes = transcriptNotes(h.pd.sandbox, chat.chatId);
         return notes.length === 1 && notes[0]?.content.includes(text) === true ? notes[0] : undefined;
       },
-      { message: `the note shows ${text}` },
+      { timeoutMs: 30_000, message: `the note shows ${text}` },
     );
 
   beforeEach(async () => {
     h = await startSandboxedTestApp();
-    await connectCompany(h.testApp, h.pd.consent());
+    adminBrowser = connectCompany(h.testApp, h.pd.consent()).then((connected) => connected.admin);
+    await adminBrowser;
     workers = await startTestWorkers(h.testApp);
     const workspaceId = await workspaceOf(db(), seed().company.id);
     chat = await seedChat(db(), { workspaceId, personId: person().id, dealId: deal().id });
@@ -68,13 +74,27 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
     expect(updated.content.indexOf('Hola')).toBeLessThan(updated.content.indexOf('second message'));
     expect(transcriptNotes(h.pd.sandbox, chat.chatId)).toHaveLength(1);
     expect(noteWrites(h.pd.sandbox)).toHaveLength(2);
+
+    // Every decision is in the audit log, which admins page through by action.
+    const admin = await adminBrowser;
+    const page = await admin.get('/api/audit?action=transcript.&limit=1');
+    expect(page.statusCode).toBe(200);
+    const first = page.json<{ entries: { id: number; action: string; subjectId: string }[]; nextBefore: number }>();
+    expect(first.entries).toEqual([
+      expect.objectContaining({ action: 'transcript.note_updated', subjectId: chat.chatId }),
+    ]);
+    const next = await admin.get(`/api/audit?action=transcript.&limit=1&before=${first.nextBefore}`);
+    expect(next.json<{ entries: { action: string }[] }>().entries).toEqual([
+      expect.objectContaining({ action: 'transcript.note_created' }),
+    ]);
+    expect((await admin.get('/api/audit?limit=500')).statusCode).toBe(400);
   });
 
   it('coalesces a burst of 200 messages into a handful of note writes', async () => {
     const bodies = Array.from({ length: 200 }, (_, index) => `burst ${index + 1}`);
     for (const body of bodies) await addMessage(db(), h.testApp.jobs, chat, { body });
     await noteShowing('burst 200');
-    await waitFor(async () => ((await idleSyncJobs()) ? true : undefined), { message: 'sync jobs settled' });
+    await eventually(async () => ((await idleSyncJobs()) ? true : undefined), { message: 'sync jobs settled' });
     const note = transcriptNotes(h.pd.sandbox, chat.chatId)[0];
     for (const body of bodies) expect(note?.content).toContain(`${body}</div>`);
     const writes = noteWrites(h.pd.sandbox).length;
@@ -88,7 +108,7 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
       await addMessage(db(), h.testApp.jobs, chat, { body: `steady ${index}` });
       await noteShowing(`steady ${index}`);
     }
-    await waitFor(async () => ((await idleSyncJobs()) ? true : undefined));
+    await eventually(async () => ((await idleSyncJobs()) ? true : undefined));
     expect(noteWrites(h.pd.sandbox)).toHaveLength(5);
   });
 
@@ -138,9 +158,9 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
         activity.note?.includes(`parley:${chat.chatId}:`),
       );
     await addMessage(db(), h.testApp.jobs, chat, { body: 'first in activity mode' });
-    await waitFor(() => activities().length === 1 || undefined);
+    await eventually(() => activities().length === 1 || undefined);
     await addMessage(db(), h.testApp.jobs, chat, { body: 'second in activity mode' });
-    await waitFor(() => activities()[0]?.note?.includes('second in activity mode') || undefined);
+    await eventually(() => activities()[0]?.note?.includes('second in activity mode') || undefined);
     const [activity] = activities();
     expect(activities()).toHaveLength(1);
     expect(activity).toMatchObject({ type: 'whatsapp_chat', done: true, personId: person().id, dealId: deal().id });
@@ -157,7 +177,7 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
     for (let index = 0; index < 4; index += 1)
       await addMessage(db(), undefined, chat, { body: `${index}`.repeat(30_000) });
     await addMessage(db(), h.testApp.jobs, chat, { body: 'the last one' });
-    const notes = await waitFor(() => {
+    const notes = await eventually(() => {
       const found = transcriptNotes(h.pd.sandbox, chat.chatId);
       return found.some((note) => note.content.includes('the last one')) ? found : undefined;
     });
