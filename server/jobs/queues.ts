@@ -53,8 +53,8 @@ export const syncDeadLetterQueue = defineQueue<{
  *
  * Coalescing: the queue is `stately` and every job's `singletonKey` is its chat, so a chat has at
  * most one job waiting and one running. While one waits, further sends for the chat are dropped
- * (the waiting job will write "what is there now"); a job starts a second after it is sent, so a
- * burst lands in one write. Budget pauses and 429s defer the job (`startAfter`) instead of failing it.
+ * (the waiting job will write "what is there now"); a job starts two seconds after it is sent, so
+ * a burst lands in a few writes. Budget pauses and 429s defer the job (`startAfter`) instead of failing it.
  */
 export const syncChatQueue = defineQueue<{
   chatId: string;
@@ -71,7 +71,7 @@ export const syncChatQueue = defineQueue<{
     expireInSeconds: 120,
     deadLetter: syncDeadLetterQueue.name,
   },
-  (data) => ({ singletonKey: `chat:${data.chatId}`, startAfter: 1 }),
+  (data) => ({ singletonKey: `chat:${data.chatId}`, startAfter: 2 }),
 );
 
 /**

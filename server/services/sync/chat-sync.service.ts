@@ -22,6 +22,11 @@ export const SYNC_FEATURE = 'sync.transcripts';
 const PERMANENT_ERRORS = new Set(['pipedrive.rejected', 'pipedrive.forbidden', 'pipedrive.not_found']);
 /** Errors that mean "Pipedrive is not connected for this company right now": skipped, not failed. */
 const NOT_CONNECTED_ERRORS = new Set(['pipedrive.reauth_required', 'connections.org_not_connected']);
+/**
+ * Days one job writes at most (a chat catching up after a long outage may have many): the rest
+ * continue in a follow-up job, so no job runs past its expiry.
+ */
+const MAX_DAYS_PER_JOB = 20;
 /** Longest deferral after a 429 without a long Retry-After (jittered exponential in between). */
 const MAX_THROTTLE_DELAY_S = 300;
 
@@ -105,7 +110,9 @@ export function createChatSyncService(deps: {
     const channelLabel = [channel.displayName, channel.phoneNumber].filter(Boolean).join(' ');
 
     let writes = 0;
-    for (const { day, fingerprint } of staleDays) {
+    const thisJob = staleDays.slice(0, MAX_DAYS_PER_JOB);
+    if (staleDays.length > thisJob.length) await deps.jobs.send(syncChatQueue, { chatId });
+    for (const { day, fingerprint } of thisJob) {
       const rows = await repository.dayMessages(company.id, chatId, day);
       if (rows.length === 0) continue;
       // Inbound: the contact. Outbound: the Parley member or Pipedrive user who sent it, else the
@@ -162,7 +169,7 @@ export function createChatSyncService(deps: {
       // describes; anything newer changes the fingerprint and gets its own pass.
       await repository.markDaySynced(company.id, chatId, day, fingerprint);
     }
-    return { kind: 'synced', days: staleDays.map((entry) => entry.day), writes };
+    return { kind: 'synced', days: thisJob.map((entry) => entry.day), writes };
   }
 
   /** Defers the chat's sync to `startAfter` without failing the job (no retry attempt spent). */
