@@ -1,4 +1,8 @@
 import { eq } from 'drizzle-orm';
+import type { Pool } from 'pg';
+import { connectCompany, startTestWorkers } from './connected-company.ts';
+import { startSandboxedTestApp } from './pipedrive-sandbox.ts';
+import type { TestAppOptions } from './test-app.ts';
 import { waitFor } from './wait-for.ts';
 import type { Db } from '../../server/db/client.ts';
 import { channels, chats, companies, contacts, messages } from '../../server/db/schema/index.ts';
@@ -119,3 +123,46 @@ export function noteWrites(sandbox: Sandbox, companyId?: number) {
 /** `waitFor` with room for sync jobs on a loaded machine (retries with backoff take seconds). */
 export const eventually: typeof waitFor = (condition, options = {}) =>
   waitFor(condition, { timeoutMs: 30_000, ...options });
+
+/**
+ * Parley against a sandbox Pipedrive of its own, with the demo company connected by Ada, the real
+ * job handlers running, and one chat linked to the demo's first person and deal.
+ */
+export async function startSyncHarness(options: Omit<TestAppOptions, 'config'> = {}) {
+  const h = await startSandboxedTestApp(options);
+  const { admin } = await connectCompany(h.testApp, h.pd.consent());
+  const workers = await startTestWorkers(h.testApp);
+  const demo = h.pd.sandbox.pipedrive.seed.demo;
+  const [person, deal] = [demo.persons[0], demo.deals[0]];
+  if (person === undefined || deal === undefined) throw new Error('the sandbox seed changed');
+  const db = h.testApp.database.db;
+  const chat = await seedChat(db, {
+    workspaceId: await workspaceOf(db, demo.company.id),
+    personId: person.id,
+    dealId: deal.id,
+  });
+  return {
+    ...h,
+    db,
+    admin,
+    workers,
+    demo,
+    person,
+    deal,
+    chat,
+    async close() {
+      await workers.stop();
+      await h.close();
+    },
+  };
+}
+
+export type SyncHarness = Awaited<ReturnType<typeof startSyncHarness>>;
+
+/** pg-boss's own rows for the `sync.chat` queue, oldest first. */
+export async function syncJobs(pool: Pool) {
+  const result = await pool.query<{ state: string; retry_count: number; start_after: Date; data: { chatId: string } }>(
+    "select state, retry_count, start_after, data from pgboss.job where name = 'sync.chat' order by created_on",
+  );
+  return result.rows;
+}

@@ -1,22 +1,19 @@
 import nock from 'nock';
 import { eq } from 'drizzle-orm';
 import { companies, connections, syncEffects } from '../../../server/db/schema/index.ts';
-import type { WorkerRunner } from '../../../server/jobs/worker-runner.ts';
 import type { PipedriveTimeline } from '../../../server/services/sync/pipedrive-timeline.ts';
 import { createPipedriveTimeline } from '../../../server/services/sync/pipedrive-timeline.ts';
-import type { Browser } from '../../helpers/browser-session.ts';
-import type { TestAppOptions } from '../../helpers/test-app.ts';
-import { connectCompany, startTestWorkers } from '../../helpers/connected-company.ts';
-import { startSandboxedTestApp } from '../../helpers/pipedrive-sandbox.ts';
+import { connectCompany } from '../../helpers/connected-company.ts';
 import {
   addMessage,
   eventually,
   noteWrites,
-  seedChat,
+  startSyncHarness,
+  syncJobs,
   transcriptNotes,
-  workspaceOf,
-  type SeededChat,
+  type SyncHarness,
 } from '../../helpers/sync-fixtures.ts';
+import type { TestAppOptions } from '../../helpers/test-app.ts';
 import { TEST_SECRETS } from '../../helpers/test-config.ts';
 
 /**
@@ -28,65 +25,43 @@ import { TEST_SECRETS } from '../../helpers/test-config.ts';
 jest.setTimeout(90_000);
 
 describe('message sync under faults', () => {
-  let h: Awaited<ReturnType<typeof startSandboxedTestApp>>;
-  let workers: WorkerRunner;
-  let chat: SeededChat;
-  /** Ada's dashboard session (workspace owner). */
-  let admin: Browser;
+  let h: SyncHarness;
 
-  const db = () => h.testApp.database.db;
-  const demo = () => h.pd.sandbox.pipedrive.seed.demo;
-  const must = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('the sandbox seed changed');
-    return value;
-  };
+  const db = () => h.db;
+  const demo = () => h.demo;
+  const chatId = () => h.chat.chatId;
   /** Pipedrive's API as Parley reaches it, with every request nock does not script passed through. */
   const pipedrive = () => nock(h.pd.sandbox.url, { allowUnmocked: true });
   const audits = async (action: string) =>
     (await h.testApp.domain.audit.list({ companyId: demo().company.id }, { action, limit: 200 })).filter(
-      (entry) => entry.subjectId === chat.chatId,
+      (entry) => entry.subjectId === chatId(),
     );
-  const syncJobs = async () =>
-    (
-      await h.testApp.database.pool.query<{ state: string; retry_count: number; start_after: Date; data: object }>(
-        "select state, retry_count, start_after, data from pgboss.job where name = 'sync.chat' order by created_on",
-      )
-    ).rows;
   const oneNoteShowing = (text: string) =>
     eventually(
       () => {
-        const notes = transcriptNotes(h.pd.sandbox, chat.chatId);
+        const notes = transcriptNotes(h.pd.sandbox, chatId());
         return notes.length === 1 && notes[0]?.content.includes(text) === true ? notes[0] : undefined;
       },
       { timeoutMs: 30_000, message: `one note showing ${text}` },
     );
 
-  async function start(options: Pick<TestAppOptions, 'faults'> = {}) {
-    h = await startSandboxedTestApp(options);
-    ({ admin } = await connectCompany(h.testApp, h.pd.consent()));
-    workers = await startTestWorkers(h.testApp);
-    const workspaceId = await workspaceOf(db(), demo().company.id);
-    chat = await seedChat(db(), {
-      workspaceId,
-      personId: must(demo().persons[0]).id,
-      dealId: must(demo().deals[0]).id,
-    });
+  async function start(options: Omit<TestAppOptions, 'config'> = {}) {
+    h = await startSyncHarness(options);
   }
 
   afterEach(async () => {
     nock.cleanAll();
-    await workers.stop();
     await h.close();
   });
 
   it('F1: 500 twice, then 201 → exactly one note, effect done, the retries audited', async () => {
     await start();
     pipedrive().post('/api/v1/notes').times(2).reply(500, { success: false, error: 'Internal server error' });
-    await addMessage(db(), h.testApp.jobs, chat, { body: 'after two 500s' });
+    await addMessage(db(), h.testApp.jobs, h.chat, { body: 'after two 500s' });
     await oneNoteShowing('after two 500s');
     const effects = () => db().select().from(syncEffects).where(eq(syncEffects.kind, 'note.create'));
     await eventually(async () => (await effects())[0]?.state === 'done' || undefined);
-    expect(transcriptNotes(h.pd.sandbox, chat.chatId)).toHaveLength(1);
+    expect(transcriptNotes(h.pd.sandbox, chatId())).toHaveLength(1);
     expect(nock.pendingMocks()).toHaveLength(0);
     expect(await audits('sync.retrying')).toHaveLength(2);
     expect(await effects()).toEqual([expect.objectContaining({ state: 'done', attempts: 3 })]);
@@ -102,14 +77,16 @@ describe('message sync under faults', () => {
         return [429, { success: false, error: 'Request over limit' }, { 'retry-after': '30' }];
       });
     const sentAt = Date.now();
-    await addMessage(db(), h.testApp.jobs, chat, { body: 'throttled' });
+    await addMessage(db(), h.testApp.jobs, h.chat, { body: 'throttled' });
     const deferred = await eventually(async () =>
-      (await syncJobs()).find((job) => job.state === 'created' && job.start_after.getTime() > Date.now() + 20_000),
+      (await syncJobs(h.testApp.database.pool)).find(
+        (job) => job.state === 'created' && job.start_after.getTime() > Date.now() + 20_000,
+      ),
     );
     expect(deferred.start_after.getTime()).toBeGreaterThanOrEqual(sentAt + 30_000);
     expect(deferred.retry_count).toBe(0);
     expect(refused).toBe(1);
-    expect((await syncJobs()).every((job) => job.retry_count === 0)).toBe(true);
+    expect((await syncJobs(h.testApp.database.pool)).every((job) => job.retry_count === 0)).toBe(true);
     expect(await audits('sync.deferred')).toEqual([
       expect.objectContaining({ detail: expect.objectContaining({ reason: 'rate_limited' }) }),
     ]);
@@ -125,7 +102,7 @@ describe('message sync under faults', () => {
     pipedrive()
       .post('/api/v1/notes')
       .reply(429, { success: false, error: 'Request over limit' }, { 'retry-after': '1' });
-    await addMessage(db(), h.testApp.jobs, chat, { body: 'briefly throttled' });
+    await addMessage(db(), h.testApp.jobs, h.chat, { body: 'briefly throttled' });
     await oneNoteShowing('briefly throttled');
     expect(noteWrites(h.pd.sandbox)).toHaveLength(1);
     expect(await audits('sync.retrying')).toHaveLength(0);
@@ -134,7 +111,7 @@ describe('message sync under faults', () => {
   it('F3: 429 without Retry-After, three times → backs off (in place, then deferred) and succeeds', async () => {
     await start();
     pipedrive().post('/api/v1/notes').times(3).reply(429, { success: false, error: 'Request over limit' });
-    await addMessage(db(), h.testApp.jobs, chat, { body: 'no retry-after' });
+    await addMessage(db(), h.testApp.jobs, h.chat, { body: 'no retry-after' });
     await oneNoteShowing('no retry-after');
     expect(nock.pendingMocks()).toHaveLength(0);
     expect(await audits('sync.deferred')).toHaveLength(1);
@@ -161,7 +138,7 @@ describe('message sync under faults', () => {
     };
     await start({ faults: { pipedriveTimeoutMs: 1_000, pipedriveFetch: hangingOnce } });
     const startedAt = Date.now();
-    await addMessage(db(), h.testApp.jobs, chat, { body: 'after a hang' });
+    await addMessage(db(), h.testApp.jobs, h.chat, { body: 'after a hang' });
     await oneNoteShowing('after a hang');
     expect(hung).toBe(1);
     // Aborted after the 1 s timeout, not after the job's 120 s expiry.
@@ -171,7 +148,7 @@ describe('message sync under faults', () => {
         detail: expect.objectContaining({ error: expect.objectContaining({ code: 'pipedrive.unavailable' }) }),
       }),
     ]);
-    expect(transcriptNotes(h.pd.sandbox, chat.chatId)).toHaveLength(1);
+    expect(transcriptNotes(h.pd.sandbox, chatId())).toHaveLength(1);
   });
 
   it('F7: the token endpoint fails (503) during a refresh → retried as an outage, never reauth; one note', async () => {
@@ -181,7 +158,7 @@ describe('message sync under faults', () => {
       "update connections set access_token_expires_at = now() + interval '30 seconds'",
     );
     nock(h.pd.sandbox.url, { allowUnmocked: true }).post('/oauth/token').reply(503, 'maintenance');
-    await addMessage(db(), h.testApp.jobs, chat, { body: 'during an outage' });
+    await addMessage(db(), h.testApp.jobs, h.chat, { body: 'during an outage' });
     await oneNoteShowing('during an outage');
     expect(nock.pendingMocks()).toHaveLength(0);
     expect(await audits('sync.retrying')).toHaveLength(1);
@@ -208,58 +185,60 @@ describe('message sync under faults', () => {
       };
     };
     await start({ faults: { syncTimeline: crashingAfterCreate } });
-    await addMessage(db(), h.testApp.jobs, chat, { body: 'written once' });
+    await addMessage(db(), h.testApp.jobs, h.chat, { body: 'written once' });
     await eventually(async () => (await audits('transcript.note_found_after_retry')).length === 1 || undefined, {
       timeoutMs: 20_000,
     });
     expect(crashes).toBe(1);
-    expect(transcriptNotes(h.pd.sandbox, chat.chatId)).toHaveLength(1);
+    expect(transcriptNotes(h.pd.sandbox, chatId())).toHaveLength(1);
     expect(noteWrites(h.pd.sandbox).filter((call) => call.method === 'POST')).toHaveLength(1);
   });
 
   it('F14: a validation error goes to the dead-letter queue, audited, and replays from the admin API', async () => {
     await start();
     pipedrive().post('/api/v1/notes').reply(400, { success: false, error: 'Validation failed: content: invalid' });
-    await addMessage(db(), h.testApp.jobs, chat, { body: 'refused once' });
+    await addMessage(db(), h.testApp.jobs, h.chat, { body: 'refused once' });
     const listed = await eventually(async () => {
-      const response = await admin.get('/api/sync/dead-letters');
+      const response = await h.admin.get('/api/sync/dead-letters');
       const body = response.json<{
         deadLetters: { id: string; chatId: string; reason: string; error: { code: string } }[];
       }>();
       return body.deadLetters.length === 1 ? body.deadLetters : undefined;
     });
     expect(listed[0]).toMatchObject({
-      chatId: chat.chatId,
+      chatId: chatId(),
       reason: 'pipedrive_refused',
       error: { code: 'pipedrive.rejected' },
     });
     expect(await audits('sync.dead_lettered')).toHaveLength(1);
-    expect(transcriptNotes(h.pd.sandbox, chat.chatId)).toHaveLength(0);
+    expect(transcriptNotes(h.pd.sandbox, chatId())).toHaveLength(0);
 
     // Another company's admin sees none of it and cannot replay it.
     const { admin: stranger } = await connectCompany(h.testApp, { ...h.pd.consent(), admin: h.pd.users.gina });
     expect((await stranger.get('/api/sync/dead-letters')).json()).toEqual({ deadLetters: [] });
     expect((await stranger.post(`/api/sync/dead-letters/${listed[0]?.id}/replay`)).statusCode).toBe(404);
 
-    const replay = await admin.post(`/api/sync/dead-letters/${listed[0]?.id}/replay`);
+    const replay = await h.admin.post(`/api/sync/dead-letters/${listed[0]?.id}/replay`);
     expect(replay.statusCode).toBe(200);
     await oneNoteShowing('refused once');
-    expect((await admin.get('/api/sync/dead-letters')).json()).toEqual({ deadLetters: [] });
-    expect((await admin.post(`/api/sync/dead-letters/${listed[0]?.id}/replay`)).statusCode).toBe(404);
+    expect((await h.admin.get('/api/sync/dead-letters')).json()).toEqual({ deadLetters: [] });
+    expect((await h.admin.post(`/api/sync/dead-letters/${listed[0]?.id}/replay`)).statusCode).toBe(404);
   });
 
   it('F6: invalid_grant → jobs skipped, not failed; the reconnect syncs what was missed, in order, once', async () => {
     await start();
-    await addMessage(db(), h.testApp.jobs, chat, { body: 'before the revoke' });
+    await addMessage(db(), h.testApp.jobs, h.chat, { body: 'before the revoke' });
     await oneNoteShowing('before the revoke');
     h.pd.sandbox.pipedrive.revokeGrant({ clientId: TEST_SECRETS.clientId, userId: h.pd.users.ada.userId });
 
     for (const body of ['missed one', 'missed two', 'missed three'])
-      await addMessage(db(), h.testApp.jobs, chat, { body });
+      await addMessage(db(), h.testApp.jobs, h.chat, { body });
     await eventually(async () => (await audits('sync.skipped')).length > 0 || undefined);
-    await eventually(async () => ((await syncJobs()).every((job) => job.state === 'completed') ? true : undefined));
-    expect((await syncJobs()).some((job) => job.state === 'failed')).toBe(false);
-    expect(transcriptNotes(h.pd.sandbox, chat.chatId)[0]?.content).not.toContain('missed one');
+    await eventually(async () =>
+      (await syncJobs(h.testApp.database.pool)).every((job) => job.state === 'completed') ? true : undefined,
+    );
+    expect((await syncJobs(h.testApp.database.pool)).some((job) => job.state === 'failed')).toBe(false);
+    expect(transcriptNotes(h.pd.sandbox, chatId())[0]?.content).not.toContain('missed one');
     const writesBefore = noteWrites(h.pd.sandbox).length;
 
     await connectAgainAsAdmin();
@@ -268,7 +247,9 @@ describe('message sync under faults', () => {
     expect(content.indexOf('before the revoke')).toBeLessThan(content.indexOf('missed one'));
     expect(content.indexOf('missed one')).toBeLessThan(content.indexOf('missed two'));
     expect(content.indexOf('missed two')).toBeLessThan(content.indexOf('missed three'));
-    await eventually(async () => (await syncJobs()).every((job) => job.state === 'completed') || undefined);
+    await eventually(
+      async () => (await syncJobs(h.testApp.database.pool)).every((job) => job.state === 'completed') || undefined,
+    );
     expect(noteWrites(h.pd.sandbox).length).toBe(writesBefore + 1);
     // A second reconciliation finds nothing behind.
     expect(await h.testApp.domain.chatSync.reconcileCompany(demo().company.id)).toBe(0);
@@ -276,7 +257,7 @@ describe('message sync under faults', () => {
 
   /** Ada authorizes Parley again from the Marketplace: what a reconnect after reauth is. */
   async function connectAgainAsAdmin() {
-    const callback = await admin.get(`/oauth/callback?code=${h.pd.authorize(h.pd.users.ada)}`);
+    const callback = await h.admin.get(`/oauth/callback?code=${h.pd.authorize(h.pd.users.ada)}`);
     expect(callback.statusCode).toBe(302);
   }
 });

@@ -1,33 +1,24 @@
-import type { WorkerRunner } from '../../../server/jobs/worker-runner.ts';
-import type { Browser } from '../../helpers/browser-session.ts';
-import { connectCompany, startTestWorkers } from '../../helpers/connected-company.ts';
-import { startSandboxedTestApp } from '../../helpers/pipedrive-sandbox.ts';
 import {
   addMessage,
   eventually,
   noteWrites,
-  seedChat,
+  startSyncHarness,
+  syncJobs,
   transcriptNotes,
-  workspaceOf,
-  type SeededChat,
+  type SyncHarness,
 } from '../../helpers/sync-fixtures.ts';
 
 // Each test starts a sandbox and Parley and connects companies: slow on a shared two-core machine.
 jest.setTimeout(90_000);
 
 describe('message sync: one note per chat per day, against the sandbox Pipedrive', () => {
-  let h: Awaited<ReturnType<typeof startSandboxedTestApp>>;
-  let workers: WorkerRunner;
-  let chat: SeededChat;
-  let adminBrowser: Promise<Browser>;
+  let h: SyncHarness;
+  let chat: SyncHarness['chat'];
 
-  const db = () => h.testApp.database.db;
-  const seed = () => h.pd.sandbox.pipedrive.seed.demo;
-  const person = () => seed().persons[0] ?? fail('seed changed');
-  const deal = () => seed().deals[0] ?? fail('seed changed');
-  const fail = (message: string): never => {
-    throw new Error(message);
-  };
+  const db = () => h.db;
+  const seed = () => h.demo;
+  const person = () => h.person;
+  const deal = () => h.deal;
   /** The chat's one note, once it shows `text`. */
   const noteShowing = (text: string) =>
     eventually(
@@ -39,24 +30,15 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
     );
 
   beforeEach(async () => {
-    h = await startSandboxedTestApp();
-    adminBrowser = connectCompany(h.testApp, h.pd.consent()).then((connected) => connected.admin);
-    await adminBrowser;
-    workers = await startTestWorkers(h.testApp);
-    const workspaceId = await workspaceOf(db(), seed().company.id);
-    chat = await seedChat(db(), { workspaceId, personId: person().id, dealId: deal().id });
+    h = await startSyncHarness();
+    chat = h.chat;
   });
 
   /** No sync job waiting or running (pg-boss's own view of the queue). */
-  const idleSyncJobs = async () => {
-    const result = await h.testApp.database.pool.query<{ n: number }>(
-      "select count(*)::int as n from pgboss.job where name = 'sync.chat' and state in ('created', 'retry', 'active')",
-    );
-    return result.rows[0]?.n === 0;
-  };
+  const idleSyncJobs = async () =>
+    (await syncJobs(h.testApp.database.pool)).every((job) => !['created', 'retry', 'active'].includes(job.state));
 
   afterEach(async () => {
-    await workers.stop();
     await h.close();
   });
 
@@ -76,7 +58,7 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
     expect(noteWrites(h.pd.sandbox)).toHaveLength(2);
 
     // Every decision is in the audit log, which admins page through by action.
-    const admin = await adminBrowser;
+    const { admin } = h;
     const page = await admin.get('/api/audit?action=transcript.&limit=1');
     expect(page.statusCode).toBe(200);
     const first = page.json<{ entries: { id: number; action: string; subjectId: string }[]; nextBefore: number }>();
