@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { systemClock, type Clock } from './clock.ts';
 import type { AppConfig } from './config.ts';
@@ -11,6 +11,8 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ProjectPaths } from './paths.ts';
 import errorHandler from './plugins/error-handler.plugin.ts';
+import inputSafety from './plugins/input-safety.plugin.ts';
+import edgeRateLimits from './plugins/rate-limit.plugin.ts';
 import securityHeaders from './plugins/security-headers.plugin.ts';
 import type { Viewer } from './plugins/extension-auth.ts';
 import { authRoutes } from './routes/api/dashboard/auth.routes.ts';
@@ -18,7 +20,10 @@ import { integrationsRoutes } from './routes/api/dashboard/integrations.routes.t
 import { syncRoutes } from './routes/api/dashboard/sync.routes.ts';
 import { invitationRoutes } from './routes/api/dashboard/invitations.routes.ts';
 import { teamRoutes } from './routes/api/dashboard/team.routes.ts';
+import { whatsappRoutes } from './routes/api/dashboard/whatsapp.routes.ts';
+import { panelMessagesRoutes } from './routes/api/panel/panel-messages.routes.ts';
 import { panelRoutes } from './routes/api/panel/panel.routes.ts';
+import { whatsappWebhookRoutes } from './routes/webhooks/whatsapp-webhook.routes.ts';
 import { extensionsRoutes } from './routes/extensions/extensions.routes.ts';
 import { oauthRoutes } from './routes/oauth/oauth.routes.ts';
 import { dashboardPagesRoutes } from './routes/pages/dashboard-pages.routes.ts';
@@ -38,6 +43,8 @@ export interface AppDeps {
   paths: ProjectPaths;
   domain: DomainServices;
   clock?: Clock;
+  /** Told of every route as it is added (tests enumerate routes so a new one cannot slip through). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** The app as routes see it: TypeBox schemas type their requests. */
@@ -94,12 +101,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     domain: deps.domain,
   };
   app.decorate('services', services);
+  if (deps.onRoute !== undefined) app.addHook('onRoute', deps.onRoute);
   app.decorateRequest('viewer', null);
   app.decorateRequest('session', null);
 
   await app.register(errorHandler);
   await app.register(securityHeaders, { config: deps.config });
   await app.register(cookie);
+  await app.register(inputSafety);
+  await app.register(edgeRateLimits, { limiter: deps.domain.limiter });
 
   await app.register(async function publicRoutes(scope) {
     await scope.register(healthRoutes, { services });
@@ -117,10 +127,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await scope.register(teamRoutes, { services });
     await scope.register(integrationsRoutes, { services });
     await scope.register(syncRoutes, { services });
+    await scope.register(whatsappRoutes, { services });
   });
   // Panels inside Pipedrive: the SDK's signed token on every request.
   await app.register(async function panelApi(scope) {
     await scope.register(panelRoutes, { services });
+    await scope.register(panelMessagesRoutes, { services });
+  });
+  // Meta's webhooks: each request is authenticated by its signature over the raw bytes.
+  await app.register(async function providerWebhooks(scope) {
+    await scope.register(whatsappWebhookRoutes, { ingest: deps.domain.webhookIngest });
   });
 
   return app;

@@ -13,7 +13,16 @@ const SECRET_QUERY_PARAMS = new Set([
   'refresh_token',
   'client_secret',
   'hub.verify_token',
+  // A parked install's id and an invitation token, carried through the sign-in page.
+  'resume',
+  'invite',
 ]);
+
+/**
+ * Paths whose next segment is a bearer secret: invitation links and parked installs. Whoever reads
+ * the log must not be able to redeem them (issue 7, finding 4).
+ */
+const SECRET_PATH_SEGMENT = /(\/(?:invite|api\/invitations|oauth\/resume)\/)[^/?#]+/gi;
 
 /**
  * Paths pino blanks out wherever they appear in a log line. Tokens and secrets must never reach
@@ -42,15 +51,85 @@ export const REDACTED_PATHS = [
   '*.encryptionKeys',
 ];
 
-/** Keeps the path and the names of query parameters but drops the values of credential-bearing ones. */
+/**
+ * Keeps the path and the names of query parameters but drops the values of credential-bearing ones
+ * and the secret segments of invitation and parked-install paths.
+ */
 export function redactUrl(url: string): string {
   const queryStart = url.indexOf('?');
-  if (queryStart === -1) return url;
+  const pathPart = (queryStart === -1 ? url : url.slice(0, queryStart)).replace(SECRET_PATH_SEGMENT, '$1[redacted]');
+  if (queryStart === -1) return pathPart;
   const params = new URLSearchParams(url.slice(queryStart + 1));
   for (const name of [...params.keys()]) {
     if (SECRET_QUERY_PARAMS.has(name.toLowerCase())) params.set(name, '[redacted]');
   }
-  return `${url.slice(0, queryStart)}?${params.toString()}`;
+  return `${pathPart}?${params.toString()}`;
+}
+
+/** Values shorter than this are left in messages: they are not secrets, and blanking them garbles text. */
+const MIN_SCRUBBED_PARAM_LENGTH = 4;
+
+/**
+ * Errors of failed queries carry the query's parameter values (drizzle puts them in the message and
+ * in `params`; PostgreSQL repeats key values in `detail`): password hashes, emails, ciphertexts.
+ * The serialized error keeps the SQL text and PostgreSQL's code, constraint and table, and loses
+ * every parameter value wherever it appears in the error or its causes (issue 7, finding 7).
+ */
+export function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown;
+  const database = databaseFacts(error);
+  const withFacts = database === undefined || typeof serialized !== 'object' ? serialized : { ...serialized, database };
+  const values = queryParameterValues(error);
+  return values.length === 0 ? withFacts : scrub(withFacts, values);
+}
+
+/** PostgreSQL's own fields of the first database error in the cause chain (the stack keeps only its message). */
+function databaseFacts(error: unknown): Record<string, unknown> | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth += 1) {
+    const candidate = current as Record<string, unknown>;
+    if (typeof candidate['code'] === 'string' && typeof candidate['severity'] === 'string') {
+      const facts: Record<string, unknown> = {};
+      for (const name of ['code', 'constraint', 'table', 'column', 'detail', 'routine'])
+        if (candidate[name] !== undefined) facts[name] = candidate[name];
+      return facts;
+    }
+    current = candidate['cause'];
+  }
+  return undefined;
+}
+
+function queryParameterValues(error: unknown): string[] {
+  const values = new Set<string>();
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth += 1) {
+    const params = (current as { params?: unknown }).params;
+    if (Array.isArray(params)) {
+      for (const param of params) {
+        if (param === null || param === undefined) continue;
+        const text = typeof param === 'object' ? JSON.stringify(param) : String(param as string | number);
+        if (text.length >= MIN_SCRUBBED_PARAM_LENGTH) values.add(text);
+      }
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  // Longest first, so a value containing a shorter one is blanked whole.
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+function scrub(value: unknown, secrets: string[], key = ''): unknown {
+  if (typeof value === 'string') {
+    if (key === 'query') return value;
+    let text =
+      key === 'message' || key === 'stack'
+        ? value.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, '\nparams: [redacted]')
+        : value;
+    for (const secret of secrets) text = text.split(secret).join('[redacted]');
+    return text;
+  }
+  if (Array.isArray(value)) return key === 'params' ? '[redacted]' : value.map((item) => scrub(item, secrets));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, scrub(item, secrets, name)]));
 }
 
 export interface LoggerSettings {
@@ -76,7 +155,8 @@ export function createLoggerOptions(settings: Pick<LoggerSettings, 'level'>): Lo
       res(reply: { statusCode: number }) {
         return { statusCode: reply.statusCode };
       },
-      err: pino.stdSerializers.err,
+      err: serializeError,
+      error: serializeError,
     },
   };
 }

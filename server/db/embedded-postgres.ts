@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { servePglite } from './pglite-wire-server.ts';
@@ -5,6 +6,7 @@ import { servePglite } from './pglite-wire-server.ts';
 /**
  * PostgreSQL compiled to WebAssembly (PGlite), persisted in a directory and served on a loopback
  * port, so every part of Parley talks to it through the same `pg` driver as to a real server.
+ * The port requires a random password generated at start (SCRAM), so only this process connects.
  *
  * All connections share PGlite's single session (see pglite-wire-server.ts): they take turns, and
  * an open transaction holds the database until it ends. Code must therefore never wait, inside a
@@ -29,9 +31,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
   });
+  // Held in memory only, and new at every start: the port is reachable by every local process.
+  const password = randomBytes(24).toString('base64url');
   let server;
   try {
-    server = await servePglite(db);
+    server = await servePglite(db, { password });
   } catch (error) {
     await db.close();
     throw error;
@@ -40,7 +44,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
 
   let closing: Promise<void> | undefined;
   return {
-    connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    connectionString: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     close() {
       // A clean close matters: an unclean stop makes the next start replay the WAL.
       closing ??= (async () => {

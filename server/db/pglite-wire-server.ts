@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
+import { createScramVerifier, startScramExchange } from './wire-auth.ts';
 
 /**
  * Serves one PGlite database to many `pg` connections over TCP.
@@ -11,6 +12,10 @@ import type { PGlite } from '@electric-sql/pglite';
  * message-by-message multiplexer (@electric-sql/pglite-socket 0.2) does under concurrent load,
  * returning wrong rows. Here a turn is a batch of messages up to Sync or Query, and a connection
  * that is inside a transaction (or mid-exchange after Flush) keeps the session until it ends.
+ *
+ * PGlite itself accepts anyone as superuser, and a loopback port is open to every local process
+ * (issue 7, finding 5). So the server requires a password, which the caller generates and keeps in
+ * memory, proven with SCRAM-SHA-256 before any message reaches PGlite.
  */
 export interface PgliteWireServer {
   port: number;
@@ -33,16 +38,52 @@ class Connection {
   readonly socket: Socket;
   buffer = Buffer.alloc(0);
   started = false;
+  /** The startup message, held back from PGlite until the client proved the password. */
+  startup: Uint8Array | undefined;
+  authenticated = false;
+  scram: ReturnType<typeof startScramExchange> | undefined;
   pending: Buffer[] = [];
   constructor(socket: Socket) {
     this.socket = socket;
   }
 }
 
+/** A backend message: type byte, int32 length (itself included), body. */
+function message(type: string, ...parts: Buffer[]): Buffer {
+  const body = Buffer.concat(parts);
+  const header = Buffer.alloc(5);
+  header.write(type, 0, 'latin1');
+  header.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([header, body]);
+}
+const int32 = (value: number) => {
+  const buffer = Buffer.alloc(4);
+  buffer.writeInt32BE(value);
+  return buffer;
+};
+const cstring = (text: string) => Buffer.from(`${text}\0`, 'utf8');
+const SASL = 10;
+const SASL_CONTINUE = 11;
+const SASL_FINAL = 12;
+
+function refuse(socket: Socket): void {
+  socket.end(
+    message(
+      'E',
+      cstring('SFATAL'),
+      cstring('VFATAL'),
+      cstring('C28P01'),
+      cstring('Mpassword authentication failed'),
+      Buffer.from([0]),
+    ),
+  );
+}
+
 export async function servePglite(
   db: PGlite,
-  options: { host?: string; port?: number } = {},
+  options: { password: string; host?: string; port?: number },
 ): Promise<PgliteWireServer> {
+  const verifier = createScramVerifier(options.password);
   const turns: Turn[] = [];
   const connections = new Set<Connection>();
   let owner: Connection | undefined;
@@ -103,8 +144,8 @@ export async function servePglite(
         else if (code === CANCEL_REQUEST) connection.socket.end();
         else {
           connection.started = true;
-          turns.push({ connection, bytes: new Uint8Array(buffer.subarray(0, length)), endsExchange: true });
-          void pump();
+          connection.startup = new Uint8Array(buffer.subarray(0, length));
+          connection.socket.write(message('R', int32(SASL), cstring('SCRAM-SHA-256'), Buffer.from([0])));
         }
         continue;
       }
@@ -112,8 +153,12 @@ export async function servePglite(
       const length = buffer.readInt32BE(1) + 1;
       if (buffer.length < length) return;
       const type = String.fromCharCode(buffer[0] ?? 0);
-      connection.pending.push(buffer.subarray(0, length));
       connection.buffer = buffer.subarray(length);
+      if (!connection.authenticated) {
+        if (!authenticate(connection, type, buffer.subarray(5, length))) return;
+        continue;
+      }
+      connection.pending.push(buffer.subarray(0, length));
       if (type === 'X') {
         connection.socket.end();
         return;
@@ -128,6 +173,42 @@ export async function servePglite(
         void pump();
       }
     }
+  }
+
+  /** Steps the SCRAM exchange with one client message; false when the connection was refused. */
+  function authenticate(connection: Connection, type: string, body: Buffer): boolean {
+    if (type !== 'p') {
+      refuse(connection.socket);
+      return false;
+    }
+    if (connection.scram === undefined) {
+      // SASLInitialResponse: mechanism name, then the length-prefixed client-first message.
+      const nameEnd = body.indexOf(0);
+      const mechanism = body.subarray(0, Math.max(nameEnd, 0)).toString('utf8');
+      const scram = startScramExchange(verifier);
+      const serverFirst =
+        nameEnd > 0 && mechanism === 'SCRAM-SHA-256' && body.length >= nameEnd + 5
+          ? scram.serverFirst(body.subarray(nameEnd + 5).toString('utf8'))
+          : undefined;
+      if (serverFirst === undefined) {
+        refuse(connection.socket);
+        return false;
+      }
+      connection.scram = scram;
+      connection.socket.write(message('R', int32(SASL_CONTINUE), Buffer.from(serverFirst, 'utf8')));
+      return true;
+    }
+    const serverFinal = connection.scram.serverFinal(body.toString('utf8'));
+    if (serverFinal === undefined || connection.startup === undefined) {
+      refuse(connection.socket);
+      return false;
+    }
+    connection.authenticated = true;
+    connection.socket.write(message('R', int32(SASL_FINAL), Buffer.from(serverFinal, 'utf8')));
+    // PGlite now sees the startup message and answers AuthenticationOk, parameters, ReadyForQuery.
+    turns.push({ connection, bytes: connection.startup, endsExchange: true });
+    void pump();
+    return true;
   }
 
   const server: Server = createServer((socket) => {

@@ -6,6 +6,9 @@ import {
   revokeGrantQueue,
   syncChatQueue,
   syncReconcileQueue,
+  whatsappInboxQueue,
+  whatsappMediaQueue,
+  whatsappTemplatesQueue,
 } from './queues.ts';
 import { registerJob, type JobRegistration } from './worker-runner.ts';
 
@@ -61,6 +64,29 @@ export function createJobRegistrations(services: {
       async handler(data, { logger }) {
         const queued = await domain.chatSync.reconcileCompany(data.companyId);
         logger.info({ companyId: data.companyId, queued }, 'sync reconciliation queued the chats behind');
+      },
+    }),
+    registerJob({
+      queue: whatsappInboxQueue,
+      async handler(data) {
+        await domain.inbox.process(data.inboxIds);
+      },
+    }),
+    registerJob({
+      queue: whatsappMediaQueue,
+      async handler(data, { logger }) {
+        const outcome = await domain.media.fetch(data.messageId);
+        logger.info({ messageId: data.messageId, outcome }, 'WhatsApp media fetched');
+      },
+    }),
+    registerJob({
+      queue: whatsappTemplatesQueue,
+      async handler(data, { logger }) {
+        const channelIds = data.channelId === undefined ? await domain.channels.activeChannelIds() : [data.channelId];
+        for (const channelId of channelIds) {
+          const result = await domain.channels.syncTemplates(channelId);
+          logger.info({ channelId, reason: data.reason, ...result }, 'WhatsApp templates synced');
+        }
       },
     }),
   ];

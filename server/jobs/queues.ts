@@ -84,6 +84,36 @@ export const syncReconcileQueue = defineQueue<{ companyId: number }>(
   (data) => ({ singletonKey: `company:${data.companyId}` }),
 );
 
+/**
+ * Processes stored WhatsApp webhook items (inbox rows): contacts, chats, messages, statuses. One job
+ * per webhook request, enqueued in the transaction that stored its rows.
+ */
+export const whatsappInboxQueue = defineQueue<{ inboxIds: number[] }>('whatsapp.process-inbox', {
+  retryLimit: 10,
+  retryDelay: 2,
+  retryBackoff: true,
+  retryDelayMax: 600,
+  expireInSeconds: 120,
+});
+
+/**
+ * Downloads an inbound message's media into Parley's storage. Each attempt resolves a fresh URL
+ * (Meta's live 5 minutes), so retries are safe; Meta keeps media for about 14 days.
+ */
+export const whatsappMediaQueue = defineQueue<{ messageId: string }>('whatsapp.fetch-media', {
+  retryLimit: 8,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 3600,
+  expireInSeconds: 300,
+});
+
+/** Re-reads a channel's templates (one channel), or every active channel's (`channelId` absent: the schedule). */
+export const whatsappTemplatesQueue = defineQueue<{ channelId?: string; reason: 'schedule' | 'webhook' | 'manual' }>(
+  'whatsapp.sync-templates',
+  { retryLimit: 3, retryBackoff: true, expireInSeconds: 600 },
+);
+
 /** Every queue Parley uses; each instance creates or updates them at start-up. */
 export const ALL_QUEUES: readonly QueueDefinition[] = [
   maintenanceCleanupQueue,
@@ -92,10 +122,15 @@ export const ALL_QUEUES: readonly QueueDefinition[] = [
   syncDeadLetterQueue,
   syncChatQueue,
   syncReconcileQueue,
+  whatsappInboxQueue,
+  whatsappMediaQueue,
+  whatsappTemplatesQueue,
 ];
 
 /** Recurring jobs (cron, UTC). */
 export const SCHEDULES: readonly { queue: QueueDefinition; cron: string }[] = [
   { queue: maintenanceCleanupQueue, cron: '17 3 * * *' },
   { queue: purgeDisconnectedQueue, cron: '37 3 * * *' },
+  // Templates also sync on add and on Meta's template-status webhook; this catches anything missed.
+  { queue: whatsappTemplatesQueue, cron: '23 */6 * * *' },
 ];

@@ -3,6 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppConfig } from '../config.ts';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Route-level helmet options (read by @fastify/helmet from the route config). */
+    helmet?: ReturnType<typeof frameableHelmet>;
+  }
+}
+
 /**
  * Strict defaults everywhere (helmet: CSP, X-Frame-Options, nosniff…). Extension pages are the
  * exception: Pipedrive frames them, so they get `frameAncestorsHelmet` instead.

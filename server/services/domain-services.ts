@@ -27,6 +27,16 @@ import { createChatSyncService } from './sync/chat-sync.service.ts';
 import { createDeadLetters } from './sync/dead-letters.ts';
 import type { PipedriveTimeline } from './sync/pipedrive-timeline.ts';
 import { createStoredLinkResolver } from './sync/stored-link-resolver.ts';
+import type { EventBus } from './events/event-bus.ts';
+import { createInProcessEventBus } from './events/in-process-event-bus.ts';
+import { createChannelDirectory } from './whatsapp/channel-directory.ts';
+import { createChannelsService } from './whatsapp/channels.service.ts';
+import { createCloudApiProvider } from './whatsapp/cloud-api/cloud-provider.ts';
+import { createInboxProcessor } from './whatsapp/inbox-processor.ts';
+import { createMediaService } from './whatsapp/media.service.ts';
+import type { WhatsAppProvider } from './whatsapp/provider.ts';
+import { createSendService } from './whatsapp/send.service.ts';
+import { createWebhookIngest } from './whatsapp/webhook-ingest.service.ts';
 
 /** The path of Parley's OAuth callback; also declared in manifest/app.json (a test keeps them equal). */
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
@@ -41,14 +51,19 @@ export function createDomainServices(deps: {
   jobs: JobQueue;
   clock: Clock;
   logger: Logger;
+  /** Where chat events are announced; an in-process bus when absent (tools and tests without panels). */
+  eventBus?: EventBus;
   passwordHasher?: PasswordHasher;
   /** Tests: Pipedrive's request timeout (15 s otherwise) and a fetch that misbehaves. */
   pipedriveTimeoutMs?: number;
   pipedriveFetch?: typeof fetch;
   /** Tests: wrap the transcript writes to fail at a chosen moment. */
   syncTimeline?: (api: ConnectionApi) => PipedriveTimeline;
+  /** Tests may substitute the WhatsApp provider; the default is the Cloud API at WHATSAPP_GRAPH_URL. */
+  whatsappProvider?: WhatsAppProvider;
 }) {
   const { config, db, clock, logger } = deps;
+  const eventBus = deps.eventBus ?? createInProcessEventBus(logger);
   const secretBox = createSecretBox(config.encryptionKeys);
   const vault = createTokenVault(secretBox);
   const oauth = createPipedriveOAuthClient(
@@ -86,8 +101,39 @@ export function createDomainServices(deps: {
   });
   const states = createOAuthStateService({ db, secret: config.sessionSecret, clock });
   const grants = createGrantStore({ vault, jobs: deps.jobs, clock });
+  const whatsappProvider = deps.whatsappProvider ?? createCloudApiProvider(config.whatsapp);
+  const channelDirectory = createChannelDirectory({ db, secretBox, clock, eventBus });
+  const channels = createChannelsService({
+    db,
+    provider: whatsappProvider,
+    secretBox,
+    directory: channelDirectory,
+    audit,
+    clock,
+    logger,
+    publicUrl: config.publicUrl,
+  });
   return {
     audit,
+    whatsappProvider,
+    channels,
+    webhookIngest: createWebhookIngest({
+      db,
+      jobs: deps.jobs,
+      provider: whatsappProvider,
+      directory: channelDirectory,
+      clock,
+      logger,
+    }),
+    inbox: createInboxProcessor({ db, jobs: deps.jobs, eventBus, logger }),
+    media: createMediaService({
+      db,
+      provider: whatsappProvider,
+      channels,
+      maxBytes: config.whatsapp.mediaMaxBytes,
+      logger,
+    }),
+    sender: createSendService({ db, jobs: deps.jobs, eventBus, provider: whatsappProvider, channels, clock, logger }),
     secretBox,
     vault,
     oauth,

@@ -1,10 +1,12 @@
 import path from 'node:path';
+import type { RouteOptions } from 'fastify';
 import { buildApp, type App } from '../../server/app.ts';
 import { systemClock, type Clock } from '../../server/clock.ts';
 import type { AppConfig } from '../../server/config.ts';
 import { createJobQueue, type JobQueue } from '../../server/jobs/job-queue.ts';
 import { ALL_QUEUES } from '../../server/jobs/queues.ts';
 import { createLifecycle, type Lifecycle } from '../../server/lifecycle.ts';
+import type { Logger } from '../../server/logger.ts';
 import { resolveProjectPaths, type ProjectPaths } from '../../server/paths.ts';
 import type { EventBus } from '../../server/services/events/event-bus.ts';
 import { createInProcessEventBus } from '../../server/services/events/in-process-event-bus.ts';
@@ -35,12 +37,16 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Fault seams of the domain services (Pipedrive timeout, wrapped transcript writes). */
   faults?: Pick<Parameters<typeof createDomainServices>[0], 'pipedriveTimeoutMs' | 'pipedriveFetch' | 'syncTimeline'>;
+  /** Default: the suite's logger (the log file the global teardown scans). */
+  logger?: Logger;
+  /** Sees every route as the app adds it. */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** The real app on a database of the test's own, driven with `app.inject`. Not yet `ready()`: tests may add routes. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(options.config);
-  const logger = createTestLogger();
+  const logger = options.logger ?? createTestLogger();
   const database = options.database ?? (await createTestDatabase());
   const clock = options.clock ?? systemClock;
   const eventBus = createInProcessEventBus(logger);
@@ -61,10 +67,22 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     jobs,
     clock,
     logger,
+    eventBus,
     passwordHasher: createPasswordHasher({ logN: 10 }),
     ...options.faults,
   });
-  const app = await buildApp({ config, database, eventBus, jobs, lifecycle, logger, paths, domain, clock });
+  const app = await buildApp({
+    config,
+    database,
+    eventBus,
+    jobs,
+    lifecycle,
+    logger,
+    paths,
+    domain,
+    clock,
+    ...(options.onRoute === undefined ? {} : { onRoute: options.onRoute }),
+  });
   return {
     app,
     database,

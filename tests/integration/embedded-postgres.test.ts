@@ -68,4 +68,35 @@ describe('the embedded database served over TCP', () => {
     const { rows } = await (pools[2] as pg.Pool).query<{ label: string }>('select label from items where id = 2');
     expect(rows[0]?.label).toBe('item 2');
   });
+
+  it('finding 5: refuses a local process that does not know the in-memory password', async () => {
+    const url = new URL(embedded.connectionString);
+    expect(url.password.length).toBeGreaterThanOrEqual(24);
+    const attempt = async (password: string | undefined) => {
+      const client = new pg.Client({
+        host: url.hostname,
+        port: Number(url.port),
+        user: 'postgres',
+        database: 'postgres',
+        ...(password === undefined ? {} : { password }),
+      });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await client.query('select label from items limit 1');
+        return 'connected';
+      } catch (error) {
+        return (error as { code?: string; message: string }).code ?? (error as Error).message;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    };
+    // What `psql -h 127.0.0.1 -p <port> -U postgres` did: no password at all, or a guess.
+    expect(await attempt(undefined)).not.toBe('connected');
+    expect(await attempt('postgres')).toBe('28P01');
+    expect(await attempt(`${url.password}x`)).toBe('28P01');
+    // The server keeps serving Parley's own connections.
+    const { rows } = await (pools[0] as pg.Pool).query<{ n: string }>('select count(*) as n from items');
+    expect(Number(rows[0]?.n)).toBe(200);
+  });
 });

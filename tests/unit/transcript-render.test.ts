@@ -91,7 +91,7 @@ describe('transcript rendering', () => {
         type: 'reaction',
         body: null,
         senderName: sender,
-        content: { message_id: target.providerMessageId, emoji },
+        content: { messageId: target.providerMessageId, emoji },
       });
     const html = only([target, react('👍', 'Carla'), react('❤️', 'Carla'), react('😮', 'Bob'), react('', 'Bob')]);
     expect(html).toContain('Price is 10€ ✓✓ read <small>[❤️]</small>');
@@ -106,7 +106,7 @@ describe('transcript rendering', () => {
       senderName: 'Sam Seller',
       status: 'delivered',
       body: 'Yes we do',
-      context: { message_id: yesterday.providerMessageId },
+      context: { replyTo: yesterday.providerMessageId },
     });
     const reaction = message({
       type: 'reaction',

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
+import { safeNext as safeNextOn } from '../../src/safe-next.ts';
 
 /** The dashboard's few routes, by pathname; links navigate without reloading. */
 export type Route =
-  | { name: 'login' | 'signup' | 'onboarding' | 'integrations' | 'team' | 'audit' | 'home' }
+  | { name: 'login' | 'signup' | 'onboarding' | 'integrations' | 'whatsapp' | 'team' | 'audit' | 'home' }
   | { name: 'invite'; token: string }
   | { name: 'join'; workspaceId: string }
   | { name: 'not_found' };
@@ -14,6 +15,7 @@ export function parseRoute(pathname: string): Route {
     '/signup': { name: 'signup' },
     '/onboarding': { name: 'onboarding' },
     '/integrations/pipedrive': { name: 'integrations' },
+    '/whatsapp': { name: 'whatsapp' },
     '/team': { name: 'team' },
     '/audit': { name: 'audit' },
   };
@@ -41,9 +43,7 @@ export function useRoute(): Route {
   return route;
 }
 
-/** Only same-site paths may be "next" targets (no open redirects through the login page). */
+/** Only paths on Parley's own origin may be "next" targets (no open redirects through the login page). */
 export function safeNext(value: string | null, fallback: string): string {
-  return value !== null && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-    ? value
-    : fallback;
+  return safeNextOn(value, fallback, window.location.origin);
 }

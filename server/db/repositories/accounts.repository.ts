@@ -108,6 +108,20 @@ export function createAccountsRepository(db: DbOrTx) {
         .set({ role, updatedAt: sql`now()` })
         .where(eq(members.id, memberId));
     },
+    /**
+     * Locks the workspace's owner rows (in id order, so two lockers never deadlock) until the
+     * transaction ends and returns their ids. Changes that could remove the last owner run after
+     * it: a concurrent change waits, then sees the committed roles.
+     */
+    async lockOwners(workspaceId: string): Promise<string[]> {
+      const rows = await db
+        .select({ id: members.id })
+        .from(members)
+        .where(and(eq(members.workspaceId, workspaceId), eq(members.role, 'owner')))
+        .orderBy(members.id)
+        .for('update');
+      return rows.map((row) => row.id);
+    },
     async deleteMember(memberId: string): Promise<void> {
       await db.delete(members).where(eq(members.id, memberId));
     },

@@ -3,10 +3,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppServices } from '../../app.ts';
 import { createErrorFactory, isAppError } from '../../errors.ts';
+import { edgeRateLimit } from '../../plugins/rate-limit.plugin.ts';
 import { createSessionHook, setSessionCookie } from '../../plugins/session-auth.ts';
 import type { AuthorizationOutcome } from '../../services/connections/install.service.ts';
 import { nonceCookieName, type OAuthPurpose } from '../../services/connections/oauth-state.ts';
 import { verifyConnectTicket } from '../../services/connections/connect-ticket.ts';
+import { PipedriveIdSchema } from '../../services/pipedrive/pipedrive-ids.ts';
 import { renderResultPage, type ResultPage } from './result-page.ts';
 
 const createUninstallUnauthorizedError = createErrorFactory({
@@ -15,11 +17,12 @@ const createUninstallUnauthorizedError = createErrorFactory({
   message: 'The uninstall callback carries no valid client credentials.',
 });
 
-const PURPOSES: Record<string, OAuthPurpose> = {
-  organization: 'org_connect',
-  personal: 'personal_connect',
-  sign_in: 'sign_in',
-};
+// A Map, not an object literal: `purpose=__proto__`, `constructor` or `toString` must find nothing.
+const PURPOSES: ReadonlyMap<string, OAuthPurpose> = new Map([
+  ['organization', 'org_connect'],
+  ['personal', 'personal_connect'],
+  ['sign_in', 'sign_in'],
+]);
 
 /**
  * Pipedrive OAuth: `/oauth/install` starts every flow (it is also the Marketplace Installation URL);
@@ -40,6 +43,7 @@ export async function oauthRoutes(fastify: FastifyInstance, { services }: { serv
   fastify.get(
     '/oauth/install',
     {
+      config: edgeRateLimit('oauthInstall'),
       schema: {
         querystring: Type.Object({
           purpose: Type.Optional(Type.String()),
@@ -49,7 +53,7 @@ export async function oauthRoutes(fastify: FastifyInstance, { services }: { serv
     },
     async (request, reply) => {
       const { purpose: requested, ticket } = request.query as { purpose?: string; ticket?: string };
-      const purpose = requested === undefined ? 'marketplace_install' : PURPOSES[requested];
+      const purpose = requested === undefined ? 'marketplace_install' : PURPOSES.get(requested);
       if (purpose === undefined)
         return sendPage(reply, 400, {
           title: 'Unknown connection type',
@@ -81,6 +85,7 @@ export async function oauthRoutes(fastify: FastifyInstance, { services }: { serv
   fastify.get(
     '/oauth/callback',
     {
+      config: edgeRateLimit('oauthCallback'),
       schema: {
         querystring: Type.Object({
           code: Type.Optional(Type.String({ maxLength: 2000 })),
@@ -117,7 +122,7 @@ export async function oauthRoutes(fastify: FastifyInstance, { services }: { serv
         });
         return await finish(request, reply, outcome);
       } catch (failure) {
-        if (!isAppError(failure) || (failure.statusCode >= 500 && failure.statusCode !== 503)) throw failure;
+        if (!isAppError(failure) || (failure.statusCode >= 500 && !failure.expose)) throw failure;
         request.log.warn({ code: failure.code }, 'OAuth callback refused');
         return sendPage(reply, failure.statusCode, {
           title: 'Parley could not connect',
@@ -155,7 +160,11 @@ export async function oauthRoutes(fastify: FastifyInstance, { services }: { serv
   // Pipedrive tells the callback URL when an admin shares the app with users or makes it private.
   fastify.post(
     '/oauth/callback',
-    { schema: { body: Type.Object({ company_id: Type.Number(), user_id: Type.Number(), isShared: Type.Boolean() }) } },
+    {
+      schema: {
+        body: Type.Object({ company_id: PipedriveIdSchema, user_id: PipedriveIdSchema, isShared: Type.Boolean() }),
+      },
+    },
     async (request) => {
       if (!domain.oauth.isOwnBasicAuth(request.headers.authorization)) throw createUninstallUnauthorizedError();
       const body = request.body as { company_id: number; user_id: number; isShared: boolean };
@@ -176,8 +185,8 @@ export async function oauthRoutes(fastify: FastifyInstance, { services }: { serv
       schema: {
         body: Type.Object({
           client_id: Type.String(),
-          company_id: Type.Number(),
-          user_id: Type.Number(),
+          company_id: PipedriveIdSchema,
+          user_id: PipedriveIdSchema,
           timestamp: Type.Optional(Type.Union([Type.String(), Type.Number()])),
         }),
       },

@@ -17,6 +17,7 @@ export const DASHBOARD_PATHS = [
   '/signup',
   '/onboarding',
   '/integrations/pipedrive',
+  '/whatsapp',
   '/team',
   '/audit',
   '/invite/:token',

@@ -70,3 +70,8 @@ export const createJoinRequestNotFoundError = createErrorFactory({
   statusCode: 404,
   message: 'That join request does not exist or was already decided.',
 });
+export const createInvitationNotFoundError = createErrorFactory({
+  code: 'invitations.not_found',
+  statusCode: 404,
+  message: 'That invitation is not pending in this workspace (it was used, revoked, or never existed).',
+});

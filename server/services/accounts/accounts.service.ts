@@ -9,21 +9,20 @@ import { createRateLimiter } from '../rate-limit/rate-limiter.ts';
 import {
   createEmailTakenError,
   createInvalidCredentialsError,
-  createLoginRateLimitedError,
   createPasswordlessAccountError,
   createWeakPasswordError,
 } from './accounts.errors.ts';
+import { createSignInLockout } from './sign-in-lockout.ts';
 import { createDecoyHash, MIN_PASSWORD_LENGTH, type PasswordHasher } from './password.ts';
-
-const LOGIN_WINDOW_MS = 15 * 60 * 1000;
-const LOGIN_LIMIT_PER_EMAIL = 10;
-const LOGIN_LIMIT_PER_ADDRESS = 50;
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 /** Sign-up and password sign-in. Sessions are made by the caller (routes) from the account returned. */
 export function createAccountsService(deps: { db: Db; hasher: PasswordHasher; clock: Clock }) {
-  const limiter = createRateLimiter({ db: deps.db, clock: deps.clock });
+  const lockout = createSignInLockout({
+    limiter: createRateLimiter({ db: deps.db, clock: deps.clock }),
+    clock: deps.clock,
+  });
   let decoyHash: Promise<string> | undefined;
 
   return {
@@ -35,6 +34,10 @@ export function createAccountsService(deps: { db: Db; hasher: PasswordHasher; cl
     }): Promise<{ account: AccountRow; workspace: WorkspaceRow }> {
       if (input.password.length < MIN_PASSWORD_LENGTH) throw createWeakPasswordError();
       const email = normalizeEmail(input.email);
+      // Cheap checks before the deliberately expensive hash (issue 7, finding 6); the check inside
+      // the transaction below still decides races.
+      if ((await createAccountsRepository(deps.db).findAccountByEmail(email)) !== undefined)
+        throw createEmailTakenError();
       const passwordHash = await deps.hasher.hash(input.password);
       return deps.db.transaction(async (tx) => {
         const repository = createAccountsRepository(tx);
@@ -46,31 +49,23 @@ export function createAccountsService(deps: { db: Db; hasher: PasswordHasher; cl
       });
     },
 
-    /** Limited per email and per client address, across instances; a success clears the email's count. */
+    /** Failures back off per (email, address) pair (see sign-in-lockout.ts); a success clears the pair. */
     async signIn(input: { email: string; password: string; clientAddress: string }): Promise<AccountRow> {
       const email = normalizeEmail(input.email);
-      for (const [key, limit] of [
-        [`login:email:${email}`, LOGIN_LIMIT_PER_EMAIL],
-        [`login:address:${input.clientAddress}`, LOGIN_LIMIT_PER_ADDRESS],
-      ] as const) {
-        const decision = await limiter.hit(key, { limit, windowMs: LOGIN_WINDOW_MS });
-        if (!decision.allowed) {
-          throw createLoginRateLimitedError({
-            headers: {
-              'retry-after': String(Math.ceil((decision.resetAt.getTime() - deps.clock.now().getTime()) / 1000)),
-            },
-          });
-        }
-      }
+      await lockout.assertMayTry(email, input.clientAddress);
       const account = await createAccountsRepository(deps.db).findAccountByEmail(email);
       if (account?.passwordHash == null) {
         // Same work as a real check, so response times do not reveal which emails exist.
         await deps.hasher.verify(input.password, await (decoyHash ??= createDecoyHash(deps.hasher)));
+        await lockout.recordFailure(email, input.clientAddress);
         if (account !== undefined) throw createPasswordlessAccountError();
         throw createInvalidCredentialsError();
       }
-      if (!(await deps.hasher.verify(input.password, account.passwordHash))) throw createInvalidCredentialsError();
-      await limiter.reset(`login:email:${email}`);
+      if (!(await deps.hasher.verify(input.password, account.passwordHash))) {
+        await lockout.recordFailure(email, input.clientAddress);
+        throw createInvalidCredentialsError();
+      }
+      await lockout.clear(email, input.clientAddress);
       return account;
     },
 

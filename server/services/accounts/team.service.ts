@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
-import type { Db } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import {
   createAccountsRepository,
   type MemberRole,
@@ -14,6 +14,7 @@ import {
   createForbiddenRoleError,
   createInvitationEmailMismatchError,
   createInvitationInvalidError,
+  createInvitationNotFoundError,
   createJoinRequestNotFoundError,
   createLastOwnerError,
   createMemberNotFoundError,
@@ -42,16 +43,24 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
       detail,
     });
 
-  async function assertNotLastOwner(workspaceId: string, member: MemberRow): Promise<void> {
-    if (member.role !== 'owner') return;
-    const owners = (await createAccountsRepository(deps.db).listMembers(workspaceId)).filter((m) => m.role === 'owner');
-    if (owners.length <= 1) throw createLastOwnerError();
-  }
-
-  async function findMemberIn(workspaceId: string, memberId: string): Promise<MemberRow> {
-    const member = await createAccountsRepository(deps.db).findMemberById(memberId);
-    if (member === undefined || member.workspaceId !== workspaceId) throw createMemberNotFoundError();
-    return member;
+  /**
+   * The last-owner rule, held by the database (issue 7, finding 9): inside the caller's
+   * transaction, the workspace's owner rows are locked first, then the acting member and the
+   * target are read again. Two owners demoting each other at once are serialized: the second sees
+   * the first one's change (and that it is no longer an owner) instead of a stale count.
+   */
+  async function lockForOwnershipChange(tx: Tx, acting: Acting, memberId: string) {
+    const accounts = createAccountsRepository(tx);
+    const owners = await accounts.lockOwners(acting.member.workspaceId);
+    const actor = await accounts.findMemberById(acting.member.id);
+    if (actor === undefined || actor.workspaceId !== acting.member.workspaceId) throw createForbiddenRoleError();
+    requireAdmin({ member: actor });
+    const member = await accounts.findMemberById(memberId);
+    if (member === undefined || member.workspaceId !== acting.member.workspaceId) throw createMemberNotFoundError();
+    const assertNotLastOwner = () => {
+      if (member.role === 'owner' && owners.filter((id) => id !== member.id).length === 0) throw createLastOwnerError();
+    };
+    return { accounts, actor, member, assertNotLastOwner };
   }
 
   return {
@@ -114,7 +123,8 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
 
     async revokeInvitation(acting: Acting, invitationId: string): Promise<void> {
       requireAdmin(acting);
-      await createTeamRepository(deps.db).revokeInvitation(acting.member.workspaceId, invitationId);
+      if (!(await createTeamRepository(deps.db).revokeInvitation(acting.member.workspaceId, invitationId)))
+        throw createInvitationNotFoundError();
     },
 
     /** A signed-in account asks to join a workspace (from a join link an admin shared). */
@@ -178,29 +188,38 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
 
     async changeRole(acting: Acting, memberId: string, role: MemberRole): Promise<void> {
       requireAdmin(acting);
-      const member = await findMemberIn(acting.member.workspaceId, memberId);
-      if ((role === 'owner' || member.role === 'owner') && acting.member.role !== 'owner')
-        throw createForbiddenRoleError({ message: 'Only owners can grant or take away ownership.' });
-      if (role !== 'owner') await assertNotLastOwner(acting.member.workspaceId, member);
-      await createAccountsRepository(deps.db).updateMemberRole(memberId, role);
-      await audit(acting, 'member.role_changed', { memberId, from: member.role, to: role });
+      const from = await deps.db.transaction(async (tx) => {
+        const { accounts, actor, member, assertNotLastOwner } = await lockForOwnershipChange(tx, acting, memberId);
+        if ((role === 'owner' || member.role === 'owner') && actor.role !== 'owner')
+          throw createForbiddenRoleError({ message: 'Only owners can grant or take away ownership.' });
+        if (role !== 'owner') assertNotLastOwner();
+        await accounts.updateMemberRole(memberId, role);
+        return member.role;
+      });
+      await audit(acting, 'member.role_changed', { memberId, from, to: role });
     },
 
     /** Removing a member also ends their personal connections (their grants are revoked). */
     async removeMember(acting: Acting, memberId: string): Promise<void> {
       requireAdmin(acting);
-      const member = await findMemberIn(acting.member.workspaceId, memberId);
-      if (member.role === 'owner' && acting.member.role !== 'owner')
-        throw createForbiddenRoleError({ message: 'Only owners can remove an owner.' });
-      await assertNotLastOwner(acting.member.workspaceId, member);
-      for (const connection of await createConnectionsRepository(deps.db).listByMember(member.id)) {
+      const personalConnections = await deps.db.transaction(async (tx) => {
+        const { accounts, actor, member, assertNotLastOwner } = await lockForOwnershipChange(tx, acting, memberId);
+        if (member.role === 'owner' && actor.role !== 'owner')
+          throw createForbiddenRoleError({ message: 'Only owners can remove an owner.' });
+        assertNotLastOwner();
+        const connections = await createConnectionsRepository(tx).listByMember(member.id);
+        await accounts.deleteMember(member.id);
+        return connections;
+      });
+      // Their grants end after the removal committed (each in a transaction of its own; the rows
+      // are found by Pipedrive user, so the member's deletion does not hide them).
+      for (const connection of personalConnections) {
         await deps.lifecycle.disconnectPersonal(
           connection.companyId,
           connection.pipedriveUserId,
           `member:${acting.member.id}`,
         );
       }
-      await createAccountsRepository(deps.db).deleteMember(member.id);
       await audit(acting, 'member.removed', { memberId });
     },
 

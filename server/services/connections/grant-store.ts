@@ -1,9 +1,9 @@
 import type { Clock } from '../../clock.ts';
-import type { Tx } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { createConnectionsRepository, type ConnectionRow } from '../../db/repositories/connections.repository.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { revokeGrantQueue, syncReconcileQueue } from '../../jobs/queues.ts';
-import type { TokenResponse } from '../pipedrive/oauth-client.ts';
+import type { PipedriveOAuthClient, TokenResponse } from '../pipedrive/oauth-client.ts';
 import type { PipedriveIdentity } from '../pipedrive/pipedrive-api.ts';
 import type { TokenVault } from '../pipedrive/token-vault.ts';
 
@@ -90,3 +90,28 @@ export function createGrantStore(deps: { vault: TokenVault; jobs: JobQueue; cloc
 }
 
 export type GrantStore = ReturnType<typeof createGrantStore>;
+
+/**
+ * After an unexpected failure past the code exchange (the code is spent and Pipedrive counts the
+ * app as installed for that user), releases the grant, then rethrows the failure. Best effort:
+ * with the identity known, the grant store decides (durable revoke job, or an existing connection
+ * keeps the refreshed tokens); without it, or when the database is what failed, Pipedrive is asked
+ * directly.
+ */
+export async function releaseGrantAndRethrow(
+  deps: { db: Db; grants: GrantStore; oauth: PipedriveOAuthClient },
+  grant: TokenResponse,
+  identity: PipedriveIdentity | undefined,
+  failure: unknown,
+): Promise<never> {
+  let released = false;
+  if (identity !== undefined)
+    released = await deps.db
+      .transaction((tx) => deps.grants.discardGrant(tx, identity, grant))
+      .then(
+        () => true,
+        () => false,
+      );
+  if (!released) await deps.oauth.revoke(grant.refresh_token).catch(() => undefined);
+  throw failure;
+}

@@ -23,7 +23,7 @@ import {
   createWorkspaceHasOtherCompanyError,
   createWrongPipedriveUserError,
 } from './connections.errors.ts';
-import type { GrantStore } from './grant-store.ts';
+import { releaseGrantAndRethrow, type GrantStore } from './grant-store.ts';
 import { createStateInvalidError, type OAuthStatePayload, type OAuthStateService } from './oauth-state.ts';
 
 /** What the callback should show, and whom to sign in. The route turns it into a page or redirect. */
@@ -62,7 +62,7 @@ export function createInstallService(deps: {
     try {
       return await deps.db.transaction(run);
     } catch (error) {
-      if (!isAppError(error) || error.statusCode >= 500) throw error;
+      if (!isAppError(error) || error.statusCode >= 500) return releaseGrantAndRethrow(deps, grant, identity, error);
       // Refused: keep nothing we will not use; record the refusal for the admins.
       await deps.db.transaction(async (tx) => {
         await deps.grants.discardGrant(tx, identity, grant);
@@ -277,7 +277,10 @@ export function createInstallService(deps: {
           ? { purpose: 'marketplace_install' }
           : await deps.states.consume(input.state, input.cookies);
       const grant = await deps.oauth.exchangeCode(input.code);
-      const identity = await fetchIdentity(grant.api_domain, grant.access_token);
+      // The code is spent and the app counts as installed for this user: a failure releases the grant.
+      const identity = await fetchIdentity(grant.api_domain, grant.access_token).catch((error: unknown) =>
+        releaseGrantAndRethrow(deps, grant, undefined, error),
+      );
       const popup = flow.popup === true;
       // A Marketplace install without Parley's state may come from anywhere: ignore the session.
       const session = input.state === undefined ? undefined : input.session;

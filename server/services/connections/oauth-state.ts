@@ -1,17 +1,23 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Clock } from '../../clock.ts';
 import type { DbOrTx } from '../../db/client.ts';
 import { oauthStates } from '../../db/schema/index.ts';
 import { createErrorFactory } from '../../errors.ts';
 import { constantTimeEqual } from '../crypto/constant-time.ts';
+import { isPipedriveId } from '../pipedrive/pipedrive-ids.ts';
 
 /**
  * The OAuth `state`: signed, expiring, single-use, bound to the browser that started the flow
  * (a nonce cookie) and to its purpose. Flows Parley starts always carry one; a callback without
  * state can only be a Marketplace install, which is handled without trusting any session.
+ *
+ * Minting writes nothing: `/oauth/install` is anonymous, and a row per call let anyone fill the
+ * table (issue 7, finding 15). The state is self-contained (signed payload); single use is recorded
+ * when the callback consumes it — an insert that fails on a second use of the same nonce. Only a
+ * callback carrying a state Parley signed, from the browser holding its nonce cookie, writes a row.
  */
-export type OAuthPurpose = 'marketplace_install' | 'org_connect' | 'personal_connect' | 'sign_in';
+const OAUTH_PURPOSES = ['marketplace_install', 'org_connect', 'personal_connect', 'sign_in'] as const;
+export type OAuthPurpose = (typeof OAUTH_PURPOSES)[number];
 
 export interface OAuthStatePayload {
   purpose: OAuthPurpose;
@@ -50,7 +56,6 @@ export function createOAuthStateService(deps: { db: DbOrTx; secret: string; cloc
       const body = Buffer.from(
         JSON.stringify({ ...input, nonce, expiresAt: expiresAt.getTime() } satisfies OAuthStatePayload),
       ).toString('base64url');
-      await deps.db.insert(oauthStates).values({ nonceHash: hashNonce(nonce), purpose: input.purpose, expiresAt });
       return { state: `${body}.${sign(deps.secret, body)}`, nonce, expiresAt };
     },
 
@@ -66,26 +71,39 @@ export function createOAuthStateService(deps: { db: DbOrTx; secret: string; cloc
         throw createStateInvalidError({ details: { reason: 'signature' } });
       }
       const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as OAuthStatePayload;
+      // Signed by Parley, but checked anyway: the flow's purpose decides what the callback does.
+      if (!isWellFormed(payload)) throw createStateInvalidError({ details: { reason: 'payload' } });
       const now = deps.clock.now();
       if (payload.expiresAt <= now.getTime()) throw createStateInvalidError({ details: { reason: 'expired' } });
       const cookie = cookies[nonceCookieName(payload.nonce)];
       if (cookie === undefined || !constantTimeEqual(cookie, payload.nonce))
         throw createStateInvalidError({ details: { reason: 'browser' } });
+      // The first consumer inserts the nonce's row; a replay finds it there.
       const consumed = await deps.db
-        .update(oauthStates)
-        .set({ consumedAt: now })
-        .where(
-          and(
-            eq(oauthStates.nonceHash, hashNonce(payload.nonce)),
-            isNull(oauthStates.consumedAt),
-            gt(oauthStates.expiresAt, now),
-          ),
-        )
+        .insert(oauthStates)
+        .values({
+          nonceHash: hashNonce(payload.nonce),
+          purpose: payload.purpose,
+          expiresAt: new Date(payload.expiresAt),
+          consumedAt: now,
+        })
+        .onConflictDoNothing()
         .returning({ nonceHash: oauthStates.nonceHash });
       if (consumed.length === 0) throw createStateInvalidError({ details: { reason: 'used' } });
       return payload;
     },
   };
+}
+
+function isWellFormed(payload: OAuthStatePayload): boolean {
+  const purposes: readonly string[] = OAUTH_PURPOSES;
+  return (
+    purposes.includes(payload.purpose) &&
+    typeof payload.nonce === 'string' &&
+    Number.isSafeInteger(payload.expiresAt) &&
+    (payload.panelUser === undefined ||
+      (isPipedriveId(payload.panelUser.companyId) && isPipedriveId(payload.panelUser.userId)))
+  );
 }
 
 export type OAuthStateService = ReturnType<typeof createOAuthStateService>;

@@ -5,7 +5,12 @@ import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { createOrgNotConnectedError, createPersonalNotConnectedError } from '../connections/connections.errors.ts';
 import type { CallMeta, PipedriveHttp, RequestArgs } from './pipedrive-http.ts';
-import { createPipedriveUnavailableError, createReauthRequiredError } from './pipedrive.errors.ts';
+import { isPipedriveId } from './pipedrive-ids.ts';
+import {
+  createPipedriveIdentityInvalidError,
+  createPipedriveUnavailableError,
+  createReauthRequiredError,
+} from './pipedrive.errors.ts';
 
 /** The URL part is replaced per company (`api_domain`); the official builders only need a base. */
 const v1Config = new v1.Configuration({ basePath: '' });
@@ -152,13 +157,22 @@ export async function fetchIdentity(apiDomain: string, accessToken: string): Pro
   const isAdmin =
     (user.access ?? []).some((entry) => String(entry.app) === 'sales' && entry.admin === true) ||
     Number((user as { is_admin?: unknown }).is_admin) === 1;
+  const companyId = Number(user.company_id);
+  const userId = Number(user.id);
+  const email = (user.email ?? '').toLowerCase();
+  // Ids must fit their columns; an email with a NUL would be a different email once stripped, so
+  // it is refused. Display names lose their NULs (PostgreSQL text cannot hold U+0000).
+  if (!isPipedriveId(companyId) || !isPipedriveId(userId) || email.includes('\u0000'))
+    throw createPipedriveIdentityInvalidError();
   return {
-    companyId: Number(user.company_id),
-    userId: Number(user.id),
-    name: user.name ?? '',
-    email: (user.email ?? '').toLowerCase(),
-    companyName: user.company_name ?? `Company ${user.company_id}`,
-    companyDomain: user.company_domain ?? '',
+    companyId,
+    userId,
+    name: stripNul(user.name ?? ''),
+    email,
+    companyName: stripNul(user.company_name ?? `Company ${user.company_id}`),
+    companyDomain: stripNul(user.company_domain ?? ''),
     isAdmin,
   };
 }
+
+const stripNul = (text: string) => text.replaceAll('\u0000', '');

@@ -12,6 +12,12 @@ export const createPipedriveUnavailableError = createErrorFactory({
   message: 'Pipedrive is not answering right now. Parley will retry.',
   expose: true,
 });
+export const createPipedriveIdentityInvalidError = createErrorFactory({
+  code: 'pipedrive.identity_invalid',
+  statusCode: 502,
+  message: 'Pipedrive described your user with values Parley cannot use (ids or email). Nothing was connected.',
+  expose: true,
+});
 export const createRateLimitedError = createErrorFactory({
   code: 'pipedrive.rate_limited',
   statusCode: 429,

@@ -13,7 +13,7 @@ import { createBudgetExhaustedError } from '../pipedrive/pipedrive.errors.ts';
 import type { SyncSettingsService } from '../settings/sync-settings.ts';
 import type { ChatLinkResolver } from './chat-links.ts';
 import { createPipedriveTimeline, type PipedriveTimeline, type TimelineAnchors } from './pipedrive-timeline.ts';
-import { renderTranscript, type TranscriptMessage } from './transcript-render.ts';
+import { reactionTarget, renderTranscript, replyTarget, type TranscriptMessage } from './transcript-render.ts';
 import { createTranscriptWriter, type TimelineMode } from './transcript-writer.ts';
 
 /** The budget meter's name for what the transcript sync spends. */
@@ -62,7 +62,8 @@ export function createChatSyncService(deps: {
   const repository = createTranscriptsRepository(deps.db);
   const { writePart, ensureActivityType } = createTranscriptWriter({ db: deps.db });
   const makeTimeline = deps.timeline ?? createPipedriveTimeline;
-  const mediaUrl = (messageId: string) => `${deps.publicUrl}/media/${messageId}`;
+  // Stored media, served to signed-in members of the workspace (whatsapp.routes.ts).
+  const mediaUrl = (messageId: string) => `${deps.publicUrl}/api/media/${messageId}`;
 
   async function syncChat(chatId: string): Promise<ChatSyncOutcome> {
     const found = await repository.findChat(chatId);
@@ -127,12 +128,8 @@ export function createChatSyncService(deps: {
       const messages: TranscriptMessage[] = rows.map(view);
       const dayIds = new Set(messages.map((message) => message.providerMessageId));
       const pointedAt = messages
-        .flatMap((message) => [
-          message.context?.['message_id'],
-          message.context?.['id'],
-          message.content?.['message_id'],
-        ])
-        .filter((id): id is string => typeof id === 'string' && !dayIds.has(id));
+        .flatMap((message) => [replyTarget(message), reactionTarget(message)])
+        .filter((id): id is string => id !== undefined && !dayIds.has(id));
       const earlier = new Map(
         (await repository.byProviderIds(chatId, [...new Set(pointedAt)])).map((row) => [
           row.message.providerMessageId ?? '',

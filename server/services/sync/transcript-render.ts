@@ -161,7 +161,7 @@ function renderStableLine(
 /** A reply quotes the start of the message it answers. */
 function renderQuote(message: TranscriptMessage, byProviderId: Map<string, TranscriptMessage>): string {
   if (message.type === 'reaction') return '';
-  const repliedTo = stringField(message.context, 'message_id') ?? stringField(message.context, 'id');
+  const repliedTo = replyTarget(message);
   if (repliedTo === undefined) return '';
   const original = byProviderId.get(repliedTo);
   const quoted = original === undefined ? 'an earlier message' : `${original.senderName}: ${summary(original)}`;
@@ -279,8 +279,21 @@ function collectReactions(messages: TranscriptMessage[], byProviderId: Map<strin
   return { byTarget, attached };
 }
 
-function reactionTarget(message: TranscriptMessage): string | undefined {
-  return stringField(message.content, 'message_id') ?? stringField(message.context, 'message_id');
+/**
+ * The provider id of the message a reply answers: `context.replyTo` as ingestion stores it (Meta's
+ * `context.id`, also accepted as such).
+ */
+export function replyTarget(message: Pick<TranscriptMessage, 'context'>): string | undefined {
+  return stringField(message.context, 'replyTo') ?? stringField(message.context, 'id');
+}
+
+/** The provider id of the message a reaction is on (`content.messageId`, or Meta's `message_id`). */
+export function reactionTarget(message: Pick<TranscriptMessage, 'content' | 'context'>): string | undefined {
+  return (
+    stringField(message.content, 'messageId') ??
+    stringField(message.content, 'message_id') ??
+    stringField(message.context, 'reactionTo')
+  );
 }
 
 function reactionEmoji(message: TranscriptMessage): string {

@@ -78,10 +78,10 @@ describe('accounts, sessions and the team page', () => {
     expect(pipedriveOnly.json()).toMatchObject({ error: { code: 'auth.use_pipedrive' } });
   });
 
-  it('rate-limits sign-in attempts per email', async () => {
+  it('makes failed sign-ins from one address for one email wait', async () => {
     await signUp('owner@example.com');
     const attempts = [];
-    for (let i = 0; i < 11; i += 1)
+    for (let i = 0; i < 5; i += 1)
       attempts.push(
         (
           await createBrowser(testApp.app).post('/api/auth/login', {
@@ -90,7 +90,7 @@ describe('accounts, sessions and the team page', () => {
           })
         ).statusCode,
       );
-    expect(attempts.slice(0, 10).every((status) => status === 401)).toBe(true);
+    expect(attempts.every((status) => status === 401)).toBe(true);
     const blocked = await createBrowser(testApp.app).post('/api/auth/login', {
       email: 'owner@example.com',
       password: 'a long enough password',

@@ -101,7 +101,7 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
       status: 'read',
       body: 'Here:',
       sentByPipedriveUserId: seed().admin.id,
-      context: { message_id: question.providerMessageId },
+      context: { replyTo: question.providerMessageId },
     });
     const location = await addMessage(db(), undefined, chat, {
       direction: 'outbound',
@@ -113,7 +113,7 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
     await addMessage(db(), undefined, chat, {
       type: 'reaction',
       body: null,
-      content: { message_id: location.providerMessageId, emoji: '👍' },
+      content: { messageId: location.providerMessageId, emoji: '👍', removed: false },
     });
     const voice = await addMessage(db(), h.testApp.jobs, chat, {
       type: 'audio',
@@ -126,7 +126,7 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
     expect(note.content).toMatch(
       /<b>Acme Sales \(business phone\)<\/b>: 📍 <a href="https:\/\/www.openstreetmap.org\/[^"]+">Acme office<\/a> ✓✓ <small>\[👍\]<\/small>/,
     );
-    expect(note.content).toContain(`<a href="http://localhost:3000/media/${voice.id}">Voice message</a>`);
+    expect(note.content).toContain(`<a href="http://localhost:3000/api/media/${voice.id}">Voice message</a>`);
   });
 
   it('activity mode: one done "WhatsApp chat" activity per chat per day, the type created once', async () => {

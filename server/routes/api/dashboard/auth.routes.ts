@@ -9,6 +9,7 @@ import {
   setSessionCookie,
 } from '../../../plugins/session-auth.ts';
 import { createAccountsRepository } from '../../../db/repositories/accounts.repository.ts';
+import { edgeRateLimit } from '../../../plugins/rate-limit.plugin.ts';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: 200 });
@@ -40,6 +41,7 @@ export async function authRoutes(fastify: FastifyInstance, { services }: { servi
   fastify.post(
     '/api/auth/signup',
     {
+      config: edgeRateLimit('signUp'),
       schema: {
         body: Type.Object({
           email: Email,
@@ -61,7 +63,7 @@ export async function authRoutes(fastify: FastifyInstance, { services }: { servi
 
   fastify.post(
     '/api/auth/login',
-    { schema: { body: Type.Object({ email: Email, password: Password }) } },
+    { config: edgeRateLimit('signIn'), schema: { body: Type.Object({ email: Email, password: Password }) } },
     async (request, reply) => {
       const { email, password } = request.body as { email: string; password: string };
       const account = await domain.accounts.signIn({ email, password, clientAddress: request.ip });

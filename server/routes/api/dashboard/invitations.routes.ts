@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppServices } from '../../../app.ts';
+import { edgeRateLimit } from '../../../plugins/rate-limit.plugin.ts';
 import { createSessionHook, requireSession } from '../../../plugins/session-auth.ts';
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 16, maxLength: 100 }) });
@@ -13,11 +14,12 @@ export async function invitationRoutes(
   const { config, domain } = services;
   fastify.addHook('onRequest', createSessionHook({ sessions: domain.sessions, config }, { required: false }));
 
-  fastify.get('/api/invitations/:token', { schema: { params: TokenParams } }, async (request) =>
+  const linkRoute = { config: edgeRateLimit('invitationLink'), schema: { params: TokenParams } };
+  fastify.get('/api/invitations/:token', linkRoute, async (request) =>
     domain.team.describeInvitation((request.params as { token: string }).token),
   );
 
-  fastify.post('/api/invitations/:token/accept', { schema: { params: TokenParams } }, async (request) => {
+  fastify.post('/api/invitations/:token/accept', linkRoute, async (request) => {
     const session = requireSession(request);
     const member = await domain.team.acceptInvitation((request.params as { token: string }).token, session.account);
     await domain.sessions.switchWorkspace(session.tokenHash, member.workspaceId);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppServices } from '../../../app.ts';
+import { edgeRateLimit } from '../../../plugins/rate-limit.plugin.ts';
 import { createSessionHook, requireSession } from '../../../plugins/session-auth.ts';
 import { createNoWorkspaceError } from '../../../services/accounts/accounts.errors.ts';
 import type { Acting } from '../../../services/accounts/team.service.ts';
@@ -24,7 +25,10 @@ export async function teamRoutes(fastify: FastifyInstance, { services }: { servi
 
   fastify.post(
     '/api/team/invitations',
-    { schema: { body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), role: Role }) } },
+    {
+      config: edgeRateLimit('invitationCreate'),
+      schema: { body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), role: Role }) },
+    },
     async (request, reply) => {
       const { token, expiresAt } = await domain.team.invite(
         acting(request),

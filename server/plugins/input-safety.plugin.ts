@@ -1,0 +1,42 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { createErrorFactory } from '../errors.ts';
+
+export const createNulCharacterError = createErrorFactory({
+  code: 'request.nul_character',
+  statusCode: 400,
+  message: 'The request contains a NUL character (U+0000), which Parley cannot store. Remove it and try again.',
+});
+
+/** Where in a parsed value the first string holding U+0000 is (a JSON pointer), or undefined. */
+export function findNulCharacter(value: unknown, pointer = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? pointer || '/' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const path = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    if (key.includes('\u0000')) return path;
+    const found = findNulCharacter(item, path);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * PostgreSQL `text` and `jsonb` cannot hold U+0000: a NUL that reached a query failed it with a
+ * 500 (reliability.md B14). Every route's body, query string and path parameters are checked here,
+ * once, before validation, so no handler or service ever sees one.
+ */
+async function inputSafety(fastify: FastifyInstance): Promise<void> {
+  fastify.addHook('preValidation', async (request: FastifyRequest) => {
+    for (const [part, value] of [
+      ['params', request.params],
+      ['querystring', request.query],
+      ['body', request.body],
+    ] as const) {
+      const at = findNulCharacter(value);
+      if (at !== undefined) throw createNulCharacterError({ details: { part, path: at } });
+    }
+  });
+}
+
+export default fp(inputSafety, { name: 'input-safety' });
