@@ -5,7 +5,7 @@ import { createPipedriveEmulator, type PipedriveEmulator } from './pipedrive/emu
 import type { PipedriveKnobs } from './pipedrive/knobs.ts';
 import type { RegisteredApp } from './pipedrive/state.ts';
 import { startPageRoutes } from './pipedrive/ui/start-page.routes.ts';
-import { createWhatsAppEmulator, type WhatsAppEmulator } from './whatsapp/emulator.ts';
+import { createWhatsAppEmulator, type WhatsAppEmulator, type WhatsAppFaultsInput } from './whatsapp/emulator.ts';
 
 export interface SandboxOptions {
   /** 0 picks a free port (tests). */
@@ -18,6 +18,8 @@ export interface SandboxOptions {
   logger?: FastifyBaseLogger | false;
   /** Undocumented Pipedrive behaviours (pipedrive/knobs.ts); strictest by default. */
   pipedriveKnobs?: Partial<PipedriveKnobs>;
+  /** WhatsApp fault knobs to start with (whatsapp/faults.ts); realistic send limits by default. */
+  whatsappFaults?: WhatsAppFaultsInput;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await server.register(formBody);
 
   const pipedrive = createPipedriveEmulator({ clock, knobs: options.pipedriveKnobs ?? {} });
-  const whatsapp = createWhatsAppEmulator({ clock });
+  const whatsapp = createWhatsAppEmulator({ clock, faults: options.whatsappFaults ?? {} });
   for (const app of options.apps ?? []) pipedrive.registerApp(app);
 
   await server.register(pipedrive.routes);

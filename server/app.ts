@@ -20,12 +20,14 @@ import { integrationsRoutes } from './routes/api/dashboard/integrations.routes.t
 import { syncRoutes } from './routes/api/dashboard/sync.routes.ts';
 import { invitationRoutes } from './routes/api/dashboard/invitations.routes.ts';
 import { teamRoutes } from './routes/api/dashboard/team.routes.ts';
+import { unmatchedRoutes } from './routes/api/dashboard/unmatched.routes.ts';
 import { whatsappRoutes } from './routes/api/dashboard/whatsapp.routes.ts';
 import { panelMessagesRoutes } from './routes/api/panel/panel-messages.routes.ts';
 import { panelRoutes } from './routes/api/panel/panel.routes.ts';
 import { whatsappWebhookRoutes } from './routes/webhooks/whatsapp-webhook.routes.ts';
 import { extensionsRoutes } from './routes/extensions/extensions.routes.ts';
 import { oauthRoutes } from './routes/oauth/oauth.routes.ts';
+import { pipedriveWebhookRoutes } from './routes/webhooks/pipedrive-webhooks.routes.ts';
 import { dashboardPagesRoutes } from './routes/pages/dashboard-pages.routes.ts';
 import type { ResolvedSession } from './services/accounts/session.service.ts';
 import type { DomainServices } from './services/domain-services.ts';
@@ -128,6 +130,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await scope.register(integrationsRoutes, { services });
     await scope.register(syncRoutes, { services });
     await scope.register(whatsappRoutes, { services });
+    await scope.register(unmatchedRoutes, { services });
+  });
+  // Pipedrive's webhooks: each company's own Basic credentials, checked by the route.
+  await app.register(async function pipedriveWebhooks(scope) {
+    await scope.register(pipedriveWebhookRoutes, { services });
   });
   // Panels inside Pipedrive: the SDK's signed token on every request.
   await app.register(async function panelApi(scope) {

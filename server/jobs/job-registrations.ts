@@ -2,6 +2,8 @@ import type { DomainServices } from '../services/domain-services.ts';
 import type { MaintenanceService } from '../services/maintenance/maintenance.service.ts';
 import {
   maintenanceCleanupQueue,
+  pipedriveEventQueue,
+  pipedriveSubscribeQueue,
   purgeDisconnectedQueue,
   revokeGrantQueue,
   syncChatQueue,
@@ -29,12 +31,18 @@ export function createJobRegistrations(services: {
     registerJob({
       queue: revokeGrantQueue,
       async handler(data, { logger }) {
-        const refreshToken = domain.vault.openRefreshToken(
-          data.companyId,
-          data.pipedriveUserId,
-          data.refreshTokenCiphertext,
-        );
-        await domain.oauth.revoke(refreshToken);
+        const webhookIds = data.unsubscribeWebhookIds ?? [];
+        if (webhookIds.length > 0) {
+          // The org grant: its Pipedrive webhooks are deleted with a last token, then it is revoked.
+          await domain.pipedriveWebhooks.unsubscribeThenRevoke({ ...data, unsubscribeWebhookIds: webhookIds });
+        } else {
+          const refreshToken = domain.vault.openRefreshToken(
+            data.companyId,
+            data.pipedriveUserId,
+            data.refreshTokenCiphertext,
+          );
+          await domain.oauth.revoke(refreshToken);
+        }
         await domain.audit.record({
           companyId: data.companyId,
           actor: 'system',
@@ -42,6 +50,18 @@ export function createJobRegistrations(services: {
           detail: { pipedriveUserId: data.pipedriveUserId },
         });
         logger.info({ companyId: data.companyId, pipedriveUserId: data.pipedriveUserId }, 'grant revoked at Pipedrive');
+      },
+    }),
+    registerJob({
+      queue: pipedriveSubscribeQueue,
+      async handler(data) {
+        await domain.pipedriveWebhooks.subscribe(data.companyId);
+      },
+    }),
+    registerJob({
+      queue: pipedriveEventQueue,
+      async handler(data) {
+        await domain.pipedriveWebhooks.process(data.inboxEventId);
       },
     }),
     registerJob({

@@ -16,6 +16,8 @@ export const revokeGrantQueue = defineQueue<{
   companyId: number;
   pipedriveUserId: number;
   refreshTokenCiphertext: string;
+  /** The org grant's Pipedrive webhooks, deleted (best effort) with a last token before the revoke. */
+  unsubscribeWebhookIds?: number[];
 }>('pipedrive.revoke-grant', {
   retryLimit: 8,
   retryDelay: 5,
@@ -84,6 +86,25 @@ export const syncReconcileQueue = defineQueue<{ companyId: number }>(
   (data) => ({ singletonKey: `company:${data.companyId}` }),
 );
 
+/** Subscribes Parley to the company's Pipedrive webhooks (person change/delete, deal and lead delete) after an org connect. */
+export const pipedriveSubscribeQueue = defineQueue<{ companyId: number }>('pipedrive.webhooks-subscribe', {
+  retryLimit: 8,
+  retryDelay: 10,
+  retryBackoff: true,
+  retryDelayMax: 3600,
+  expireInSeconds: 120,
+  policy: 'singleton',
+});
+
+/** Applies one stored Pipedrive webhook event (inbox row) to chat links and the phone cache. */
+export const pipedriveEventQueue = defineQueue<{ inboxEventId: number }>('pipedrive.webhook-event', {
+  retryLimit: 10,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 900,
+  expireInSeconds: 120,
+});
+
 /**
  * Processes stored WhatsApp webhook items (inbox rows): contacts, chats, messages, statuses. One job
  * per webhook request, enqueued in the transaction that stored its rows.
@@ -122,6 +143,8 @@ export const ALL_QUEUES: readonly QueueDefinition[] = [
   syncDeadLetterQueue,
   syncChatQueue,
   syncReconcileQueue,
+  pipedriveSubscribeQueue,
+  pipedriveEventQueue,
   whatsappInboxQueue,
   whatsappMediaQueue,
   whatsappTemplatesQueue,

@@ -22,11 +22,12 @@ import { createTokenService } from './pipedrive/token-service.ts';
 import { createTokenVault } from './pipedrive/token-vault.ts';
 import { createRateLimiter } from './rate-limit/rate-limiter.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
-import type { ChatLinkResolver } from './sync/chat-links.ts';
 import { createChatSyncService } from './sync/chat-sync.service.ts';
 import { createDeadLetters } from './sync/dead-letters.ts';
 import type { PipedriveTimeline } from './sync/pipedrive-timeline.ts';
-import { createStoredLinkResolver } from './sync/stored-link-resolver.ts';
+import { createChatChoicesService } from './sync/chat-choices.service.ts';
+import { createChatLinkResolver } from './sync/chat-link-resolver.ts';
+import { createPipedriveWebhooksService } from './sync/pipedrive-webhooks.service.ts';
 import type { EventBus } from './events/event-bus.ts';
 import { createInProcessEventBus } from './events/in-process-event-bus.ts';
 import { createChannelDirectory } from './whatsapp/channel-directory.ts';
@@ -90,8 +91,6 @@ export function createDomainServices(deps: {
   const pipedrive = createPipedriveApi({ db, http });
   const audit = createAuditLog(db);
   const syncSettings = createSyncSettingsService({ db });
-  // The stored-link step of identity resolution; the full resolver (search, auto-creation) replaces it.
-  const chatLinks: ChatLinkResolver = createStoredLinkResolver(db);
   const lifecycle = createConnectionLifecycle({
     db,
     jobs: deps.jobs,
@@ -113,6 +112,8 @@ export function createDomainServices(deps: {
     logger,
     publicUrl: config.publicUrl,
   });
+  // Identity resolution and auto-creation; the sync engine's transcript writer calls `chatLinks.resolve`.
+  const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
   return {
     audit,
     whatsappProvider,
@@ -163,6 +164,17 @@ export function createDomainServices(deps: {
       ...(deps.syncTimeline === undefined ? {} : { timeline: deps.syncTimeline }),
     }),
     deadLetters: createDeadLetters({ db, jobs: deps.jobs, audit }),
+    chatChoices: createChatChoicesService({ db, jobs: deps.jobs, pipedrive, resolver: chatLinks }),
+    pipedriveWebhooks: createPipedriveWebhooksService({
+      db,
+      jobs: deps.jobs,
+      pipedrive,
+      oauth,
+      vault,
+      secretBox,
+      publicUrl: config.publicUrl,
+      logger,
+    }),
   };
 }
 

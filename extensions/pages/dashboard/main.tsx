@@ -9,6 +9,7 @@ import { LoginView, SignupView } from './views/auth-views.tsx';
 import { IntegrationsView, OnboardingView } from './views/integrations-view.tsx';
 import { AuditView, InviteView, JoinView } from './views/other-views.tsx';
 import { TeamView } from './views/team-view.tsx';
+import { UnmatchedView } from './views/unmatched-view.tsx';
 import { WhatsAppView } from './views/whatsapp-view.tsx';
 
 const PUBLIC_ROUTES = new Set<Route['name']>(['login', 'signup', 'invite', 'join']);
@@ -36,6 +37,7 @@ function TopBar(props: { session: SessionInfo | null; route: Route }) {
           {link('/integrations/pipedrive', 'Pipedrive', 'integrations')}
           {link('/whatsapp', 'WhatsApp', 'whatsapp')}
           {link('/team', 'Team', 'team')}
+          {link('/unmatched', 'Unmatched chats', 'unmatched')}
           {props.session.workspace?.role === 'member' ? null : link('/audit', 'Audit log', 'audit')}
         </nav>
       )}
@@ -81,6 +83,8 @@ function View(props: { route: Route; session: SessionInfo | null }): ComponentCh
       return <WhatsAppView session={session} />;
     case 'audit':
       return <AuditView />;
+    case 'unmatched':
+      return <UnmatchedView />;
     case 'home':
     case 'integrations':
       return <IntegrationsView session={session} />;

@@ -3,7 +3,7 @@ import { safeNext as safeNextOn } from '../../src/safe-next.ts';
 
 /** The dashboard's few routes, by pathname; links navigate without reloading. */
 export type Route =
-  | { name: 'login' | 'signup' | 'onboarding' | 'integrations' | 'whatsapp' | 'team' | 'audit' | 'home' }
+  | { name: 'login' | 'signup' | 'onboarding' | 'integrations' | 'whatsapp' | 'team' | 'audit' | 'unmatched' | 'home' }
   | { name: 'invite'; token: string }
   | { name: 'join'; workspaceId: string }
   | { name: 'not_found' };
@@ -18,6 +18,7 @@ export function parseRoute(pathname: string): Route {
     '/whatsapp': { name: 'whatsapp' },
     '/team': { name: 'team' },
     '/audit': { name: 'audit' },
+    '/unmatched': { name: 'unmatched' },
   };
   const known = simple[pathname];
   if (known !== undefined) return known;

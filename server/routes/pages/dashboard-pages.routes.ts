@@ -20,6 +20,7 @@ export const DASHBOARD_PATHS = [
   '/whatsapp',
   '/team',
   '/audit',
+  '/unmatched',
   '/invite/:token',
   '/join/:workspaceId',
 ];
