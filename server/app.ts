@@ -17,6 +17,7 @@ import securityHeaders from './plugins/security-headers.plugin.ts';
 import type { Viewer } from './plugins/extension-auth.ts';
 import { authRoutes } from './routes/api/dashboard/auth.routes.ts';
 import { integrationsRoutes } from './routes/api/dashboard/integrations.routes.ts';
+import { syncRoutes } from './routes/api/dashboard/sync.routes.ts';
 import { invitationRoutes } from './routes/api/dashboard/invitations.routes.ts';
 import { teamRoutes } from './routes/api/dashboard/team.routes.ts';
 import { liveChatRoutes } from './routes/api/panel/live-chat.routes.ts';
@@ -132,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await scope.register(invitationRoutes, { services });
     await scope.register(teamRoutes, { services });
     await scope.register(integrationsRoutes, { services });
+    await scope.register(syncRoutes, { services });
     await scope.register(whatsappRoutes, { services });
     await scope.register(unmatchedRoutes, { services });
   });

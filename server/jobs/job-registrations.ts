@@ -7,6 +7,8 @@ import {
   purgeDisconnectedQueue,
   revokeGrantQueue,
   sendMailQueue,
+  syncChatQueue,
+  syncReconcileQueue,
   whatsappInboxQueue,
   whatsappMediaQueue,
   whatsappTemplatesQueue,
@@ -76,6 +78,21 @@ export function createJobRegistrations(services: {
         // The message holds links that are secrets: only its id is ever logged.
         await domain.mail.deliver(data);
         logger.info({ mailId: data.mailId }, 'mail sent');
+      },
+    }),
+    registerJob({
+      queue: syncChatQueue,
+      concurrency: 2,
+      async handler(data, { jobId, retryCount, logger }) {
+        const outcome = await domain.chatSync.runJob(data, { jobId, retryCount });
+        logger.debug({ chatId: data.chatId, outcome }, 'chat sync done');
+      },
+    }),
+    registerJob({
+      queue: syncReconcileQueue,
+      async handler(data, { logger }) {
+        const queued = await domain.chatSync.reconcileCompany(data.companyId);
+        logger.info({ companyId: data.companyId, queued }, 'sync reconciliation queued the chats behind');
       },
     }),
     registerJob({

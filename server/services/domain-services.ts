@@ -19,7 +19,7 @@ import { createPanelChatService, type ReadReceiptSender } from './live/panel-cha
 import { createPanelContextService } from './live/panel-context.service.ts';
 import { createBudgetMeter } from './pipedrive/budget-meter.ts';
 import { createPipedriveOAuthClient } from './pipedrive/oauth-client.ts';
-import { createPipedriveApi } from './pipedrive/pipedrive-api.ts';
+import { createPipedriveApi, type ConnectionApi } from './pipedrive/pipedrive-api.ts';
 import { createPipedriveHttp } from './pipedrive/pipedrive-http.ts';
 import { createTokenService } from './pipedrive/token-service.ts';
 import { createTokenVault } from './pipedrive/token-vault.ts';
@@ -27,6 +27,9 @@ import { createRateLimiter } from './rate-limit/rate-limiter.ts';
 import { createMailService } from './mail/mail.service.ts';
 import { createMailTransport, type MailTransport } from './mail/mail-transport.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
+import { createChatSyncService } from './sync/chat-sync.service.ts';
+import { createDeadLetters } from './sync/dead-letters.ts';
+import type { PipedriveTimeline } from './sync/pipedrive-timeline.ts';
 import { createChatChoicesService } from './sync/chat-choices.service.ts';
 import { createChatLinkResolver } from './sync/chat-link-resolver.ts';
 import { createPipedriveWebhooksService } from './sync/pipedrive-webhooks.service.ts';
@@ -61,6 +64,11 @@ export function createDomainServices(deps: {
   mailTransport?: MailTransport;
   /** WhatsApp read receipts; default: the channel's provider (`markRead`). */
   sendReadReceipt?: ReadReceiptSender;
+  /** Tests: Pipedrive's request timeout (15 s otherwise) and a fetch that misbehaves. */
+  pipedriveTimeoutMs?: number;
+  pipedriveFetch?: typeof fetch;
+  /** Tests: wrap the transcript writes to fail at a chosen moment. */
+  syncTimeline?: (api: ConnectionApi) => PipedriveTimeline;
   /** Tests may substitute the WhatsApp provider; the default is the Cloud API at WHATSAPP_GRAPH_URL. */
   whatsappProvider?: WhatsAppProvider;
 }) {
@@ -80,7 +88,18 @@ export function createDomainServices(deps: {
   const tokens = createTokenService({ db, vault, oauth, clock, logger });
   const limiter = createRateLimiter({ db, clock });
   const budget = createBudgetMeter({ db, clock, logger });
-  const http = createPipedriveHttp({ tokens, limiter, budget, clock, logger });
+  const http = createPipedriveHttp({
+    tokens,
+    limiter,
+    budget,
+    clock,
+    logger,
+    ...(deps.pipedriveTimeoutMs === undefined ? {} : { timeoutMs: deps.pipedriveTimeoutMs }),
+    ...(deps.pipedriveFetch === undefined ? {} : { fetch: deps.pipedriveFetch }),
+  });
+  const pipedrive = createPipedriveApi({ db, http });
+  const audit = createAuditLog(db);
+  const syncSettings = createSyncSettingsService({ db });
   const lifecycle = createConnectionLifecycle({
     db,
     jobs: deps.jobs,
@@ -96,7 +115,6 @@ export function createDomainServices(deps: {
     from: config.mail.from,
     transport: deps.mailTransport ?? createMailTransport(config.mail),
   });
-  const audit = createAuditLog(db);
   const whatsappProvider = deps.whatsappProvider ?? createCloudApiProvider(config.whatsapp);
   const channelDirectory = createChannelDirectory({ db, secretBox, clock, eventBus });
   const channels = createChannelsService({
@@ -109,8 +127,6 @@ export function createDomainServices(deps: {
     logger,
     publicUrl: config.publicUrl,
   });
-  const pipedrive = createPipedriveApi({ db, http });
-  const syncSettings = createSyncSettingsService({ db });
   // Identity resolution and auto-creation; the sync engine's transcript writer calls `chatLinks.resolve`.
   const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
   const status = createConnectionStatusService({ db });
@@ -173,6 +189,19 @@ export function createDomainServices(deps: {
     team: createTeamService({ db, clock, lifecycle }),
     syncSettings,
     chatLinks,
+    chatSync: createChatSyncService({
+      db,
+      jobs: deps.jobs,
+      pipedrive,
+      resolver: chatLinks,
+      settings: syncSettings,
+      audit,
+      clock,
+      logger,
+      publicUrl: config.publicUrl,
+      ...(deps.syncTimeline === undefined ? {} : { timeline: deps.syncTimeline }),
+    }),
+    deadLetters: createDeadLetters({ db, jobs: deps.jobs, audit }),
     chatChoices: createChatChoicesService({ db, jobs: deps.jobs, pipedrive, resolver: chatLinks }),
     pipedriveWebhooks: createPipedriveWebhooksService({
       db,

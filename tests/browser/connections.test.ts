@@ -92,6 +92,20 @@ describeInChromium('connecting Parley in the browser (sandbox)', () => {
     expect(row).toMatchObject({ isPersonalConnection: true, isOrgConnection: false, state: 'active' });
     expect(row?.memberId).not.toBeNull();
 
+    // Ada's Pipedrive page shows the budget meter (the settings pages spent tokens), and the pause.
+    await testApp.database.pool.query(
+      "update companies set budget_paused_until = now() + interval '3 hours' where id = $1",
+      [admin.companyId],
+    );
+    await ada.goto(`${parleyUrl}/integrations/pipedrive`);
+    await ada.getByRole('heading', { name: 'Pipedrive API budget' }).waitFor();
+    await ada.getByText(/Sync paused until \d{1,2}:\d{2}/).waitFor();
+    await ada
+      .getByRole('table', { name: 'Pipedrive API tokens per day' })
+      .getByText(/Settings: \d+/)
+      .waitFor();
+    await ada.screenshot({ path: 'tmp/screenshots/budget-meter.png', fullPage: true });
+
     await adaContext.close();
     await samContext.close();
   });

@@ -40,6 +40,8 @@ export interface TestAppOptions {
   mailTransport?: MailTransport;
   /** The event bus (e.g. LISTEN/NOTIFY for two instances); default: in-process. The app closes it. */
   eventBus?: EventBus;
+  /** Fault seams of the domain services (Pipedrive timeout, wrapped transcript writes). */
+  faults?: Pick<Parameters<typeof createDomainServices>[0], 'pipedriveTimeoutMs' | 'pipedriveFetch' | 'syncTimeline'>;
   /** Default: the suite's logger (the log file the global teardown scans). */
   logger?: Logger;
   /** Sees every route as the app adds it. */
@@ -73,6 +75,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     eventBus,
     passwordHasher: createPasswordHasher({ logN: 10 }),
     ...(options.mailTransport === undefined ? {} : { mailTransport: options.mailTransport }),
+    ...options.faults,
   });
   const app = await buildApp({
     config,

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import type { AppServices } from '../../../app.ts';
 import { createConnectionsRepository } from '../../../db/repositories/connections.repository.ts';
 import { createSessionHook, requireSession } from '../../../plugins/session-auth.ts';
@@ -96,15 +97,29 @@ export async function integrationsRoutes(
     return { ok: true };
   });
 
-  fastify.get('/api/audit', async (request) => {
-    const { member, isAdmin } = membership(request);
-    if (!isAdmin) throw createForbiddenRoleError();
-    const company = await createConnectionsRepository(database.db).findCompanyByWorkspace(member.workspaceId);
-    return {
-      entries: await domain.audit.list({
-        workspaceId: member.workspaceId,
-        ...(company === undefined ? {} : { companyId: company.id }),
-      }),
-    };
-  });
+  fastify.get(
+    '/api/audit',
+    {
+      schema: {
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+          before: Type.Optional(Type.Integer({ minimum: 1 })),
+          action: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          subjectId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        }),
+      },
+    },
+    async (request) => {
+      const { member, isAdmin } = membership(request);
+      if (!isAdmin) throw createForbiddenRoleError();
+      const query = request.query as { limit?: number; before?: number; action?: string; subjectId?: string };
+      const company = await createConnectionsRepository(database.db).findCompanyByWorkspace(member.workspaceId);
+      const limit = query.limit ?? 50;
+      const entries = await domain.audit.list(
+        { workspaceId: member.workspaceId, ...(company === undefined ? {} : { companyId: company.id }) },
+        { ...query, limit },
+      );
+      return { entries, nextBefore: entries.length === limit ? (entries.at(-1)?.id ?? null) : null };
+    },
+  );
 }
