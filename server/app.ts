@@ -26,6 +26,8 @@ import { panelRoutes } from './routes/api/panel/panel.routes.ts';
 import { whatsappWebhookRoutes } from './routes/webhooks/whatsapp-webhook.routes.ts';
 import { extensionsRoutes } from './routes/extensions/extensions.routes.ts';
 import { oauthRoutes } from './routes/oauth/oauth.routes.ts';
+import { pendingInstallRoutes } from './routes/oauth/pending-install.routes.ts';
+import { accountRoutes } from './routes/api/dashboard/account.routes.ts';
 import { pipedriveWebhookRoutes } from './routes/webhooks/pipedrive-webhooks.routes.ts';
 import { dashboardPagesRoutes } from './routes/pages/dashboard-pages.routes.ts';
 import type { ResolvedSession } from './services/accounts/session.service.ts';
@@ -120,10 +122,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Pipedrive and the browser during OAuth; the uninstall callback checks Pipedrive's Basic auth itself.
   await app.register(async function oauthFlows(scope) {
     await scope.register(oauthRoutes, { services });
+    await scope.register(pendingInstallRoutes, { services });
   });
   // The dashboard: cookie sessions, CSRF-checked state changes.
   await app.register(async function dashboardApi(scope) {
     await scope.register(authRoutes, { services });
+    await scope.register(accountRoutes, { services });
     await scope.register(invitationRoutes, { services });
     await scope.register(teamRoutes, { services });
     await scope.register(integrationsRoutes, { services });

@@ -6,6 +6,7 @@ import {
   pipedriveSubscribeQueue,
   purgeDisconnectedQueue,
   revokeGrantQueue,
+  sendMailQueue,
   whatsappInboxQueue,
   whatsappMediaQueue,
   whatsappTemplatesQueue,
@@ -67,6 +68,14 @@ export function createJobRegistrations(services: {
       async handler(_data, { logger }) {
         const purged = await domain.lifecycle.purgeDue();
         logger.info({ purged: purged.length }, 'purge of disconnected companies done');
+      },
+    }),
+    registerJob({
+      queue: sendMailQueue,
+      async handler(data, { logger }) {
+        // The message holds links that are secrets: only its id is ever logged.
+        await domain.mail.deliver(data);
+        logger.info({ mailId: data.mailId }, 'mail sent');
       },
     }),
     registerJob({

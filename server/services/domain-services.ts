@@ -21,6 +21,8 @@ import { createPipedriveHttp } from './pipedrive/pipedrive-http.ts';
 import { createTokenService } from './pipedrive/token-service.ts';
 import { createTokenVault } from './pipedrive/token-vault.ts';
 import { createRateLimiter } from './rate-limit/rate-limiter.ts';
+import { createMailService } from './mail/mail.service.ts';
+import { createMailTransport, type MailTransport } from './mail/mail-transport.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
 import { createChatChoicesService } from './sync/chat-choices.service.ts';
 import { createChatLinkResolver } from './sync/chat-link-resolver.ts';
@@ -52,6 +54,8 @@ export function createDomainServices(deps: {
   /** Where chat events are announced; an in-process bus when absent (tools and tests without panels). */
   eventBus?: EventBus;
   passwordHasher?: PasswordHasher;
+  /** Replaces the transport the configuration names (tests capture or fail deliveries). */
+  mailTransport?: MailTransport;
   /** Tests may substitute the WhatsApp provider; the default is the Cloud API at WHATSAPP_GRAPH_URL. */
   whatsappProvider?: WhatsAppProvider;
 }) {
@@ -81,6 +85,12 @@ export function createDomainServices(deps: {
   });
   const states = createOAuthStateService({ db, secret: config.sessionSecret, clock });
   const grants = createGrantStore({ vault, jobs: deps.jobs, clock });
+  const mail = createMailService({
+    jobs: deps.jobs,
+    secretBox,
+    from: config.mail.from,
+    transport: deps.mailTransport ?? createMailTransport(config.mail),
+  });
   const audit = createAuditLog(db);
   const whatsappProvider = deps.whatsappProvider ?? createCloudApiProvider(config.whatsapp);
   const channelDirectory = createChannelDirectory({ db, secretBox, clock, eventBus });
@@ -131,7 +141,14 @@ export function createDomainServices(deps: {
     install: createInstallService({ db, oauth, states, grants, secretBox, clock }),
     status: createConnectionStatusService({ db }),
     sessions: createSessionService({ db, sessionSecret: config.sessionSecret, clock }),
-    accounts: createAccountsService({ db, hasher: deps.passwordHasher ?? createPasswordHasher(), clock }),
+    mail,
+    accounts: createAccountsService({
+      db,
+      hasher: deps.passwordHasher ?? createPasswordHasher(),
+      clock,
+      mail,
+      publicUrl: config.publicUrl,
+    }),
     team: createTeamService({ db, clock, lifecycle }),
     syncSettings,
     chatLinks,

@@ -12,6 +12,7 @@ import type { EventBus } from '../../server/services/events/event-bus.ts';
 import { createInProcessEventBus } from '../../server/services/events/in-process-event-bus.ts';
 import { createPasswordHasher } from '../../server/services/accounts/password.ts';
 import { createDomainServices, type DomainServices } from '../../server/services/domain-services.ts';
+import type { MailTransport } from '../../server/services/mail/mail-transport.ts';
 import { testConfig } from './test-config.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { createTestLogger } from './test-logger.ts';
@@ -35,6 +36,8 @@ export interface TestAppOptions {
   clock?: Clock;
   /** Another app on the same database (a second instance); default: a database of its own. */
   database?: TestDatabase;
+  /** Where mail goes when a worker sends it; default: the configured transport. */
+  mailTransport?: MailTransport;
   /** Default: the suite's logger (the log file the global teardown scans). */
   logger?: Logger;
   /** Sees every route as the app adds it. */
@@ -67,6 +70,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger,
     eventBus,
     passwordHasher: createPasswordHasher({ logN: 10 }),
+    ...(options.mailTransport === undefined ? {} : { mailTransport: options.mailTransport }),
   });
   const app = await buildApp({
     config,
