@@ -103,3 +103,15 @@ describe('WhatsApp send limits (on by default)', () => {
     }
   });
 });
+
+describe('the pair rate and a clock moved back', () => {
+  it('starts the debt over when tests move the sandbox clock back', async () => {
+    h.sandbox.clock.advance(25 * 60 * 60 * 1000);
+    try {
+      expect((await send('34600111222', 'from the future')).status).toBe(200);
+    } finally {
+      h.sandbox.clock.advance(-25 * 60 * 60 * 1000);
+    }
+    expect((await send('34600111222', 'back in the present')).status).toBe(200);
+  });
+});
