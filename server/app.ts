@@ -19,9 +19,14 @@ import { authRoutes } from './routes/api/dashboard/auth.routes.ts';
 import { integrationsRoutes } from './routes/api/dashboard/integrations.routes.ts';
 import { invitationRoutes } from './routes/api/dashboard/invitations.routes.ts';
 import { teamRoutes } from './routes/api/dashboard/team.routes.ts';
+import { unmatchedRoutes } from './routes/api/dashboard/unmatched.routes.ts';
+import { whatsappRoutes } from './routes/api/dashboard/whatsapp.routes.ts';
+import { panelMessagesRoutes } from './routes/api/panel/panel-messages.routes.ts';
 import { panelRoutes } from './routes/api/panel/panel.routes.ts';
+import { whatsappWebhookRoutes } from './routes/webhooks/whatsapp-webhook.routes.ts';
 import { extensionsRoutes } from './routes/extensions/extensions.routes.ts';
 import { oauthRoutes } from './routes/oauth/oauth.routes.ts';
+import { pipedriveWebhookRoutes } from './routes/webhooks/pipedrive-webhooks.routes.ts';
 import { dashboardPagesRoutes } from './routes/pages/dashboard-pages.routes.ts';
 import type { ResolvedSession } from './services/accounts/session.service.ts';
 import type { DomainServices } from './services/domain-services.ts';
@@ -122,10 +127,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await scope.register(invitationRoutes, { services });
     await scope.register(teamRoutes, { services });
     await scope.register(integrationsRoutes, { services });
+    await scope.register(whatsappRoutes, { services });
+    await scope.register(unmatchedRoutes, { services });
+  });
+  // Pipedrive's webhooks: each company's own Basic credentials, checked by the route.
+  await app.register(async function pipedriveWebhooks(scope) {
+    await scope.register(pipedriveWebhookRoutes, { services });
   });
   // Panels inside Pipedrive: the SDK's signed token on every request.
   await app.register(async function panelApi(scope) {
     await scope.register(panelRoutes, { services });
+    await scope.register(panelMessagesRoutes, { services });
+  });
+  // Meta's webhooks: each request is authenticated by its signature over the raw bytes.
+  await app.register(async function providerWebhooks(scope) {
+    await scope.register(whatsappWebhookRoutes, { ingest: deps.domain.webhookIngest });
   });
 
   return app;

@@ -22,7 +22,12 @@ export interface AppConfig {
     jwtSecret: string;
     oauthUrl: string;
   };
-  whatsapp: { graphUrl: string; graphVersion: string };
+  whatsapp: {
+    graphUrl: string;
+    graphVersion: string;
+    /** Inbound media larger than this is kept as metadata only (WHATSAPP_MEDIA_MAX_BYTES). */
+    mediaMaxBytes: number;
+  };
   encryptionKeys: KeyRing;
   sessionSecret: string;
   sandbox: { enabled: boolean; port: number; url: string };
@@ -142,6 +147,13 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
     (sandboxEnabled ? sandboxUrl : 'https://graph.facebook.com');
   const graphVersion = read('WHATSAPP_GRAPH_VERSION') ?? 'v23.0';
   if (!/^v\d+\.\d+$/.test(graphVersion)) problems.push('WHATSAPP_GRAPH_VERSION must look like v23.0');
+  // Meta's own limits are 5 MB (images) and 16 MB (audio, video); documents may reach 100 MB.
+  const mediaMaxBytes = parsePositiveInteger(
+    'WHATSAPP_MEDIA_MAX_BYTES',
+    read('WHATSAPP_MEDIA_MAX_BYTES'),
+    16 * 1024 * 1024,
+    problems,
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -157,7 +169,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
       jwtSecret: read('PIPEDRIVE_JWT_SECRET') ?? clientSecret,
       oauthUrl,
     },
-    whatsapp: { graphUrl, graphVersion },
+    whatsapp: { graphUrl, graphVersion, mediaMaxBytes },
     encryptionKeys,
     sessionSecret,
     sandbox: { enabled: sandboxEnabled, port: sandboxPort, url: sandboxUrl },

@@ -52,7 +52,7 @@ export async function openRuntime(options: {
       useListenNotify: !database.embedded,
     });
     await jobs.start();
-    const domain = createDomainServices({ config, db: database.db, jobs, clock, logger });
+    const domain = createDomainServices({ config, db: database.db, jobs, clock, logger, eventBus });
     const jobRegistrations = createJobRegistrations({
       maintenance: createMaintenanceService({ db: database.db, clock }),
       domain,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { SandboxClock } from '../clock.ts';
+import { businessNumberRoutes } from './business-number.routes.ts';
 import { ensureCustomer, receiveFromCustomer, type CustomerMessageInput } from './chat/inbound.ts';
 import type { WhatsAppContext } from './context.ts';
 import { mergeFaults, type WhatsAppFaults, type WhatsAppFaultsInput } from './faults.ts';
@@ -111,6 +112,7 @@ export function createWhatsAppEmulator(options: { clock: SandboxClock }): WhatsA
       await fastify.register(mediaDownloadRoutes, { context });
       await fastify.register(phoneRoutes, { context });
       await fastify.register(dashboardRoutes, { context, numbers });
+      await fastify.register(businessNumberRoutes, { numbers, state });
     },
     async close() {
       timers.cancelAll();

@@ -1,6 +1,15 @@
 import type { DomainServices } from '../services/domain-services.ts';
 import type { MaintenanceService } from '../services/maintenance/maintenance.service.ts';
-import { maintenanceCleanupQueue, purgeDisconnectedQueue, revokeGrantQueue } from './queues.ts';
+import {
+  maintenanceCleanupQueue,
+  pipedriveEventQueue,
+  pipedriveSubscribeQueue,
+  purgeDisconnectedQueue,
+  revokeGrantQueue,
+  whatsappInboxQueue,
+  whatsappMediaQueue,
+  whatsappTemplatesQueue,
+} from './queues.ts';
 import { registerJob, type JobRegistration } from './worker-runner.ts';
 
 /** Handlers stay thin: they call services, which hold the rules. */
@@ -20,12 +29,18 @@ export function createJobRegistrations(services: {
     registerJob({
       queue: revokeGrantQueue,
       async handler(data, { logger }) {
-        const refreshToken = domain.vault.openRefreshToken(
-          data.companyId,
-          data.pipedriveUserId,
-          data.refreshTokenCiphertext,
-        );
-        await domain.oauth.revoke(refreshToken);
+        const webhookIds = data.unsubscribeWebhookIds ?? [];
+        if (webhookIds.length > 0) {
+          // The org grant: its Pipedrive webhooks are deleted with a last token, then it is revoked.
+          await domain.pipedriveWebhooks.unsubscribeThenRevoke({ ...data, unsubscribeWebhookIds: webhookIds });
+        } else {
+          const refreshToken = domain.vault.openRefreshToken(
+            data.companyId,
+            data.pipedriveUserId,
+            data.refreshTokenCiphertext,
+          );
+          await domain.oauth.revoke(refreshToken);
+        }
         await domain.audit.record({
           companyId: data.companyId,
           actor: 'system',
@@ -36,10 +51,45 @@ export function createJobRegistrations(services: {
       },
     }),
     registerJob({
+      queue: pipedriveSubscribeQueue,
+      async handler(data) {
+        await domain.pipedriveWebhooks.subscribe(data.companyId);
+      },
+    }),
+    registerJob({
+      queue: pipedriveEventQueue,
+      async handler(data) {
+        await domain.pipedriveWebhooks.process(data.inboxEventId);
+      },
+    }),
+    registerJob({
       queue: purgeDisconnectedQueue,
       async handler(_data, { logger }) {
         const purged = await domain.lifecycle.purgeDue();
         logger.info({ purged: purged.length }, 'purge of disconnected companies done');
+      },
+    }),
+    registerJob({
+      queue: whatsappInboxQueue,
+      async handler(data) {
+        await domain.inbox.process(data.inboxIds);
+      },
+    }),
+    registerJob({
+      queue: whatsappMediaQueue,
+      async handler(data, { logger }) {
+        const outcome = await domain.media.fetch(data.messageId);
+        logger.info({ messageId: data.messageId, outcome }, 'WhatsApp media fetched');
+      },
+    }),
+    registerJob({
+      queue: whatsappTemplatesQueue,
+      async handler(data, { logger }) {
+        const channelIds = data.channelId === undefined ? await domain.channels.activeChannelIds() : [data.channelId];
+        for (const channelId of channelIds) {
+          const result = await domain.channels.syncTemplates(channelId);
+          logger.info({ channelId, reason: data.reason, ...result }, 'WhatsApp templates synced');
+        }
       },
     }),
   ];

@@ -16,6 +16,8 @@ export const revokeGrantQueue = defineQueue<{
   companyId: number;
   pipedriveUserId: number;
   refreshTokenCiphertext: string;
+  /** The org grant's Pipedrive webhooks, deleted (best effort) with a last token before the revoke. */
+  unsubscribeWebhookIds?: number[];
 }>('pipedrive.revoke-grant', {
   retryLimit: 8,
   retryDelay: 5,
@@ -46,16 +48,72 @@ export const syncChatQueue = defineQueue<{ chatId: string }>('sync.chat', {
   expireInSeconds: 120,
 });
 
+/** Subscribes Parley to the company's Pipedrive webhooks (person change/delete, deal and lead delete) after an org connect. */
+export const pipedriveSubscribeQueue = defineQueue<{ companyId: number }>('pipedrive.webhooks-subscribe', {
+  retryLimit: 8,
+  retryDelay: 10,
+  retryBackoff: true,
+  retryDelayMax: 3600,
+  expireInSeconds: 120,
+  policy: 'singleton',
+});
+
+/** Applies one stored Pipedrive webhook event (inbox row) to chat links and the phone cache. */
+export const pipedriveEventQueue = defineQueue<{ inboxEventId: number }>('pipedrive.webhook-event', {
+  retryLimit: 10,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 900,
+  expireInSeconds: 120,
+});
+
+/**
+ * Processes stored WhatsApp webhook items (inbox rows): contacts, chats, messages, statuses. One job
+ * per webhook request, enqueued in the transaction that stored its rows.
+ */
+export const whatsappInboxQueue = defineQueue<{ inboxIds: number[] }>('whatsapp.process-inbox', {
+  retryLimit: 10,
+  retryDelay: 2,
+  retryBackoff: true,
+  retryDelayMax: 600,
+  expireInSeconds: 120,
+});
+
+/**
+ * Downloads an inbound message's media into Parley's storage. Each attempt resolves a fresh URL
+ * (Meta's live 5 minutes), so retries are safe; Meta keeps media for about 14 days.
+ */
+export const whatsappMediaQueue = defineQueue<{ messageId: string }>('whatsapp.fetch-media', {
+  retryLimit: 8,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 3600,
+  expireInSeconds: 300,
+});
+
+/** Re-reads a channel's templates (one channel), or every active channel's (`channelId` absent: the schedule). */
+export const whatsappTemplatesQueue = defineQueue<{ channelId?: string; reason: 'schedule' | 'webhook' | 'manual' }>(
+  'whatsapp.sync-templates',
+  { retryLimit: 3, retryBackoff: true, expireInSeconds: 600 },
+);
+
 /** Every queue Parley uses; each instance creates or updates them at start-up. */
 export const ALL_QUEUES: readonly QueueDefinition[] = [
   maintenanceCleanupQueue,
   revokeGrantQueue,
   purgeDisconnectedQueue,
   syncChatQueue,
+  pipedriveSubscribeQueue,
+  pipedriveEventQueue,
+  whatsappInboxQueue,
+  whatsappMediaQueue,
+  whatsappTemplatesQueue,
 ];
 
 /** Recurring jobs (cron, UTC). */
 export const SCHEDULES: readonly { queue: QueueDefinition; cron: string }[] = [
   { queue: maintenanceCleanupQueue, cron: '17 3 * * *' },
   { queue: purgeDisconnectedQueue, cron: '37 3 * * *' },
+  // Templates also sync on add and on Meta's template-status webhook; this catches anything missed.
+  { queue: whatsappTemplatesQueue, cron: '23 */6 * * *' },
 ];

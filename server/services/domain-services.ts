@@ -22,6 +22,19 @@ import { createTokenService } from './pipedrive/token-service.ts';
 import { createTokenVault } from './pipedrive/token-vault.ts';
 import { createRateLimiter } from './rate-limit/rate-limiter.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
+import { createChatChoicesService } from './sync/chat-choices.service.ts';
+import { createChatLinkResolver } from './sync/chat-link-resolver.ts';
+import { createPipedriveWebhooksService } from './sync/pipedrive-webhooks.service.ts';
+import type { EventBus } from './events/event-bus.ts';
+import { createInProcessEventBus } from './events/in-process-event-bus.ts';
+import { createChannelDirectory } from './whatsapp/channel-directory.ts';
+import { createChannelsService } from './whatsapp/channels.service.ts';
+import { createCloudApiProvider } from './whatsapp/cloud-api/cloud-provider.ts';
+import { createInboxProcessor } from './whatsapp/inbox-processor.ts';
+import { createMediaService } from './whatsapp/media.service.ts';
+import type { WhatsAppProvider } from './whatsapp/provider.ts';
+import { createSendService } from './whatsapp/send.service.ts';
+import { createWebhookIngest } from './whatsapp/webhook-ingest.service.ts';
 
 /** The path of Parley's OAuth callback; also declared in manifest/app.json (a test keeps them equal). */
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
@@ -36,9 +49,14 @@ export function createDomainServices(deps: {
   jobs: JobQueue;
   clock: Clock;
   logger: Logger;
+  /** Where chat events are announced; an in-process bus when absent (tools and tests without panels). */
+  eventBus?: EventBus;
   passwordHasher?: PasswordHasher;
+  /** Tests may substitute the WhatsApp provider; the default is the Cloud API at WHATSAPP_GRAPH_URL. */
+  whatsappProvider?: WhatsAppProvider;
 }) {
   const { config, db, clock, logger } = deps;
+  const eventBus = deps.eventBus ?? createInProcessEventBus(logger);
   const secretBox = createSecretBox(config.encryptionKeys);
   const vault = createTokenVault(secretBox);
   const oauth = createPipedriveOAuthClient(
@@ -63,15 +81,51 @@ export function createDomainServices(deps: {
   });
   const states = createOAuthStateService({ db, secret: config.sessionSecret, clock });
   const grants = createGrantStore({ vault, jobs: deps.jobs, clock });
+  const audit = createAuditLog(db);
+  const whatsappProvider = deps.whatsappProvider ?? createCloudApiProvider(config.whatsapp);
+  const channelDirectory = createChannelDirectory({ db, secretBox, clock, eventBus });
+  const channels = createChannelsService({
+    db,
+    provider: whatsappProvider,
+    secretBox,
+    directory: channelDirectory,
+    audit,
+    clock,
+    logger,
+    publicUrl: config.publicUrl,
+  });
+  const pipedrive = createPipedriveApi({ db, http });
+  const syncSettings = createSyncSettingsService({ db });
+  // Identity resolution and auto-creation; the sync engine's transcript writer calls `chatLinks.resolve`.
+  const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
   return {
-    audit: createAuditLog(db),
+    audit,
+    whatsappProvider,
+    channels,
+    webhookIngest: createWebhookIngest({
+      db,
+      jobs: deps.jobs,
+      provider: whatsappProvider,
+      directory: channelDirectory,
+      clock,
+      logger,
+    }),
+    inbox: createInboxProcessor({ db, jobs: deps.jobs, eventBus, logger }),
+    media: createMediaService({
+      db,
+      provider: whatsappProvider,
+      channels,
+      maxBytes: config.whatsapp.mediaMaxBytes,
+      logger,
+    }),
+    sender: createSendService({ db, jobs: deps.jobs, eventBus, provider: whatsappProvider, channels, clock, logger }),
     secretBox,
     vault,
     oauth,
     tokens,
     limiter,
     budget,
-    pipedrive: createPipedriveApi({ db, http }),
+    pipedrive,
     lifecycle,
     states,
     install: createInstallService({ db, oauth, states, grants, secretBox, clock }),
@@ -79,7 +133,19 @@ export function createDomainServices(deps: {
     sessions: createSessionService({ db, sessionSecret: config.sessionSecret, clock }),
     accounts: createAccountsService({ db, hasher: deps.passwordHasher ?? createPasswordHasher(), clock }),
     team: createTeamService({ db, clock, lifecycle }),
-    syncSettings: createSyncSettingsService({ db }),
+    syncSettings,
+    chatLinks,
+    chatChoices: createChatChoicesService({ db, jobs: deps.jobs, pipedrive, resolver: chatLinks }),
+    pipedriveWebhooks: createPipedriveWebhooksService({
+      db,
+      jobs: deps.jobs,
+      pipedrive,
+      oauth,
+      vault,
+      secretBox,
+      publicUrl: config.publicUrl,
+      logger,
+    }),
   };
 }
 

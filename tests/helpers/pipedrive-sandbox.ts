@@ -23,7 +23,7 @@ const PARLEY_URL = 'http://localhost:3000';
  * Parley exchanges codes at its `/oauth/token`, reads its `/api/v1/users/me`, revokes grants at
  * its `/oauth/revoke`, over real HTTP.
  */
-export async function startPipedriveSandbox(options: { knobs?: Partial<PipedriveKnobs> } = {}) {
+export async function startPipedriveSandbox(options: { knobs?: Partial<PipedriveKnobs>; parleyUrl?: string } = {}) {
   // Registered from the real manifest, as `npm start` registers Parley.
   const sandbox: Sandbox = await startSandbox({
     port: 0,
@@ -33,7 +33,7 @@ export async function startPipedriveSandbox(options: { knobs?: Partial<Pipedrive
     apps: [
       appFromManifest({
         manifestDir: path.resolve('manifest'),
-        publicUrl: PARLEY_URL,
+        publicUrl: options.parleyUrl ?? PARLEY_URL,
         clientId: TEST_SECRETS.clientId,
         clientSecret: TEST_SECRETS.clientSecret,
         jwtSecret: TEST_SECRETS.jwtSecret,

@@ -65,6 +65,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     jobs,
     clock,
     logger,
+    eventBus,
     passwordHasher: createPasswordHasher({ logN: 10 }),
   });
   const app = await buildApp({

@@ -24,7 +24,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       jwtSecret: TEST_SECRETS.jwtSecret,
       oauthUrl: 'https://oauth.pipedrive.test',
     },
-    whatsapp: { graphUrl: 'https://graph.facebook.test', graphVersion: 'v23.0' },
+    whatsapp: { graphUrl: 'https://graph.facebook.test', graphVersion: 'v23.0', mediaMaxBytes: 1024 * 1024 },
     encryptionKeys: parseKeyRing(TEST_SECRETS.encryptionKey),
     sessionSecret: TEST_SECRETS.sessionSecret,
     sandbox: { enabled: false, port: 0, url: 'http://localhost:0' },

@@ -9,6 +9,8 @@ import { LoginView, SignupView } from './views/auth-views.tsx';
 import { IntegrationsView, OnboardingView } from './views/integrations-view.tsx';
 import { AuditView, InviteView, JoinView } from './views/other-views.tsx';
 import { TeamView } from './views/team-view.tsx';
+import { UnmatchedView } from './views/unmatched-view.tsx';
+import { WhatsAppView } from './views/whatsapp-view.tsx';
 
 const PUBLIC_ROUTES = new Set<Route['name']>(['login', 'signup', 'invite', 'join']);
 
@@ -33,7 +35,9 @@ function TopBar(props: { session: SessionInfo | null; route: Route }) {
       {props.session === null ? null : (
         <nav class={styles.nav}>
           {link('/integrations/pipedrive', 'Pipedrive', 'integrations')}
+          {link('/whatsapp', 'WhatsApp', 'whatsapp')}
           {link('/team', 'Team', 'team')}
+          {link('/unmatched', 'Unmatched chats', 'unmatched')}
           {props.session.workspace?.role === 'member' ? null : link('/audit', 'Audit log', 'audit')}
         </nav>
       )}
@@ -75,8 +79,12 @@ function View(props: { route: Route; session: SessionInfo | null }): ComponentCh
       return <OnboardingView session={session} />;
     case 'team':
       return <TeamView session={session} />;
+    case 'whatsapp':
+      return <WhatsAppView session={session} />;
     case 'audit':
       return <AuditView />;
+    case 'unmatched':
+      return <UnmatchedView />;
     case 'home':
     case 'integrations':
       return <IntegrationsView session={session} />;

@@ -3,7 +3,7 @@ import { safeNext as safeNextOn } from '../../src/safe-next.ts';
 
 /** The dashboard's few routes, by pathname; links navigate without reloading. */
 export type Route =
-  | { name: 'login' | 'signup' | 'onboarding' | 'integrations' | 'team' | 'audit' | 'home' }
+  | { name: 'login' | 'signup' | 'onboarding' | 'integrations' | 'whatsapp' | 'team' | 'audit' | 'unmatched' | 'home' }
   | { name: 'invite'; token: string }
   | { name: 'join'; workspaceId: string }
   | { name: 'not_found' };
@@ -15,8 +15,10 @@ export function parseRoute(pathname: string): Route {
     '/signup': { name: 'signup' },
     '/onboarding': { name: 'onboarding' },
     '/integrations/pipedrive': { name: 'integrations' },
+    '/whatsapp': { name: 'whatsapp' },
     '/team': { name: 'team' },
     '/audit': { name: 'audit' },
+    '/unmatched': { name: 'unmatched' },
   };
   const known = simple[pathname];
   if (known !== undefined) return known;

@@ -14,7 +14,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { pipedriveId, timestamps } from './columns.ts';
 import { companies } from './pipedrive.table.ts';
-import { chats, messages } from './whatsapp.table.ts';
+import { channels, chats, messages } from './whatsapp.table.ts';
 import { workspaces } from './workspaces.table.ts';
 
 /**
@@ -31,6 +31,8 @@ export const inboxEvents = pgTable(
     dedupeKey: text('dedupe_key').notNull(),
     workspaceId: uuid('workspace_id').references(() => workspaces.id, { onDelete: 'cascade' }),
     companyId: pipedriveId('company_id'),
+    /** The WhatsApp channel a webhook row belongs to (null for Pipedrive rows). */
+    channelId: uuid('channel_id').references(() => channels.id, { onDelete: 'cascade' }),
     payload: jsonb('payload').$type<unknown>().notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp('processed_at', { withTimezone: true }),

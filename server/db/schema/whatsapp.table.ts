@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  customType,
+  integer,
   index,
   jsonb,
   pgEnum,
@@ -37,6 +39,15 @@ export const channels = pgTable(
     credentialsCiphertext: text('credentials_ciphertext').notNull(),
     ownerMemberId: uuid('owner_member_id').references(() => members.id, { onDelete: 'set null' }),
     status: channelStatus('status').notNull().default('active'),
+    /** When Meta's GET verify handshake last succeeded against this channel's webhook URL. */
+    webhookVerifiedAt: timestamp('webhook_verified_at', { withTimezone: true }),
+    /** When the app was subscribed to the WABA (`POST /{waba-id}/subscribed_apps`). */
+    appSubscribedAt: timestamp('app_subscribed_at', { withTimezone: true }),
+    /** When the first signed webhook arrived (proof that Meta delivers to Parley). */
+    lastWebhookAt: timestamp('last_webhook_at', { withTimezone: true }),
+    templatesSyncedAt: timestamp('templates_synced_at', { withTimezone: true }),
+    /** The last template sync's failure in words; null after a successful sync. */
+    templatesSyncError: text('templates_sync_error'),
     ...timestamps,
   },
   (t) => [
@@ -77,6 +88,8 @@ export const contacts = pgTable(
     businessScopedId: text('business_scoped_id'),
     profileName: text('profile_name'),
     isGroup: boolean('is_group').notNull().default(false),
+    /** A WhatsApp group's id (Groups API `group_id`); set only on group contacts. */
+    groupId: text('group_id'),
     ...timestamps,
   },
   (t) => [
@@ -89,6 +102,9 @@ export const contacts = pgTable(
     uniqueIndex('contacts_workspace_bsid_key')
       .on(t.workspaceId, t.businessScopedId)
       .where(sql`${t.businessScopedId} is not null`),
+    uniqueIndex('contacts_workspace_group_key')
+      .on(t.workspaceId, t.groupId)
+      .where(sql`${t.groupId} is not null`),
   ],
 );
 
@@ -112,6 +128,8 @@ export const chats = pgTable(
     leadId: text('lead_id'),
     pinnedPersonId: pipedriveId('pinned_person_id'),
     pinnedDealId: pipedriveId('pinned_deal_id'),
+    /** A group chat: stored, but the sync engine skips it unless the company enables group sync. */
+    isGroup: boolean('is_group').notNull().default(false),
     lastInboundAt: timestamp('last_inbound_at', { withTimezone: true }),
     lastOutboundAt: timestamp('last_outbound_at', { withTimezone: true }),
     lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
@@ -149,6 +167,8 @@ export const messages = pgTable(
     media: jsonb('media').$type<Record<string, unknown>>(),
     /** Reply-to, reaction target, template button payload… */
     context: jsonb('context').$type<Record<string, unknown>>(),
+    /** Type-specific content as Meta sent it: location, contacts, interactive reply, reaction, template… */
+    content: jsonb('content').$type<Record<string, unknown>>(),
     status: messageStatus('status').notNull(),
     error: jsonb('error').$type<{ code: number | string; title: string; detail?: string }>(),
     sentByPipedriveUserId: pipedriveId('sent_by_pipedrive_user_id'),
@@ -179,4 +199,41 @@ export const events = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('events_workspace_seq_idx').on(t.workspaceId, t.seq)],
+);
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/** Media of a message, downloaded from the provider (its URLs live minutes) and kept here for panels. */
+export const media = pgTable('media', {
+  messageId: uuid('message_id')
+    .primaryKey()
+    .references(() => messages.id, { onDelete: 'cascade' }),
+  workspaceId: uuid('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  mimeType: text('mime_type').notNull(),
+  filename: text('filename'),
+  sizeBytes: integer('size_bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  bytes: bytea('bytes').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Statuses that arrived before the message they describe (a status can beat the send response, and
+ * webhooks arrive out of order). Applied and deleted when the message's wamid is stored.
+ */
+export const pendingStatuses = pgTable(
+  'pending_statuses',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    providerMessageId: text('provider_message_id').notNull(),
+    status: text('status').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('pending_statuses_message_status_key').on(t.channelId, t.providerMessageId, t.status)],
 );

@@ -17,8 +17,10 @@ export const DASHBOARD_PATHS = [
   '/signup',
   '/onboarding',
   '/integrations/pipedrive',
+  '/whatsapp',
   '/team',
   '/audit',
+  '/unmatched',
   '/invite/:token',
   '/join/:workspaceId',
 ];

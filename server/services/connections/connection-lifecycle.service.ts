@@ -2,7 +2,7 @@ import { and, eq, inArray, isNotNull, lte, ne, sql } from 'drizzle-orm';
 import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { createConnectionsRepository, type ConnectionRow } from '../../db/repositories/connections.repository.ts';
-import { chats, companies, connections, joinRequests } from '../../db/schema/index.ts';
+import { chats, companies, connections, joinRequests, pipedriveWebhookSubscriptions } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { revokeGrantQueue } from '../../jobs/queues.ts';
 import type { Logger } from '../../logger.ts';
@@ -28,12 +28,15 @@ export function createConnectionLifecycle(deps: {
 }) {
   async function endGrant(tx: Tx, row: ConnectionRow, options: { revokeAtPipedrive: boolean }): Promise<void> {
     if (options.revokeAtPipedrive && row.refreshTokenCiphertext !== null) {
+      // The org grant's webhooks go first, with a last token, in the same durable job as the revoke.
+      const webhookIds = row.isOrgConnection ? await takeWebhookIds(tx, row.companyId) : [];
       await deps.jobs.send(
         revokeGrantQueue,
         {
           companyId: row.companyId,
           pipedriveUserId: row.pipedriveUserId,
           refreshTokenCiphertext: row.refreshTokenCiphertext,
+          ...(webhookIds.length === 0 ? {} : { unsubscribeWebhookIds: webhookIds }),
         },
         { tx },
       );
@@ -47,6 +50,20 @@ export function createConnectionLifecycle(deps: {
       refreshTokenCiphertext: null,
       accessTokenExpiresAt: null,
     });
+  }
+
+  /** The company's Pipedrive webhook ids, forgotten here (the subscription's password stays for a reconnect). */
+  async function takeWebhookIds(tx: Tx, companyId: number): Promise<number[]> {
+    const [row] = await tx
+      .select({ webhookIds: pipedriveWebhookSubscriptions.webhookIds })
+      .from(pipedriveWebhookSubscriptions)
+      .where(eq(pipedriveWebhookSubscriptions.companyId, companyId));
+    if (row === undefined || row.webhookIds.length === 0) return [];
+    await tx
+      .update(pipedriveWebhookSubscriptions)
+      .set({ webhookIds: [], updatedAt: sql`now()` })
+      .where(eq(pipedriveWebhookSubscriptions.companyId, companyId));
+    return row.webhookIds;
   }
 
   async function endOrganization(

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { createConnectionsRepository, type ConnectionRow } from '../../db/repositories/connections.repository.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
-import { revokeGrantQueue } from '../../jobs/queues.ts';
+import { pipedriveSubscribeQueue, revokeGrantQueue } from '../../jobs/queues.ts';
 import type { PipedriveOAuthClient, TokenResponse } from '../pipedrive/oauth-client.ts';
 import type { PipedriveIdentity } from '../pipedrive/pipedrive-api.ts';
 import type { TokenVault } from '../pipedrive/token-vault.ts';
@@ -21,6 +21,8 @@ export function createGrantStore(deps: { vault: TokenVault; jobs: JobQueue; cloc
       accessToken: grant.access_token,
       refreshToken: grant.refresh_token,
     });
+    // The org connection listens to Pipedrive's webhooks; subscribing (idempotent) waits for the commit.
+    if (roles.isOrgConnection) await deps.jobs.send(pipedriveSubscribeQueue, { companyId: identity.companyId }, { tx });
     return createConnectionsRepository(tx).upsertGrant({
       companyId: identity.companyId,
       pipedriveUserId: identity.userId,

@@ -4,7 +4,7 @@ import type { GetPipelinesResponse, GetStagesResponse } from 'pipedrive/v2';
 import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { createOrgNotConnectedError, createPersonalNotConnectedError } from '../connections/connections.errors.ts';
-import type { CallMeta, PipedriveHttp, RequestArgs } from './pipedrive-http.ts';
+import type { CallMeta, DetachedToken, PipedriveHttp, RequestArgs } from './pipedrive-http.ts';
 import { isPipedriveId } from './pipedrive-ids.ts';
 import {
   createPipedriveIdentityInvalidError,
@@ -26,9 +26,10 @@ export function createConnectionApi(
   http: PipedriveHttp,
   connection: { id: string; companyId: number },
   feature: string,
+  detached?: DetachedToken,
 ) {
   const call = <T>(args: RequestArgs, meta: Omit<CallMeta, 'feature'>) =>
-    http<T>(connection.id, connection.companyId, args, { ...meta, feature });
+    http<T>(connection.id, connection.companyId, args, { ...meta, feature }, detached);
   return {
     connectionId: connection.id,
     /** Any endpoint: pass a builder from the official package and its response model. */
@@ -95,6 +96,10 @@ export function createPipedriveApi(deps: { db: Db; http: PipedriveHttp }) {
   return {
     forConnection(connection: { id: string; companyId: number }, feature: string): ConnectionApi {
       return createConnectionApi(deps.http, connection, feature);
+    },
+    /** The last calls of an ended grant, with a token refreshed for them (see `DetachedToken`). */
+    forEndedGrant(connection: { id: string; companyId: number }, token: DetachedToken, feature: string): ConnectionApi {
+      return createConnectionApi(deps.http, connection, feature, token);
     },
     async forCompany(companyId: number, feature: string): Promise<ConnectionApi> {
       const org = await connections.findOrgConnection(companyId);

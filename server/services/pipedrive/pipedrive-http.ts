@@ -32,6 +32,15 @@ export interface CallMeta {
   feature: string;
 }
 
+/**
+ * A token that belongs to no live connection any more: the last calls of a grant being ended
+ * (deleting its webhooks before it is revoked). No refresh is attempted with it.
+ */
+export interface DetachedToken {
+  accessToken: string;
+  apiDomain: string;
+}
+
 export interface PipedriveResponse<T> {
   status: number;
   body: T;
@@ -100,10 +109,11 @@ export function createPipedriveHttp(deps: {
     companyId: number,
     args: RequestArgs,
     meta: CallMeta,
+    detached?: DetachedToken,
   ): Promise<PipedriveResponse<T>> {
     await deps.budget.assertAvailable(companyId);
-    let token = await deps.tokens.getAccessToken(connectionId);
-    let refreshed = false;
+    let token = detached ?? (await deps.tokens.getAccessToken(connectionId));
+    let refreshed = detached !== undefined;
     for (let attempt = 0; ; attempt += 1) {
       await waitForBurstSlot(connectionId, meta.kind);
       const response = await send(`${token.apiDomain}/api/${meta.version}${args.url}`, args, token.accessToken);
@@ -114,7 +124,7 @@ export function createPipedriveHttp(deps: {
         continue;
       }
       // Rejected right after a successful refresh: the grant is gone (revoked or uninstalled).
-      if (response.status === 401) await deps.tokens.rejectedAfterRefresh(connectionId);
+      if (response.status === 401 && detached === undefined) await deps.tokens.rejectedAfterRefresh(connectionId);
       if (response.status === 429) {
         const retryAfterMs = await deps.budget.handleRateLimited(companyId, response);
         if (retryAfterMs !== undefined && retryAfterMs <= MAX_INLINE_WAIT_MS && attempt < 2) {

@@ -5,6 +5,7 @@ import { createExtensionAuthHook, type Viewer } from '../../../plugins/extension
 import { mintConnectTicket } from '../../../services/connections/connect-ticket.ts';
 import { createOrgNotConnectedError } from '../../../services/connections/connections.errors.ts';
 import { SyncSettingsSchema, type SyncSettings } from '../../../services/settings/sync-settings.ts';
+import { Type } from 'typebox';
 
 const createAdminOnlyError = createErrorFactory({
   code: 'connections.pipedrive_admin_only',
@@ -108,4 +109,20 @@ export async function panelRoutes(fastify: FastifyInstance, { services }: { serv
     });
     return { settings };
   });
+
+  // Pin a chat to a deal: the deal is read with the viewer's own grant (Pipedrive's visibility applies).
+  fastify.post(
+    '/api/panel/chats/:chatId/pin',
+    {
+      schema: {
+        params: Type.Object({ chatId: Type.String({ format: 'uuid' }) }),
+        body: Type.Object({ dealId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const viewer = viewerOf(request);
+      const { chatId } = request.params as { chatId: string };
+      return domain.chatChoices.pinDeal(viewer, chatId, (request.body as { dealId: number }).dealId);
+    },
+  );
 }
