@@ -1,35 +1,23 @@
-import { Writable } from 'node:stream';
 import { and, eq } from 'drizzle-orm';
 import { createAccountsRepository } from '../../../server/db/repositories/accounts.repository.ts';
 import { members } from '../../../server/db/schema/index.ts';
-import { createLogger } from '../../../server/logger.ts';
 import { createAccountsService } from '../../../server/services/accounts/accounts.service.ts';
 import { createPasswordHasher } from '../../../server/services/accounts/password.ts';
+import { createSignInLockout } from '../../../server/services/accounts/sign-in-lockout.ts';
 import { type Browser } from '../../helpers/browser-session.ts';
 import { latestMailTo, signUpConfirmed } from '../../helpers/mail-outbox.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+import { createCapturingLogger } from '../../helpers/test-logger.ts';
 
 const PASSWORD = 'a long enough password';
 
-/** The production logger writing into memory, so a test reads exactly what would have been logged. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(chunk.toString());
-      callback();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', destination }), text: () => lines.join('') };
-}
-
 describe('accounts under attack (issue 7: findings 4, 6, 7, 9, 11)', () => {
   let testApp: TestApp;
-  let logs: ReturnType<typeof capturingLogger>;
+  let logs: ReturnType<typeof createCapturingLogger>;
   let now: number;
 
   beforeEach(async () => {
-    logs = capturingLogger();
+    logs = createCapturingLogger();
     now = Date.now();
     testApp = await createTestApp({ logger: logs.logger, clock: { now: () => new Date(now) } });
   });
@@ -156,6 +144,19 @@ describe('accounts under attack (issue 7: findings 4, 6, 7, 9, 11)', () => {
     expect((await signIn('owner@example.com', PASSWORD, from)).statusCode).toBe(200);
     // Cleared: five fresh failures are allowed again.
     for (let i = 0; i < 5; i += 1) expect((await signIn('owner@example.com', 'typo typo', from)).statusCode).toBe(401);
+  });
+
+  it('finding 11: a password reset (the mailbox proven) can clear the email’s waits from every address', async () => {
+    const lockout = createSignInLockout({ limiter: testApp.domain.limiter, clock: { now: () => new Date(now) } });
+    for (const address of ['192.0.2.1', '203.0.113.5'])
+      for (let i = 0; i < 6; i += 1) await lockout.recordFailure('owner@example.com', address);
+    await lockout.recordFailure('other%_@example.com', '192.0.2.1');
+    for (let i = 0; i < 6; i += 1) await lockout.recordFailure('other%_@example.com', '192.0.2.1');
+    await expect(lockout.assertMayTry('owner@example.com', '203.0.113.5')).rejects.toMatchObject({ statusCode: 429 });
+    await lockout.clearEmail('owner@example.com');
+    await lockout.assertMayTry('owner@example.com', '192.0.2.1');
+    await lockout.assertMayTry('owner@example.com', '203.0.113.5');
+    await expect(lockout.assertMayTry('other%_@example.com', '192.0.2.1')).rejects.toMatchObject({ statusCode: 429 });
   });
 
   it('finding 9: two owners demoting each other at the same time always leave an owner', async () => {
