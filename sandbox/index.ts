@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import formBody from '@fastify/formbody';
 import { createSandboxClock, type SandboxClock } from './clock.ts';
+import { createMailbox, type Mailbox } from './mail/mailbox.ts';
 import { createPipedriveEmulator, type PipedriveEmulator } from './pipedrive/emulator.ts';
 import type { PipedriveKnobs } from './pipedrive/knobs.ts';
 import type { RegisteredApp } from './pipedrive/state.ts';
@@ -31,6 +32,8 @@ export interface Sandbox {
   clock: SandboxClock;
   pipedrive: PipedriveEmulator;
   whatsapp: WhatsAppEmulator;
+  /** What Parley mailed (sign-up confirmations, password resets), shown at `/mail`. */
+  mailbox: Mailbox;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await server.register(pipedrive.routes);
   await server.register(whatsapp.routes);
   await server.register(startPageRoutes, { pipedrive, whatsapp });
+  const mailbox = createMailbox({ clock });
+  await server.register(mailbox.routes);
   await server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = server.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
@@ -62,6 +67,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clock,
     pipedrive,
     whatsapp,
+    mailbox,
     async close() {
       clock.cancelAll();
       await whatsapp.close();

@@ -20,6 +20,7 @@ import { integrationsRoutes } from './routes/api/dashboard/integrations.routes.t
 import { syncRoutes } from './routes/api/dashboard/sync.routes.ts';
 import { invitationRoutes } from './routes/api/dashboard/invitations.routes.ts';
 import { teamRoutes } from './routes/api/dashboard/team.routes.ts';
+import { liveChatRoutes } from './routes/api/panel/live-chat.routes.ts';
 import { unmatchedRoutes } from './routes/api/dashboard/unmatched.routes.ts';
 import { whatsappRoutes } from './routes/api/dashboard/whatsapp.routes.ts';
 import { panelMessagesRoutes } from './routes/api/panel/panel-messages.routes.ts';
@@ -27,6 +28,8 @@ import { panelRoutes } from './routes/api/panel/panel.routes.ts';
 import { whatsappWebhookRoutes } from './routes/webhooks/whatsapp-webhook.routes.ts';
 import { extensionsRoutes } from './routes/extensions/extensions.routes.ts';
 import { oauthRoutes } from './routes/oauth/oauth.routes.ts';
+import { pendingInstallRoutes } from './routes/oauth/pending-install.routes.ts';
+import { accountRoutes } from './routes/api/dashboard/account.routes.ts';
 import { pipedriveWebhookRoutes } from './routes/webhooks/pipedrive-webhooks.routes.ts';
 import { dashboardPagesRoutes } from './routes/pages/dashboard-pages.routes.ts';
 import type { ResolvedSession } from './services/accounts/session.service.ts';
@@ -121,10 +124,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Pipedrive and the browser during OAuth; the uninstall callback checks Pipedrive's Basic auth itself.
   await app.register(async function oauthFlows(scope) {
     await scope.register(oauthRoutes, { services });
+    await scope.register(pendingInstallRoutes, { services });
   });
   // The dashboard: cookie sessions, CSRF-checked state changes.
   await app.register(async function dashboardApi(scope) {
     await scope.register(authRoutes, { services });
+    await scope.register(accountRoutes, { services });
     await scope.register(invitationRoutes, { services });
     await scope.register(teamRoutes, { services });
     await scope.register(integrationsRoutes, { services });
@@ -144,6 +149,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Meta's webhooks: each request is authenticated by its signature over the raw bytes.
   await app.register(async function providerWebhooks(scope) {
     await scope.register(whatsappWebhookRoutes, { ingest: deps.domain.webhookIngest });
+  });
+  // Live chat: the SDK's signed token, and for the event stream a single-use ticket minted from it.
+  await app.register(async function liveChatApi(scope) {
+    await scope.register(liveChatRoutes, { services });
   });
 
   return app;

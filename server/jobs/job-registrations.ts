@@ -8,6 +8,7 @@ import {
   revokeGrantQueue,
   syncChatQueue,
   syncReconcileQueue,
+  sendMailQueue,
   whatsappInboxQueue,
   whatsappMediaQueue,
   whatsappTemplatesQueue,
@@ -84,6 +85,14 @@ export function createJobRegistrations(services: {
       async handler(data, { logger }) {
         const queued = await domain.chatSync.reconcileCompany(data.companyId);
         logger.info({ companyId: data.companyId, queued }, 'sync reconciliation queued the chats behind');
+      },
+    }),
+    registerJob({
+      queue: sendMailQueue,
+      async handler(data, { logger }) {
+        // The message holds links that are secrets: only its id is ever logged.
+        await domain.mail.deliver(data);
+        logger.info({ mailId: data.mailId }, 'mail sent');
       },
     }),
     registerJob({

@@ -106,6 +106,20 @@ export const pipedriveEventQueue = defineQueue<{ inboxEventId: number }>('pipedr
 });
 
 /**
+ * Account mail (confirmation links, password resets, notices). Enqueued in the transaction that
+ * stores the link's token; the message is encrypted in the job and the job deleted soon after it
+ * was sent. A failing SMTP server means retries with backoff, never a lost or blocking mail.
+ */
+export const sendMailQueue = defineQueue<{ mailId: string; ciphertext: string }>('mail.send', {
+  retryLimit: 12,
+  retryDelay: 10,
+  retryBackoff: true,
+  retryDelayMax: 1800,
+  expireInSeconds: 60,
+  deleteAfterSeconds: 60,
+});
+
+/**
  * Processes stored WhatsApp webhook items (inbox rows): contacts, chats, messages, statuses. One job
  * per webhook request, enqueued in the transaction that stored its rows.
  */
@@ -143,6 +157,7 @@ export const ALL_QUEUES: readonly QueueDefinition[] = [
   syncDeadLetterQueue,
   syncChatQueue,
   syncReconcileQueue,
+  sendMailQueue,
   pipedriveSubscribeQueue,
   pipedriveEventQueue,
   whatsappInboxQueue,

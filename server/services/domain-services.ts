@@ -14,6 +14,9 @@ import { createGrantStore } from './connections/grant-store.ts';
 import { createInstallService } from './connections/install.service.ts';
 import { createOAuthStateService } from './connections/oauth-state.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
+import { createEventsTicketService } from './live/events-ticket.ts';
+import { createPanelChatService, type ReadReceiptSender } from './live/panel-chat.service.ts';
+import { createPanelContextService } from './live/panel-context.service.ts';
 import { createBudgetMeter } from './pipedrive/budget-meter.ts';
 import { createPipedriveOAuthClient } from './pipedrive/oauth-client.ts';
 import { createPipedriveApi, type ConnectionApi } from './pipedrive/pipedrive-api.ts';
@@ -21,6 +24,8 @@ import { createPipedriveHttp } from './pipedrive/pipedrive-http.ts';
 import { createTokenService } from './pipedrive/token-service.ts';
 import { createTokenVault } from './pipedrive/token-vault.ts';
 import { createRateLimiter } from './rate-limit/rate-limiter.ts';
+import { createMailService } from './mail/mail.service.ts';
+import { createMailTransport, type MailTransport } from './mail/mail-transport.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
 import { createChatSyncService } from './sync/chat-sync.service.ts';
 import { createDeadLetters } from './sync/dead-letters.ts';
@@ -60,6 +65,10 @@ export function createDomainServices(deps: {
   pipedriveFetch?: typeof fetch;
   /** Tests: wrap the transcript writes to fail at a chosen moment. */
   syncTimeline?: (api: ConnectionApi) => PipedriveTimeline;
+  /** Replaces the transport the configuration names (tests capture or fail deliveries). */
+  mailTransport?: MailTransport;
+  /** WhatsApp read receipts; default: the channel's provider (`markRead`). */
+  sendReadReceipt?: ReadReceiptSender;
   /** Tests may substitute the WhatsApp provider; the default is the Cloud API at WHATSAPP_GRAPH_URL. */
   whatsappProvider?: WhatsAppProvider;
 }) {
@@ -100,6 +109,12 @@ export function createDomainServices(deps: {
   });
   const states = createOAuthStateService({ db, secret: config.sessionSecret, clock });
   const grants = createGrantStore({ vault, jobs: deps.jobs, clock });
+  const mail = createMailService({
+    jobs: deps.jobs,
+    secretBox,
+    from: config.mail.from,
+    transport: deps.mailTransport ?? createMailTransport(config.mail),
+  });
   const whatsappProvider = deps.whatsappProvider ?? createCloudApiProvider(config.whatsapp);
   const channelDirectory = createChannelDirectory({ db, secretBox, clock, eventBus });
   const channels = createChannelsService({
@@ -114,6 +129,19 @@ export function createDomainServices(deps: {
   });
   // Identity resolution and auto-creation; the sync engine's transcript writer calls `chatLinks.resolve`.
   const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
+  const status = createConnectionStatusService({ db });
+  const panelChats = createPanelChatService({
+    db,
+    clock,
+    logger,
+    // WhatsApp's read receipt for the newest message a user read in the panel, through the channel's provider.
+    sendReadReceipt:
+      deps.sendReadReceipt ??
+      (async ({ channelId, providerMessageId }) => {
+        const found = await channels.accountFor(channelId);
+        if (found !== undefined) await whatsappProvider.markRead(found.account, providerMessageId);
+      }),
+  });
   return {
     audit,
     whatsappProvider,
@@ -145,9 +173,19 @@ export function createDomainServices(deps: {
     lifecycle,
     states,
     install: createInstallService({ db, oauth, states, grants, secretBox, clock }),
-    status: createConnectionStatusService({ db }),
+    status,
+    eventsTickets: createEventsTicketService({ db, secret: config.sessionSecret, clock }),
+    panelChats,
+    panelContext: createPanelContextService({ db, status, pipedrive, chats: panelChats, publicUrl: config.publicUrl }),
     sessions: createSessionService({ db, sessionSecret: config.sessionSecret, clock }),
-    accounts: createAccountsService({ db, hasher: deps.passwordHasher ?? createPasswordHasher(), clock }),
+    mail,
+    accounts: createAccountsService({
+      db,
+      hasher: deps.passwordHasher ?? createPasswordHasher(),
+      clock,
+      mail,
+      publicUrl: config.publicUrl,
+    }),
     team: createTeamService({ db, clock, lifecycle }),
     syncSettings,
     chatLinks,

@@ -3,7 +3,22 @@ import { safeNext as safeNextOn } from '../../src/safe-next.ts';
 
 /** The dashboard's few routes, by pathname; links navigate without reloading. */
 export type Route =
-  | { name: 'login' | 'signup' | 'onboarding' | 'integrations' | 'whatsapp' | 'team' | 'audit' | 'unmatched' | 'home' }
+  | {
+      name:
+        | 'login'
+        | 'signup'
+        | 'onboarding'
+        | 'integrations'
+        | 'whatsapp'
+        | 'team'
+        | 'audit'
+        | 'unmatched'
+        | 'home'
+        | 'account'
+        | 'verify_email'
+        | 'forgot_password'
+        | 'reset_password';
+    }
   | { name: 'invite'; token: string }
   | { name: 'join'; workspaceId: string }
   | { name: 'not_found' };
@@ -18,6 +33,10 @@ export function parseRoute(pathname: string): Route {
     '/whatsapp': { name: 'whatsapp' },
     '/team': { name: 'team' },
     '/audit': { name: 'audit' },
+    '/account': { name: 'account' },
+    '/verify-email': { name: 'verify_email' },
+    '/forgot-password': { name: 'forgot_password' },
+    '/reset-password': { name: 'reset_password' },
     '/unmatched': { name: 'unmatched' },
   };
   const known = simple[pathname];

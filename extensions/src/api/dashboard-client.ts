@@ -23,7 +23,7 @@ export const dashboardApi = {
 };
 
 export interface SessionInfo {
-  account: { id: string; email: string; name: string; hasPassword: boolean };
+  account: { id: string; email: string; name: string; hasPassword: boolean; emailVerified: boolean };
   workspace: { id: string; role: 'owner' | 'admin' | 'member'; memberId: string } | null;
   memberships: { memberId: string; role: string; workspaceId: string; workspaceName: string }[];
   csrfToken: string;

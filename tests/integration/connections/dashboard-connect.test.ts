@@ -4,6 +4,7 @@ import { createBrowser, stateFromRedirect, type Browser } from '../../helpers/br
 import { startSandboxedTestApp, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
 import type { TestApp } from '../../helpers/test-app.ts';
+import { signUpConfirmed } from '../../helpers/mail-outbox.ts';
 
 describe('connecting from the dashboard and from the panel', () => {
   let pd: PipedriveSandbox;
@@ -20,14 +21,7 @@ describe('connecting from the dashboard and from the panel', () => {
   });
 
   async function signUp(browser: Browser, email: string, workspaceName = 'Acme team'): Promise<void> {
-    const response = await browser.post('/api/auth/signup', {
-      email,
-      password: 'a long enough password',
-      name: email.split('@')[0],
-      workspaceName,
-    });
-    expect(response.statusCode).toBe(201);
-    await browser.refreshCsrf();
+    await signUpConfirmed(testApp, { email, workspaceName }, browser);
   }
 
   /** Runs the whole consent round trip for `purpose` as the Pipedrive user `identity`. */

@@ -3,6 +3,7 @@ import { createBrowser, type Browser } from '../../helpers/browser-session.ts';
 import { connectCompany } from '../../helpers/connected-company.ts';
 import { startSandboxedTestApp, type PipedriveSandbox } from '../../helpers/pipedrive-sandbox.ts';
 import type { TestApp } from '../../helpers/test-app.ts';
+import { signUpConfirmed } from '../../helpers/mail-outbox.ts';
 
 describe('accounts, sessions and the team page', () => {
   let pd: PipedriveSandbox;
@@ -18,18 +19,7 @@ describe('accounts, sessions and the team page', () => {
     await closeAll();
   });
 
-  async function signUp(email: string): Promise<Browser> {
-    const browser = createBrowser(testApp.app);
-    const response = await browser.post('/api/auth/signup', {
-      email,
-      password: 'a long enough password',
-      name: email.split('@')[0],
-      workspaceName: `${email} team`,
-    });
-    expect(response.statusCode).toBe(201);
-    await browser.refreshCsrf();
-    return browser;
-  }
+  const signUp = (email: string): Promise<Browser> => signUpConfirmed(testApp, { email });
 
   const inviteToken = async (admin: Browser, email: string, role = 'member') => {
     const response = await admin.post('/api/team/invitations', { email, role });
@@ -38,14 +28,12 @@ describe('accounts, sessions and the team page', () => {
   };
 
   it('sets an HttpOnly, SameSite=Lax session cookie and signs in and out', async () => {
-    const browser = createBrowser(testApp.app);
-    const signup = await browser.post('/api/auth/signup', {
-      email: 'Owner@Example.com',
+    const browser = await signUpConfirmed(testApp, { email: 'Owner@Example.com', workspaceName: 'Team' });
+    const signin = await createBrowser(testApp.app).post('/api/auth/login', {
+      email: 'owner@example.com',
       password: 'a long enough password',
-      name: 'Owner',
-      workspaceName: 'Team',
     });
-    const cookie = signup.cookies.find((c) => c.name === 'parley_session');
+    const cookie = signin.cookies.find((c) => c.name === 'parley_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(cookie?.secure).toBeFalsy();
     await browser.refreshCsrf();
@@ -62,7 +50,7 @@ describe('accounts, sessions and the team page', () => {
     expect(login.statusCode).toBe(200);
   });
 
-  it('rejects a wrong password, and a Pipedrive-only account gets a clear hint', async () => {
+  it('finding 12: a Pipedrive-only account answers sign-in exactly as a wrong password does', async () => {
     await signUp('owner@example.com');
     const wrong = await createBrowser(testApp.app).post('/api/auth/login', {
       email: 'owner@example.com',
@@ -75,7 +63,17 @@ describe('accounts, sessions and the team page', () => {
       email: 'ada@acme.test',
       password: 'anything at all',
     });
-    expect(pipedriveOnly.json()).toMatchObject({ error: { code: 'auth.use_pipedrive' } });
+    const nobody = await createBrowser(testApp.app).post('/api/auth/login', {
+      email: 'nobody@acme.test',
+      password: 'anything at all',
+    });
+    for (const response of [pipedriveOnly, nobody]) {
+      expect(response.statusCode).toBe(wrong.statusCode);
+      expect({ ...response.json<{ error: object }>().error, requestId: undefined }).toEqual({
+        ...wrong.json<{ error: object }>().error,
+        requestId: undefined,
+      });
+    }
   });
 
   it('makes failed sign-ins from one address for one email wait', async () => {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { RouteOptions } from 'fastify';
 import { accounts, companies, connections, oauthStates, workspaces } from '../../../server/db/schema/index.ts';
+import { signUpConfirmed } from '../../helpers/mail-outbox.ts';
 import { createBrowser, stateFromRedirect, type Browser } from '../../helpers/browser-session.ts';
 import { connectCompany } from '../../helpers/connected-company.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
@@ -29,19 +30,9 @@ describe('bad input at every door (issue 7: findings 8, 13, 14, 15; catalogue B5
 
   const db = () => testApp.database.db;
 
-  async function signUp(email: string, fields: Record<string, string> = {}): Promise<Browser> {
-    const browser = createBrowser(testApp.app);
-    const response = await browser.post('/api/auth/signup', {
-      email,
-      password: PASSWORD,
-      name: 'Someone',
-      workspaceName: 'A team',
-      ...fields,
-    });
-    expect(response.statusCode).toBe(201);
-    await browser.refreshCsrf();
-    return browser;
-  }
+  /** Sign-up through the mailed link (tests/helpers/mail-outbox.ts), signed in afterwards. */
+  const signUp = (email: string, fields: { name?: string; workspaceName?: string } = {}): Promise<Browser> =>
+    signUpConfirmed(testApp, { email, password: PASSWORD, name: 'Someone', workspaceName: 'A team', ...fields });
 
   it('finding 8: a NUL in a name, workspace name or panel setting is a 400 with its own code, never a 500', async () => {
     for (const field of ['name', 'workspaceName', 'email', 'password']) {

@@ -28,6 +28,7 @@ export async function authRoutes(fastify: FastifyInstance, { services }: { servi
         email: session.account.email,
         name: session.account.name,
         hasPassword: session.account.passwordHash !== null,
+        emailVerified: session.account.emailVerified,
       },
       workspace:
         session.member === undefined
@@ -52,12 +53,12 @@ export async function authRoutes(fastify: FastifyInstance, { services }: { servi
       },
     },
     async (request, reply) => {
-      const { account, workspace } = await domain.accounts.signUp(
+      // No account and no session yet: the mailed link confirms the address first. The answer is the
+      // same whether or not the email already has an account.
+      await domain.accounts.signUp(
         request.body as { email: string; password: string; name: string; workspaceName: string },
       );
-      const { token } = await domain.sessions.create(account.id, workspace.id);
-      setSessionCookie(reply, config, token);
-      return reply.status(201).send({ accountId: account.id, workspaceId: workspace.id });
+      return reply.status(202).send({ status: 'check_email' });
     },
   );
 
@@ -80,11 +81,20 @@ export async function authRoutes(fastify: FastifyInstance, { services }: { servi
     return { ok: true };
   });
 
-  fastify.post('/api/auth/password', { schema: { body: Type.Object({ password: Password }) } }, async (request) => {
-    const session = requireSession(request);
-    await domain.accounts.setPassword(session.account.id, (request.body as { password: string }).password);
-    return { ok: true };
-  });
+  fastify.post(
+    '/api/auth/password',
+    { schema: { body: Type.Object({ currentPassword: Type.Optional(Password), password: Password }) } },
+    async (request) => {
+      const session = requireSession(request);
+      const { currentPassword, password } = request.body as { currentPassword?: string; password: string };
+      await domain.accounts.changePassword(session.account, {
+        currentPassword,
+        password,
+        keepSessionHash: session.tokenHash,
+      });
+      return { ok: true };
+    },
+  );
 
   fastify.post(
     '/api/session/workspace',
