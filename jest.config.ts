@@ -13,6 +13,21 @@ const transform: Config['transform'] = {
   ],
 };
 
+/** Panels are Preact: JSX compiles to preact's automatic runtime, as Vite builds them. */
+const panelTransform: Config['transform'] = {
+  '^.+\\.(t|j)sx?$': [
+    '@swc/jest',
+    {
+      jsc: {
+        parser: { syntax: 'typescript', tsx: true },
+        target: 'es2023',
+        transform: { react: { runtime: 'automatic', importSource: 'preact' } },
+      },
+      module: { type: 'commonjs' },
+    },
+  ],
+};
+
 const shared = {
   transform,
   testEnvironment: 'node',
@@ -32,6 +47,19 @@ const config: Config = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+    },
+    {
+      // Panel components in a DOM (jsdom), with the Pipedrive SDK and fetch mocked at the boundary.
+      displayName: 'components',
+      transform: panelTransform,
+      testEnvironment: 'jsdom',
+      // jsdom resolves packages' "browser" (ESM) builds by default; jest runs CommonJS here, and
+      // preact must load once (one copy of its hooks state) for components and testing library alike.
+      testEnvironmentOptions: { customExportConditions: ['require', 'default'] },
+      moduleFileExtensions: shared.moduleFileExtensions,
+      testMatch: ['<rootDir>/tests/components/**/*.test.tsx'],
+      moduleNameMapper: { '\\.css$': '<rootDir>/tests/components/helpers/css-module.ts' },
+      setupFilesAfterEnv: ['<rootDir>/tests/components/helpers/setup.ts'],
     },
     {
       ...shared,

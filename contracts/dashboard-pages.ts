@@ -11,6 +11,10 @@ export const DASHBOARD_PAGES = {
   team: '/team',
   audit: '/audit',
   unmatched: '/unmatched',
+  account: '/account',
+  verify_email: '/verify-email',
+  forgot_password: '/forgot-password',
+  reset_password: '/reset-password',
 } as const;
 /** Pages with a parameter: `/invite/<token>`, `/join/<workspaceId>`. */
 export const DASHBOARD_PARAM_PAGES = { invite: '/invite/:token', join: '/join/:workspaceId' } as const;

@@ -7,7 +7,13 @@ const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: 200 });
 
 export const SessionInfo = Type.Object({
-  account: Type.Object({ id: Uuid, email: Type.String(), name: Type.String(), hasPassword: Type.Boolean() }),
+  account: Type.Object({
+    id: Uuid,
+    email: Type.String(),
+    name: Type.String(),
+    hasPassword: Type.Boolean(),
+    emailVerified: Type.Boolean(),
+  }),
   workspace: Nullable(Type.Object({ id: Uuid, role: MemberRole, memberId: Uuid })),
   memberships: Type.Array(
     Type.Object({ memberId: Uuid, role: MemberRole, workspaceId: Uuid, workspaceName: Type.String() }),
@@ -23,7 +29,8 @@ export const SignUpBody = Type.Object({
   workspaceName: Type.String({ minLength: 1, maxLength: 120 }),
 });
 export type SignUpBody = Static<typeof SignUpBody>;
-export const SignUpReply = Type.Object({ accountId: Uuid, workspaceId: Uuid });
+/** Sign-up makes no account or session yet: the mailed link confirms the address first. */
+export const SignUpReply = Type.Object({ status: Type.Literal('check_email') });
 export type SignUpReply = Static<typeof SignUpReply>;
 
 export const LoginBody = Type.Object({ email: Email, password: Password });
@@ -31,7 +38,8 @@ export type LoginBody = Static<typeof LoginBody>;
 export const LoginReply = Type.Object({ accountId: Uuid });
 export type LoginReply = Static<typeof LoginReply>;
 
-export const SetPasswordBody = Type.Object({ password: Password });
+/** `currentPassword` is required when the account already has a password. */
+export const SetPasswordBody = Type.Object({ currentPassword: Type.Optional(Password), password: Password });
 export type SetPasswordBody = Static<typeof SetPasswordBody>;
 export const SwitchWorkspaceBody = Type.Object({ workspaceId: Uuid });
 export type SwitchWorkspaceBody = Static<typeof SwitchWorkspaceBody>;
@@ -125,7 +133,16 @@ export const AuditEntry = Type.Object({
   at: DateTime,
 });
 export type AuditEntry = Static<typeof AuditEntry>;
-export const AuditReply = Type.Object({ entries: Type.Array(AuditEntry) });
+/** `nextBefore`: pass as `before` for the next (older) page; null on the last page. */
+export const AuditReply = Type.Object({ entries: Type.Array(AuditEntry), nextBefore: Nullable(Type.Integer()) });
 export type AuditReply = Static<typeof AuditReply>;
+/** `action` matches exactly, or as a prefix when it ends with `.` (`sync.`, `transcript.`). */
+export const AuditQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  before: Type.Optional(Type.Integer({ minimum: 1 })),
+  action: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  subjectId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+export type AuditQuery = Static<typeof AuditQuery>;
 
 export { Ok };

@@ -1,11 +1,12 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import formBody from '@fastify/formbody';
 import { createSandboxClock, type SandboxClock } from './clock.ts';
+import { createMailbox, type Mailbox } from './mail/mailbox.ts';
 import { createPipedriveEmulator, type PipedriveEmulator } from './pipedrive/emulator.ts';
 import type { PipedriveKnobs } from './pipedrive/knobs.ts';
 import type { RegisteredApp } from './pipedrive/state.ts';
 import { startPageRoutes } from './pipedrive/ui/start-page.routes.ts';
-import { createWhatsAppEmulator, type WhatsAppEmulator } from './whatsapp/emulator.ts';
+import { createWhatsAppEmulator, type WhatsAppEmulator, type WhatsAppFaultsInput } from './whatsapp/emulator.ts';
 
 export interface SandboxOptions {
   /** 0 picks a free port (tests). */
@@ -18,6 +19,8 @@ export interface SandboxOptions {
   logger?: FastifyBaseLogger | false;
   /** Undocumented Pipedrive behaviours (pipedrive/knobs.ts); strictest by default. */
   pipedriveKnobs?: Partial<PipedriveKnobs>;
+  /** WhatsApp fault knobs to start with (whatsapp/faults.ts); realistic send limits by default. */
+  whatsappFaults?: WhatsAppFaultsInput;
 }
 
 /**
@@ -29,6 +32,8 @@ export interface Sandbox {
   clock: SandboxClock;
   pipedrive: PipedriveEmulator;
   whatsapp: WhatsAppEmulator;
+  /** What Parley mailed (sign-up confirmations, password resets), shown at `/mail`. */
+  mailbox: Mailbox;
   close(): Promise<void>;
 }
 
@@ -41,12 +46,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await server.register(formBody);
 
   const pipedrive = createPipedriveEmulator({ clock, knobs: options.pipedriveKnobs ?? {} });
-  const whatsapp = createWhatsAppEmulator({ clock });
+  const whatsapp = createWhatsAppEmulator({ clock, faults: options.whatsappFaults ?? {} });
   for (const app of options.apps ?? []) pipedrive.registerApp(app);
 
   await server.register(pipedrive.routes);
   await server.register(whatsapp.routes);
   await server.register(startPageRoutes, { pipedrive, whatsapp });
+  const mailbox = createMailbox({ clock });
+  await server.register(mailbox.routes);
   await server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = server.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
@@ -60,6 +67,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clock,
     pipedrive,
     whatsapp,
+    mailbox,
     async close() {
       clock.cancelAll();
       await whatsapp.close();

@@ -21,11 +21,13 @@ import edgeRateLimits from './plugins/rate-limit.plugin.ts';
 import securityHeaders from './plugins/security-headers.plugin.ts';
 import { createExtensionAuthHook, type Viewer } from './plugins/extension-auth.ts';
 import { createPipedriveCallbackAuthHook } from './plugins/pipedrive-callback-auth.ts';
-import { createSessionHook } from './plugins/session-auth.ts';
+import { createSessionHook, createSessionResolver } from './plugins/session-auth.ts';
 import { authRoutes } from './routes/api/dashboard/auth.routes.ts';
 import { integrationsRoutes } from './routes/api/dashboard/integrations.routes.ts';
+import { syncRoutes } from './routes/api/dashboard/sync.routes.ts';
 import { invitationRoutes } from './routes/api/dashboard/invitations.routes.ts';
 import { teamRoutes } from './routes/api/dashboard/team.routes.ts';
+import { liveChatRoutes } from './routes/api/panel/live-chat.routes.ts';
 import { unmatchedRoutes } from './routes/api/dashboard/unmatched.routes.ts';
 import { whatsappRoutes } from './routes/api/dashboard/whatsapp.routes.ts';
 import { panelMessagesRoutes } from './routes/api/panel/panel-messages.routes.ts';
@@ -33,6 +35,8 @@ import { panelRoutes } from './routes/api/panel/panel.routes.ts';
 import { whatsappWebhookRoutes } from './routes/webhooks/whatsapp-webhook.routes.ts';
 import { extensionsRoutes } from './routes/extensions/extensions.routes.ts';
 import { oauthRoutes, pipedriveCallbackRoutes } from './routes/oauth/oauth.routes.ts';
+import { pendingInstallRoutes } from './routes/oauth/pending-install.routes.ts';
+import { accountRoutes } from './routes/api/dashboard/account.routes.ts';
 import { pipedriveWebhookRoutes } from './routes/webhooks/pipedrive-webhooks.routes.ts';
 import { dashboardPagesRoutes } from './routes/pages/dashboard-pages.routes.ts';
 import type { ResolvedSession } from './services/accounts/session.service.ts';
@@ -61,6 +65,8 @@ export interface AppDeps {
 export type RouteGroup =
   | 'public'
   | 'oauth'
+  /** A parked install's confirmation: session resolved, never required; the route checks its form's CSRF field. */
+  | 'pendingInstall'
   | 'pipedriveCallbacks'
   | 'dashboard'
   | 'panel'
@@ -188,6 +194,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await group('oauth', createSessionHook({ sessions: domain.sessions, config }, { required: false }), async (scope) => {
     await scope.register(oauthRoutes, { services });
   });
+  // A parked install's confirmation page and form: the session when there is one, never required; the
+  // form is plain HTML, so its CSRF token is a form field the route checks, not the dashboard's header.
+  await group('pendingInstall', createSessionResolver(domain.sessions), async (scope) => {
+    await scope.register(pendingInstallRoutes, { services });
+  });
   // Pipedrive's server-to-server callbacks (uninstall, sharing): Basic client credentials.
   await group(
     'pipedriveCallbacks',
@@ -202,9 +213,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     createSessionHook({ sessions: domain.sessions, config }, { required: true }),
     async (scope) => {
       await scope.register(authRoutes, { services });
+      await scope.register(accountRoutes, { services });
       await scope.register(invitationRoutes, { services });
       await scope.register(teamRoutes, { services });
       await scope.register(integrationsRoutes, { services });
+      await scope.register(syncRoutes, { services });
       await scope.register(whatsappRoutes, { services });
       await scope.register(unmatchedRoutes, { services });
     },
@@ -217,6 +230,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await group('panel', createExtensionAuthHook(config.pipedrive.jwtSecret), async (scope) => {
     await scope.register(panelRoutes, { services });
     await scope.register(panelMessagesRoutes, { services });
+    // Live chat; its event stream is marked public: a single-use ticket minted by a panel call is the credential.
+    await scope.register(liveChatRoutes, { services });
   });
   // Meta's webhooks: each request is authenticated by its signature over the raw bytes.
   await group('providerWebhooks', undefined, async (scope) => {

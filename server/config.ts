@@ -35,7 +35,18 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** Days Parley keeps a disconnected or uninstalled company's Pipedrive data before purging it. */
   retentionDays: number;
+  mail: MailConfig;
 }
+
+/**
+ * Where account mail (sign-up confirmations, password resets, address changes) goes: an SMTP server,
+ * the sandbox's mailbox page, or nowhere. Without mail, Parley cannot prove anyone reads an address,
+ * so sign-up with a password, password reset and email change are off (Sign in with Pipedrive works).
+ */
+export type MailConfig =
+  | { transport: 'smtp'; smtpUrl: string; from: string }
+  | { transport: 'sandbox'; inboxUrl: string; from: string }
+  | { transport: 'disabled'; from: string };
 
 /** Secrets Parley may generate for itself when it runs on its own (embedded database or sandbox). */
 export interface GeneratedSecrets {
@@ -145,6 +156,15 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
   const graphUrl =
     parseUrl('WHATSAPP_GRAPH_URL', read('WHATSAPP_GRAPH_URL'), ['http:', 'https:'], problems) ??
     (sandboxEnabled ? sandboxUrl : 'https://graph.facebook.com');
+  const smtpUrl = parseUrl('SMTP_URL', read('SMTP_URL'), ['smtp:', 'smtps:'], problems);
+  const mailFrom = read('MAIL_FROM') ?? `Parley <parley@${new URL(publicUrl).hostname}>`;
+  if (/[\r\n]/.test(mailFrom)) problems.push('MAIL_FROM must be one line, e.g. "Parley <parley@example.com>"');
+  const mail: MailConfig =
+    smtpUrl !== undefined
+      ? { transport: 'smtp', smtpUrl, from: mailFrom }
+      : sandboxEnabled
+        ? { transport: 'sandbox', inboxUrl: `${sandboxUrl}/mail/messages`, from: mailFrom }
+        : { transport: 'disabled', from: mailFrom };
   const graphVersion = read('WHATSAPP_GRAPH_VERSION') ?? 'v23.0';
   if (!/^v\d+\.\d+$/.test(graphVersion)) problems.push('WHATSAPP_GRAPH_VERSION must look like v23.0');
   // Meta's own limits are 5 MB (images) and 16 MB (audio, video); documents may reach 100 MB.
@@ -176,6 +196,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): AppConfig
     runWorkers,
     logLevel,
     retentionDays,
+    mail,
   };
 }
 

@@ -75,6 +75,10 @@ export async function main(projectRoot: string, options: MainOptions = {}): Prom
     await parley.shutdown();
     await companion?.stop();
   });
+  if (config.mail.transport === 'disabled')
+    logger.warn(
+      'Mail is disabled (SMTP_URL is not set): Parley cannot confirm email addresses, so sign-up with a password, password reset and email change are off. Sign in with Pipedrive (or install from the Marketplace) still works, and so do invitation links an admin copies. Set SMTP_URL and MAIL_FROM to turn mail on.',
+    );
   logger.info(`Parley is running: open ${companion?.startHereUrl ?? parley.url}`);
 }
 

@@ -113,6 +113,13 @@ export interface Deal {
   visibleTo: VisibleTo;
   /** YYYY-MM-DD; absent = null. */
   expectedCloseDate?: string | null;
+  /** Set when the status turns won / lost (close_time either way), cleared when it reopens; absent = null. */
+  wonTime?: Date | null;
+  lostTime?: Date | null;
+  closeTime?: Date | null;
+  lostReason?: string | null;
+  /** When the deal last moved to another stage (null for a deal never moved). */
+  stageChangeTime?: Date | null;
   labelIds?: number[];
   customFields: Record<string, unknown>;
   addTime: Date;
@@ -206,9 +213,14 @@ export interface ActivityType {
   updateTime: Date;
 }
 
+/** A field definition of persons, deals or organizations (`GET /v1/personFields`, `dealFields`, `organizationFields`). */
 export interface PersonField {
   id: number;
   companyId: number;
+  /** Whose field it is; absent = a person's (the first sandbox only had person fields). */
+  entity?: 'person' | 'deal' | 'organization';
+  /** Choices of `enum` / `set` fields. */
+  options?: { id: number; label: string }[];
   /** 40-character hash key for custom fields; the plain name for built-in ones. */
   key: string;
   name: string;

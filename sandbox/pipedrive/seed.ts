@@ -185,6 +185,43 @@ function seedCompany(state: PipedriveState, spec: CompanySpec): SeededCompany {
     });
   }
 
+  for (const [entity, map, fields] of [
+    [
+      'deal',
+      state.dealFields,
+      [
+        ['Title', 'title', 'varchar'],
+        ['Value', 'value', 'double'],
+        ['Person', 'person_id', 'people'],
+        ['Organization', 'org_id', 'org'],
+      ],
+    ],
+    [
+      'organization',
+      state.organizationFields,
+      [
+        ['Name', 'name', 'varchar'],
+        ['Address', 'address', 'varchar'],
+        ['Owner', 'owner_id', 'user'],
+      ],
+    ],
+  ] as const) {
+    for (const [name, key, fieldType] of fields) {
+      const id = state.nextId('personField');
+      map.set(id, {
+        id,
+        companyId: company.id,
+        entity,
+        key,
+        name,
+        fieldType,
+        isCustom: false,
+        addTime: now,
+        updateTime: now,
+      });
+    }
+  }
+
   for (const [name, color] of [
     ['Hot', 'red'],
     ['Warm', 'yellow'],

@@ -43,6 +43,8 @@ export interface PipedriveState {
   activities: Map<number, Activity>;
   activityTypes: Map<number, ActivityType>;
   personFields: Map<number, PersonField>;
+  dealFields: Map<number, PersonField>;
+  organizationFields: Map<number, PersonField>;
   webhooks: Map<number, Webhook>;
   webhookDeliveries: WebhookDelivery[];
   apps: Map<string, RegisteredApp>;
@@ -96,6 +98,8 @@ export function createPipedriveState(
     activities: new Map(),
     activityTypes: new Map(),
     personFields: new Map(),
+    dealFields: new Map(),
+    organizationFields: new Map(),
     webhooks: new Map(),
     webhookDeliveries: [],
     apps: new Map(),

@@ -5,18 +5,22 @@ import { businessNumberRoutes } from './business-number.routes.ts';
 import { ensureCustomer, receiveFromCustomer, type CustomerMessageInput } from './chat/inbound.ts';
 import type { WhatsAppContext } from './context.ts';
 import { mergeFaults, type WhatsAppFaults, type WhatsAppFaultsInput } from './faults.ts';
+import { whatsAppFaultRoutes } from './faults.routes.ts';
 import { graphRoutes } from './graph/graph.routes.ts';
 import { mediaDownloadRoutes } from './graph/media-download.routes.ts';
 import { createInspection, type WhatsAppInspection } from './inspection.ts';
-import type { ChatMessage, Customer, WebhookVerification } from './records.ts';
+import type { ChatMessage, Customer, Template, WebhookVerification } from './records.ts';
 import { seedWhatsApp } from './seed.ts';
-import { createWhatsAppState, resetWhatsAppState, type WhatsAppState } from './state.ts';
+import { changeTemplateStatus, type TemplateStatusChange } from './template-status.ts';
+import { createWhatsAppState, findCustomerByNumber, resetWhatsAppState, type WhatsAppState } from './state.ts';
+import { businessScopedUserId } from './chat/identity.ts';
+import { toDigits } from './phone-numbers.ts';
 import { createEmulatorTimers } from './timers.ts';
 import { dashboardRoutes, DASHBOARD_PATH } from './ui/dashboard.routes.ts';
 import { phoneRoutes } from './ui/phone.routes.ts';
 import { createWebhookDispatcher } from './webhooks/dispatcher.ts';
 import { configureWebhook, type WebhookSettingsInput } from './webhooks/verification.ts';
-import { chatOf, readChat, setChatOpen, type ChatSelector } from './chat/chat-selectors.ts';
+import { chatOf, playVoiceNote, readChat, setChatOpen, type ChatSelector } from './chat/chat-selectors.ts';
 
 export type { CustomerMessageInput, CustomerFile } from './chat/inbound.ts';
 export type { ChatSelector } from './chat/chat-selectors.ts';
@@ -62,8 +66,14 @@ export interface WhatsAppEmulator extends WhatsAppInspection {
   configureWebhook(input: WebhookSettingsInput): Promise<WebhookVerification>;
   /** What POST /{waba-id}/subscribed_apps does with the app's token (defaults: numbers[0]'s WABA and app). */
   subscribeApp(input?: { wabaId?: string; appId?: string }): void;
-  /** Registers a WhatsApp user (or renames one): from then on the number is "on WhatsApp". */
-  addCustomer(input: { phone: string; name: string }): Customer;
+  /**
+   * Registers a WhatsApp user (or updates one): from then on the number is "on WhatsApp". A
+   * `username` shows in contacts[].profile.username; `phoneHidden` makes webhooks omit the phone
+   * (`wa_id`, `from`), leaving the business-scoped `user_id` (Meta's 2026 usernames).
+   */
+  addCustomer(input: { phone: string; name: string; username?: string | null; phoneHidden?: boolean }): Customer;
+  /** The customer's business-scoped user id for a business number's WABA (default: numbers[0]). */
+  businessScopedUserId(input: { customer: string; phoneNumberId?: string }): string;
   customers(): Customer[];
   /** A customer writes to a business number; the signed inbound webhook follows. Returns the wamid. */
   sendFromCustomer(input: CustomerMessageInput): string;
@@ -73,19 +83,31 @@ export interface WhatsAppEmulator extends WhatsAppInspection {
   sentToCustomer(chat: ChatSelector): ChatMessage[];
   /** The customer opens the chat: delivered business messages turn read (read webhooks). Returns their wamids. */
   readChat(chat: ChatSelector): string[];
+  /** The customer plays an audio the business sent: `read` (if needed) then `played` statuses. */
+  playVoiceNote(chat: ChatSelector & { messageId: string }): void;
   /** Keeps the chat on the customer's screen: new messages are read on delivery (only `read` is sent). */
   setChatOpen(chat: ChatSelector & { open: boolean }): void;
+  /**
+   * Meta changes a template's status (review, pause, disable): a `message_template_status_update`
+   * webhook follows. Default WABA: numbers[0]'s. Also on the Meta app dashboard page.
+   */
+  setTemplateStatus(change: Omit<TemplateStatusChange, 'wabaId'> & { wabaId?: string }): Template;
   /** Makes a token expire now (Graph answers 190/463 from then on). Default: numbers[0]'s token. */
   expireAccessToken(token?: string): void;
   readonly faults: WhatsAppFaults;
   /** Changes fault knobs (nested `retry` and `statusDelays` merge). */
   setFaults(input: WhatsAppFaultsInput): void;
-  /** Back to a fresh start: no webhook settings or subscriptions, seed customers and templates, default knobs. */
+  /** Back to a fresh start: no webhook settings or subscriptions, seed customers and templates, the knobs it started with. */
   reset(): void;
 }
 
-export function createWhatsAppEmulator(options: { clock: SandboxClock }): WhatsAppEmulator {
+export function createWhatsAppEmulator(options: {
+  clock: SandboxClock;
+  /** Knobs this sandbox starts with (and `reset()` returns to); the rest keep their defaults. */
+  faults?: WhatsAppFaultsInput;
+}): WhatsAppEmulator {
   const state = createWhatsAppState(options.clock);
+  state.initial.faults = options.faults ?? {};
   const numbers = seedWhatsApp(state);
   resetWhatsAppState(state);
   const timers = createEmulatorTimers(options.clock);
@@ -112,6 +134,7 @@ export function createWhatsAppEmulator(options: { clock: SandboxClock }): WhatsA
       await fastify.register(mediaDownloadRoutes, { context });
       await fastify.register(phoneRoutes, { context });
       await fastify.register(dashboardRoutes, { context, numbers });
+      await fastify.register(whatsAppFaultRoutes, { state });
       await fastify.register(businessNumberRoutes, { numbers, state });
     },
     async close() {
@@ -124,12 +147,20 @@ export function createWhatsAppEmulator(options: { clock: SandboxClock }): WhatsA
       if (!waba) throw new Error(`unknown WABA ${input.wabaId ?? ''}`);
       waba.subscribedAppIds.add(input.appId ?? waba.appId);
     },
-    addCustomer: (input) => ensureCustomer(state, input.phone, input.name),
+    addCustomer: ({ phone, ...profile }) => ensureCustomer(state, phone, profile),
+    businessScopedUserId({ customer, phoneNumberId = first.phoneNumberId }) {
+      const found = findCustomerByNumber(state, toDigits(customer) ?? '');
+      const phone = state.phones.get(phoneNumberId);
+      if (!found || !phone) throw new Error(`unknown customer ${customer} or number ${phoneNumberId}`);
+      return businessScopedUserId(state, found, phone.wabaId);
+    },
     customers: () => [...state.customers.values()],
     sendFromCustomer: (input) => receiveFromCustomer(context, input).wamid,
     conversation: (chat) => chatOf(state, chat),
     sentToCustomer: (chat) => chatOf(state, chat).filter((message) => message.direction === 'outbound'),
     readChat: (chat) => readChat(context, chat),
+    playVoiceNote: (chat) => playVoiceNote(context, chat),
+    setTemplateStatus: (change) => changeTemplateStatus(context, { ...change, wabaId: change.wabaId ?? first.wabaId }),
     setChatOpen: (chat) => setChatOpen(state, chat),
     expireAccessToken(token = first.accessToken) {
       const grant = state.grants.get(token);

@@ -31,14 +31,32 @@ export interface WhatsAppFaults {
   statusDelays: { sentMs: number; deliveredMs: number };
   /** Real milliseconds a receiver may take before an attempt counts as failed. */
   deliveryTimeoutMs: number;
+  /**
+   * Cloud API throughput per business number (whatsapp-cloud-api.md §1.8): sends per rolling second
+   * before Meta answers 130429. Meta's default is 80 (upgraded numbers 1,000, coexistence numbers
+   * 20); null turns the limit off.
+   */
+  throughputPerSecond: number | null;
+  /**
+   * The pair rate (one business number → one customer, §1.7 131056): on average one message per
+   * `intervalMs`, with bursts of up to `burst` messages that are then "paid back" at that pace (a
+   * token bucket). Meta documents one message per 6 s and bursts; the burst size of 45 is a GUESS
+   * from third-party summaries. null turns the limit off.
+   */
+  pairRate: { intervalMs: number; burst: number } | null;
   /** Source of randomness for the ratios (tests may pin it). */
   random: () => number;
 }
 
-export type WhatsAppFaultsInput = Partial<Omit<WhatsAppFaults, 'retry' | 'statusDelays'>> & {
+export type WhatsAppFaultsInput = Partial<Omit<WhatsAppFaults, 'retry' | 'statusDelays' | 'pairRate'>> & {
   retry?: Partial<WhatsAppFaults['retry']>;
   statusDelays?: Partial<WhatsAppFaults['statusDelays']>;
+  pairRate?: Partial<NonNullable<WhatsAppFaults['pairRate']>> | null;
 };
+
+/** Realistic send limits, on by default (Meta's documented defaults). */
+export const DEFAULT_THROUGHPUT_PER_SECOND = 80;
+export const DEFAULT_PAIR_RATE = { intervalMs: 6_000, burst: 45 } as const;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -55,6 +73,8 @@ export function defaultFaults(): WhatsAppFaults {
     retry: { initialDelayMs: 15_000, factor: 2, maxDelayMs: 60 * 60 * 1000, horizonMs: 7 * DAY_MS },
     statusDelays: { sentMs: 500, deliveredMs: 1500 },
     deliveryTimeoutMs: 10_000,
+    throughputPerSecond: DEFAULT_THROUGHPUT_PER_SECOND,
+    pairRate: { ...DEFAULT_PAIR_RATE },
     random: Math.random,
   };
 }
@@ -65,5 +85,11 @@ export function mergeFaults(current: WhatsAppFaults, input: WhatsAppFaultsInput)
     ...input,
     retry: { ...current.retry, ...input.retry },
     statusDelays: { ...current.statusDelays, ...input.statusDelays },
+    pairRate:
+      input.pairRate === null
+        ? null
+        : input.pairRate === undefined
+          ? current.pairRate
+          : { ...(current.pairRate ?? DEFAULT_PAIR_RATE), ...input.pairRate },
   };
 }

@@ -52,10 +52,14 @@ export interface Customer {
   waId: string;
   /** The self-chosen profile name that webhooks carry in contacts[].profile.name. */
   name: string;
+  /** A WhatsApp username (`contacts[].profile.username`), or null (chat/identity.ts). */
+  username: string | null;
+  /** Whether the customer hides their phone: webhooks then omit `wa_id` / `from` (chat/identity.ts). */
+  phoneHidden: boolean;
   createdAt: Date;
 }
 
-export type OutboundStatus = 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
+export type OutboundStatus = 'accepted' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
 export type InboundStatus = 'received' | 'read';
 
 export interface TemplateButtonView {
@@ -74,6 +78,8 @@ export interface MediaRef {
   mimeType?: string;
   filename?: string;
   caption?: string;
+  /** A voice note (audio recorded in WhatsApp). */
+  voice?: boolean;
 }
 
 /** One message of a chat between a business number and a customer, in either direction. */
@@ -82,7 +88,20 @@ export interface ChatMessage {
   direction: 'inbound' | 'outbound';
   phoneNumberId: string;
   customerWaId: string;
-  type: 'text' | 'image' | 'document' | 'template' | 'reaction' | 'button';
+  type:
+    | 'text'
+    | 'image'
+    | 'audio'
+    | 'video'
+    | 'document'
+    | 'sticker'
+    | 'location'
+    | 'contacts'
+    | 'interactive'
+    | 'template'
+    | 'reaction'
+    | 'button'
+    | 'unsupported';
   /** Text, caption, rendered template body or tapped button text. */
   text: string | null;
   template: {
@@ -94,6 +113,11 @@ export interface ChatMessage {
     buttons: TemplateButtonView[];
   } | null;
   media: MediaRef | null;
+  /**
+   * The type's own object as the webhook shows it: location, contacts, interactive (sent, or the
+   * customer's `button_reply` / `list_reply`), unsupported's errors.
+   */
+  content: Record<string, unknown> | Record<string, unknown>[] | null;
   reaction: { messageId: string; emoji: string } | null;
   button: { payload: string; text: string } | null;
   /** wamid this message replies to (context). */
@@ -174,7 +198,7 @@ export interface DroppedWebhook {
   wabaId: string;
   appId: string | null;
   reason: 'no-subscribed-app' | 'callback-not-verified';
-  kind: 'messages' | 'statuses';
+  kind: 'messages' | 'statuses' | 'template_status';
 }
 
 export interface WebhookVerification {

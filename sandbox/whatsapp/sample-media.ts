@@ -77,3 +77,31 @@ export const SAMPLE_DOCUMENT: SampleFile = {
   mimeType: 'application/pdf',
   filename: 'order-1042.pdf',
 };
+
+/**
+ * Voice note, video and stickers: tiny files with the right signatures (Ogg, MP4 `ftyp`, RIFF/WEBP)
+ * but no playable content; enough for an app that downloads, stores and forwards media.
+ */
+function placeholder(signature: Buffer, size = 256): Buffer {
+  return Buffer.concat([signature, Buffer.alloc(size - signature.length, 0x20)]);
+}
+export const SAMPLE_VOICE: SampleFile = {
+  bytes: placeholder(Buffer.from('OggS\0\u0002', 'latin1')),
+  mimeType: 'audio/ogg',
+  filename: 'voice.ogg',
+};
+export const SAMPLE_AUDIO: SampleFile = {
+  bytes: placeholder(Buffer.from('ID3\u0004\0\0', 'latin1')),
+  mimeType: 'audio/mpeg',
+  filename: 'song.mp3',
+};
+export const SAMPLE_VIDEO: SampleFile = {
+  bytes: placeholder(Buffer.from('\0\0\0\u0018ftypmp42', 'latin1')),
+  mimeType: 'video/mp4',
+  filename: 'clip.mp4',
+};
+export const SAMPLE_STICKER: SampleFile = {
+  bytes: placeholder(Buffer.from('RIFF\u00f8\0\0\0WEBPVP8 ', 'latin1')),
+  mimeType: 'image/webp',
+  filename: 'sticker.webp',
+};

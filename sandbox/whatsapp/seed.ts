@@ -39,10 +39,11 @@ const BUSINESSES: BusinessSpec[] = [
  * people chose for themselves (non-ASCII on purpose). Lucas's account still uses Brazil's old
  * 12-digit form while Pipedrive stores the 9-digit mobile; Sofía's wa_id has Mexico's "521".
  */
-const CUSTOMERS: { waId: string; name: string }[] = [
+/** Lucas has adopted a username (his phone stays visible); nobody hides their phone by default. */
+const CUSTOMERS: { waId: string; name: string; username?: string }[] = [
   { waId: '34600111222', name: 'María G. 🌻' },
   { waId: '14155550101', name: 'John Carter' },
-  { waId: '551112345678', name: 'Lucas Silva' },
+  { waId: '551112345678', name: 'Lucas Silva', username: 'lucas.silva' },
   { waId: '12125550199', name: 'Hank Scorpio' },
   { waId: '5215512345678', name: 'Sofía Hernández' },
 ];
@@ -83,7 +84,12 @@ export function seedWhatsApp(state: WhatsAppState): SandboxBusinessNumber[] {
       appSecret,
     };
   });
-  state.initial.customers = CUSTOMERS.map((customer): Customer => ({ ...customer, createdAt: now }));
+  state.initial.customers = CUSTOMERS.map((customer): Customer => ({
+    ...customer,
+    username: customer.username ?? null,
+    phoneHidden: false,
+    createdAt: now,
+  }));
   return numbers;
 }
 

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { SandboxClock } from '../clock.ts';
-import { defaultFaults, type WhatsAppFaults } from './faults.ts';
+import { defaultFaults, mergeFaults, type WhatsAppFaults, type WhatsAppFaultsInput } from './faults.ts';
 import type {
   AccessGrant,
   BusinessPhone,
@@ -15,6 +16,7 @@ import type {
   WebhookVerification,
 } from './records.ts';
 import { whatsAppVariants } from './phone-numbers.ts';
+import { createSendLimits, type SendLimits } from './chat/send-limits.ts';
 
 export type * from './records.ts';
 
@@ -44,8 +46,12 @@ export interface WhatsAppState {
   verifications: WebhookVerification[];
   graphRequests: GraphRequestLog[];
   faults: WhatsAppFaults;
+  /** Key of the business-scoped user ids (chat/identity.ts): stable for a run, kept by reset. */
+  bsuidKey: string;
+  /** Counters of the throughput and pair-rate limits (chat/send-limits.ts). */
+  sendLimits: SendLimits;
   /** What `reset()` restores. */
-  initial: { customers: Customer[]; templates: Template[] };
+  initial: { customers: Customer[]; templates: Template[]; faults: WhatsAppFaultsInput };
 }
 
 export function createWhatsAppState(clock: SandboxClock): WhatsAppState {
@@ -68,7 +74,9 @@ export function createWhatsAppState(clock: SandboxClock): WhatsAppState {
     verifications: [],
     graphRequests: [],
     faults: defaultFaults(),
-    initial: { customers: [], templates: [] },
+    sendLimits: createSendLimits(),
+    bsuidKey: randomBytes(32).toString('hex'),
+    initial: { customers: [], templates: [], faults: {} },
   };
 }
 
@@ -93,7 +101,8 @@ export function resetWhatsAppState(state: WhatsAppState): void {
   state.dropped.length = 0;
   state.verifications.length = 0;
   state.graphRequests.length = 0;
-  state.faults = defaultFaults();
+  state.faults = mergeFaults(defaultFaults(), state.initial.faults);
+  state.sendLimits = createSendLimits();
 }
 
 export function chatKey(phoneNumberId: string, waId: string): string {

@@ -7,6 +7,11 @@ import type { Logger } from '../logger.ts';
 export interface QueueDefinition<TData extends object = object> {
   name: string;
   options: Omit<Queue, 'name'>;
+  /**
+   * Send options every job of this queue gets (e.g. its `singletonKey`), so each sender cannot
+   * forget them; options given to `send` win.
+   */
+  sendDefaults?(data: TData): SendOptions;
   /** Phantom field that carries the job data type from definition to `send` and handler. */
   readonly dataType?: TData;
 }
@@ -14,8 +19,9 @@ export interface QueueDefinition<TData extends object = object> {
 export function defineQueue<TData extends object>(
   name: string,
   options: Omit<Queue, 'name'> = {},
+  sendDefaults?: (data: TData) => SendOptions,
 ): QueueDefinition<TData> {
-  return { name, options };
+  return sendDefaults === undefined ? { name, options } : { name, options, sendDefaults };
 }
 
 export interface JobQueue {
@@ -78,7 +84,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       }
     },
     async send(queue, data, sendOptions = {}) {
-      const { tx, ...rest } = sendOptions;
+      const { tx, ...given } = sendOptions;
+      const rest = { ...queue.sendDefaults?.(data), ...given };
       return boss.send(queue.name, data, tx === undefined ? rest : { ...rest, db: fromDrizzle(tx, sql) });
     },
     async stop(stopOptions = {}) {

@@ -6,6 +6,9 @@ import {
   pipedriveSubscribeQueue,
   purgeDisconnectedQueue,
   revokeGrantQueue,
+  sendMailQueue,
+  syncChatQueue,
+  syncReconcileQueue,
   whatsappInboxQueue,
   whatsappMediaQueue,
   whatsappTemplatesQueue,
@@ -68,6 +71,29 @@ export function createJobRegistrations(services: {
       async handler(_data, { logger }) {
         const purged = await domain.lifecycle.purgeDue();
         logger.info({ purged: purged.length }, 'purge of disconnected companies done');
+      },
+    }),
+    registerJob({
+      queue: sendMailQueue,
+      async handler(data, { logger }) {
+        // The message holds links that are secrets: only its id is ever logged.
+        await domain.mail.deliver(data);
+        logger.info({ mailId: data.mailId }, 'mail sent');
+      },
+    }),
+    registerJob({
+      queue: syncChatQueue,
+      concurrency: 2,
+      async handler(data, { jobId, retryCount, logger }) {
+        const outcome = await domain.chatSync.runJob(data, { jobId, retryCount });
+        logger.debug({ chatId: data.chatId, outcome }, 'chat sync done');
+      },
+    }),
+    registerJob({
+      queue: syncReconcileQueue,
+      async handler(data, { logger }) {
+        const queued = await domain.chatSync.reconcileCompany(data.companyId);
+        logger.info({ companyId: data.companyId, queued }, 'sync reconciliation queued the chats behind');
       },
     }),
     registerJob({

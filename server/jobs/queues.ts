@@ -36,17 +36,55 @@ export const purgeDisconnectedQueue = defineQueue<{ reason: 'schedule' | 'manual
 });
 
 /**
- * Brings one chat's Pipedrive side up to date: identity resolution, auto-creation and the day's
- * transcript. Enqueued (in the same transaction) whenever a chat gains a message or a status; the
- * sync engine coalesces what arrives while a job for the chat is queued.
+ * Where sync jobs go that must not be retried blindly: a permanent refusal by Pipedrive (a 4xx
+ * validation error) or retries exhausted. Nobody works this queue; an admin replays a job
+ * (`POST /api/sync/dead-letters/:id/replay`) once the cause is fixed. Kept 30 days.
  */
-export const syncChatQueue = defineQueue<{ chatId: string }>('sync.chat', {
-  retryLimit: 10,
-  retryDelay: 5,
-  retryBackoff: true,
-  retryDelayMax: 900,
-  expireInSeconds: 120,
-});
+export const syncDeadLetterQueue = defineQueue<{
+  chatId: string;
+  companyId?: number;
+  reason?: string;
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+  sourceJobId?: string;
+  sourceRetryCount?: number;
+}>('sync.chat.dead', { retentionSeconds: 30 * 86_400, deleteAfterSeconds: 7 * 86_400 });
+
+/**
+ * Brings one chat's Pipedrive side up to date: identity resolution, auto-creation and the day's
+ * transcript. Enqueued (in the same transaction) whenever a chat gains a message or a status.
+ *
+ * Coalescing: the queue is `stately` and every job's `singletonKey` is its chat, so a chat has at
+ * most one job waiting and one running. While one waits, further sends for the chat are dropped
+ * (the waiting job will write "what is there now"); a job starts two seconds after it is sent, so
+ * a burst lands in a few writes. Budget pauses and 429s defer the job (`startAfter`) instead of failing it.
+ */
+export const syncChatQueue = defineQueue<{
+  chatId: string;
+  /** How many 429 deferrals in a row (the exponential backoff's exponent). */
+  throttled?: number;
+}>(
+  'sync.chat',
+  {
+    policy: 'stately',
+    retryLimit: 10,
+    retryDelay: 2,
+    retryBackoff: true,
+    retryDelayMax: 900,
+    expireInSeconds: 120,
+    deadLetter: syncDeadLetterQueue.name,
+  },
+  (data) => ({ singletonKey: `chat:${data.chatId}`, startAfter: 2 }),
+);
+
+/**
+ * After a company's organization connection becomes active again (reconnect after reauth or a
+ * disconnect), enqueues `sync.chat` for every chat with messages newer than its transcripts.
+ */
+export const syncReconcileQueue = defineQueue<{ companyId: number }>(
+  'sync.reconcile',
+  { policy: 'stately', retryLimit: 5, retryBackoff: true, expireInSeconds: 300 },
+  (data) => ({ singletonKey: `company:${data.companyId}` }),
+);
 
 /** Subscribes Parley to the company's Pipedrive webhooks (person change/delete, deal and lead delete) after an org connect. */
 export const pipedriveSubscribeQueue = defineQueue<{ companyId: number }>('pipedrive.webhooks-subscribe', {
@@ -65,6 +103,20 @@ export const pipedriveEventQueue = defineQueue<{ inboxEventId: number }>('pipedr
   retryBackoff: true,
   retryDelayMax: 900,
   expireInSeconds: 120,
+});
+
+/**
+ * Account mail (confirmation links, password resets, notices). Enqueued in the transaction that
+ * stores the link's token; the message is encrypted in the job and the job deleted soon after it
+ * was sent. A failing SMTP server means retries with backoff, never a lost or blocking mail.
+ */
+export const sendMailQueue = defineQueue<{ mailId: string; ciphertext: string }>('mail.send', {
+  retryLimit: 12,
+  retryDelay: 10,
+  retryBackoff: true,
+  retryDelayMax: 1800,
+  expireInSeconds: 60,
+  deleteAfterSeconds: 60,
 });
 
 /**
@@ -102,7 +154,10 @@ export const ALL_QUEUES: readonly QueueDefinition[] = [
   maintenanceCleanupQueue,
   revokeGrantQueue,
   purgeDisconnectedQueue,
+  syncDeadLetterQueue,
   syncChatQueue,
+  sendMailQueue,
+  syncReconcileQueue,
   pipedriveSubscribeQueue,
   pipedriveEventQueue,
   whatsappInboxQueue,

@@ -49,9 +49,13 @@ export async function verifyExtensionToken(token: string, jwtSecret: string): Pr
   return { companyId, userId };
 }
 
-/** `onRequest` hook for panel APIs: `Authorization: Bearer <SDK signed token>` → `request.viewer`. */
+/**
+ * `onRequest` hook for panel APIs: `Authorization: Bearer <SDK signed token>` → `request.viewer`.
+ * Routes marked `config: { public: true }` carry their own credential (the live-chat stream's ticket).
+ */
 export function createExtensionAuthHook(jwtSecret: string) {
   return async function authenticateExtension(request: FastifyRequest): Promise<void> {
+    if (request.routeOptions.config.public === true) return;
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (match?.[1] === undefined)
       throw createExtensionTokenError({

@@ -1,6 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createErrorFactory } from '../errors.ts';
+import { withoutNulDeep } from '../services/whatsapp/json-text.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `strip` for known senders that retry (and ban endpoints) on errors, such as Pipedrive's
+     * webhooks: NULs are dropped from the body instead of refused (reliability.md B5, B14).
+     */
+    nulCharacters?: 'refuse' | 'strip';
+  }
+}
 
 export const createNulCharacterError = createErrorFactory({
   code: 'request.nul_character',
@@ -28,10 +39,13 @@ export function findNulCharacter(value: unknown, pointer = ''): string | undefin
  */
 async function inputSafety(fastify: FastifyInstance): Promise<void> {
   fastify.addHook('preValidation', async (request: FastifyRequest) => {
+    // Raw bodies (signed webhooks) are verified as bytes; their parsers deal with NULs.
+    if (request.routeOptions.config.nulCharacters === 'strip' && !Buffer.isBuffer(request.body))
+      request.body = withoutNulDeep(request.body);
     for (const [part, value] of [
       ['params', request.params],
       ['querystring', request.query],
-      ['body', request.body],
+      ['body', Buffer.isBuffer(request.body) ? undefined : request.body],
     ] as const) {
       const at = findNulCharacter(value);
       if (at !== undefined) throw createNulCharacterError({ details: { part, path: at } });

@@ -64,6 +64,16 @@ export function createSessionHook(
 }
 
 /**
+ * Resolves the session cookie into `request.session` and checks nothing else: for routes that answer
+ * signed-out visitors themselves and carry their CSRF token in a form field (a parked install's page).
+ */
+export function createSessionResolver(sessions: SessionService) {
+  return async function resolveSessionOnly(request: FastifyRequest): Promise<void> {
+    request.session = (await sessions.resolve(request.cookies[SESSION_COOKIE])) ?? null;
+  };
+}
+
+/**
  * The session of a route behind the dashboard group's session hook, which has already refused a
  * request without one. No session here means the hook is missing: a bug, answered as a 500.
  */

@@ -14,16 +14,24 @@ import { createGrantStore } from './connections/grant-store.ts';
 import { createInstallService } from './connections/install.service.ts';
 import { createOAuthStateService } from './connections/oauth-state.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
+import { createEventsTicketService } from './live/events-ticket.ts';
+import { createPanelChatService, type ReadReceiptSender } from './live/panel-chat.service.ts';
+import { createPanelContextService } from './live/panel-context.service.ts';
 import { createBudgetMeter } from './pipedrive/budget-meter.ts';
 import { createPipedriveOAuthClient } from './pipedrive/oauth-client.ts';
-import { createPipedriveApi } from './pipedrive/pipedrive-api.ts';
+import { createPipedriveApi, type ConnectionApi } from './pipedrive/pipedrive-api.ts';
 import { createPipedriveHttp } from './pipedrive/pipedrive-http.ts';
 import { createTokenService } from './pipedrive/token-service.ts';
 import { createTokenVault } from './pipedrive/token-vault.ts';
 import { createRateLimiter } from './rate-limit/rate-limiter.ts';
+import { createMailService } from './mail/mail.service.ts';
+import { createMailTransport, type MailTransport } from './mail/mail-transport.ts';
 import { createSyncSettingsService } from './settings/sync-settings.ts';
 import { createPanelService } from './connections/panel.service.ts';
 import { createWorkspaceIntegrationService } from './connections/workspace-integration.service.ts';
+import { createChatSyncService } from './sync/chat-sync.service.ts';
+import { createDeadLetters } from './sync/dead-letters.ts';
+import type { PipedriveTimeline } from './sync/pipedrive-timeline.ts';
 import { createChatChoicesService } from './sync/chat-choices.service.ts';
 import { createChatLinkResolver } from './sync/chat-link-resolver.ts';
 import { createPipedriveWebhooksService } from './sync/pipedrive-webhooks.service.ts';
@@ -56,6 +64,15 @@ export function createDomainServices(deps: {
   passwordHasher?: PasswordHasher;
   /** How the Pipedrive client waits out a short 429 or burst window (tests pass a fake clock's). */
   sleep?: (ms: number) => Promise<void>;
+  /** Replaces the transport the configuration names (tests capture or fail deliveries). */
+  mailTransport?: MailTransport;
+  /** WhatsApp read receipts; default: the channel's provider (`markRead`). */
+  sendReadReceipt?: ReadReceiptSender;
+  /** Tests: Pipedrive's request timeout (15 s otherwise) and a fetch that misbehaves. */
+  pipedriveTimeoutMs?: number;
+  pipedriveFetch?: typeof fetch;
+  /** Tests: wrap the transcript writes to fail at a chosen moment. */
+  syncTimeline?: (api: ConnectionApi) => PipedriveTimeline;
   /** Tests may substitute the WhatsApp provider; the default is the Cloud API at WHATSAPP_GRAPH_URL. */
   whatsappProvider?: WhatsAppProvider;
 }) {
@@ -81,8 +98,13 @@ export function createDomainServices(deps: {
     budget,
     clock,
     logger,
+    ...(deps.pipedriveTimeoutMs === undefined ? {} : { timeoutMs: deps.pipedriveTimeoutMs }),
+    ...(deps.pipedriveFetch === undefined ? {} : { fetch: deps.pipedriveFetch }),
     ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
   });
+  const pipedrive = createPipedriveApi({ db, http });
+  const audit = createAuditLog(db);
+  const syncSettings = createSyncSettingsService({ db });
   const lifecycle = createConnectionLifecycle({
     db,
     jobs: deps.jobs,
@@ -92,8 +114,12 @@ export function createDomainServices(deps: {
   });
   const states = createOAuthStateService({ db, secret: config.sessionSecret, clock });
   const grants = createGrantStore({ vault, jobs: deps.jobs, clock });
-  const audit = createAuditLog(db);
-  const status = createConnectionStatusService({ db });
+  const mail = createMailService({
+    jobs: deps.jobs,
+    secretBox,
+    from: config.mail.from,
+    transport: deps.mailTransport ?? createMailTransport(config.mail),
+  });
   const whatsappProvider = deps.whatsappProvider ?? createCloudApiProvider(config.whatsapp);
   const channelDirectory = createChannelDirectory({ db, secretBox, clock, eventBus });
   const channels = createChannelsService({
@@ -106,8 +132,6 @@ export function createDomainServices(deps: {
     logger,
     publicUrl: config.publicUrl,
   });
-  const pipedrive = createPipedriveApi({ db, http });
-  const syncSettings = createSyncSettingsService({ db });
   const sender = createSendService({
     db,
     jobs: deps.jobs,
@@ -119,6 +143,19 @@ export function createDomainServices(deps: {
   });
   // Identity resolution and auto-creation; the sync engine's transcript writer calls `chatLinks.resolve`.
   const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
+  const status = createConnectionStatusService({ db });
+  const panelChats = createPanelChatService({
+    db,
+    clock,
+    logger,
+    // WhatsApp's read receipt for the newest message a user read in the panel, through the channel's provider.
+    sendReadReceipt:
+      deps.sendReadReceipt ??
+      (async ({ channelId, providerMessageId }) => {
+        const found = await channels.accountFor(channelId);
+        if (found !== undefined) await whatsappProvider.markRead(found.account, providerMessageId);
+      }),
+  });
   return {
     audit,
     whatsappProvider,
@@ -151,13 +188,36 @@ export function createDomainServices(deps: {
     states,
     install: createInstallService({ db, oauth, states, grants, secretBox, clock }),
     status,
+    eventsTickets: createEventsTicketService({ db, secret: config.sessionSecret, clock }),
+    panelChats,
+    panelContext: createPanelContextService({ db, status, pipedrive, chats: panelChats, publicUrl: config.publicUrl }),
     sessions: createSessionService({ db, sessionSecret: config.sessionSecret, clock }),
-    accounts: createAccountsService({ db, hasher: deps.passwordHasher ?? createPasswordHasher(), clock }),
+    mail,
+    accounts: createAccountsService({
+      db,
+      hasher: deps.passwordHasher ?? createPasswordHasher(),
+      clock,
+      mail,
+      publicUrl: config.publicUrl,
+    }),
     team: createTeamService({ db, clock, lifecycle }),
     syncSettings,
     integration: createWorkspaceIntegrationService({ db, config, lifecycle, audit }),
     panel: createPanelService({ db, config, status, lifecycle, syncSettings, pipedrive, audit, sender }),
     chatLinks,
+    chatSync: createChatSyncService({
+      db,
+      jobs: deps.jobs,
+      pipedrive,
+      resolver: chatLinks,
+      settings: syncSettings,
+      audit,
+      clock,
+      logger,
+      publicUrl: config.publicUrl,
+      ...(deps.syncTimeline === undefined ? {} : { timeline: deps.syncTimeline }),
+    }),
+    deadLetters: createDeadLetters({ db, jobs: deps.jobs, audit }),
     chatChoices: createChatChoicesService({ db, jobs: deps.jobs, pipedrive, resolver: chatLinks }),
     pipedriveWebhooks: createPipedriveWebhooksService({
       db,

@@ -1,83 +1,27 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import type { Sandbox } from '../../sandbox/index.ts';
 import { connections } from '../../server/db/schema/index.ts';
-import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
-import { appFromManifest } from '../../sandbox/app-registration.ts';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import type { TestApp } from '../helpers/test-app.ts';
 import { TEST_SECRETS } from '../helpers/test-config.ts';
 import { describeInChromium, extensionFrame, launchChromium } from './helpers/chromium.ts';
-
-/** A port nobody uses right now, so Parley's public URL is known before it is configured. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The panels as `npm start` serves them, built once into a folder of this test's own. */
-function buildExtensions(): string {
-  const outDir = mkdtempSync(path.join(tmpdir(), 'parley-extensions-'));
-  // In a process of its own: Vite's native bundler refuses objects from jest's module realm.
-  execFileSync(process.execPath, [path.resolve('scripts/build.ts'), outDir]);
-  return outDir;
-}
-
-/** Opens a sandbox page and signs in through Pipedrive's user picker, landing back on it. */
-async function signInToPipedrive(page: Page, startUrl: string, userId: number): Promise<void> {
-  await page.goto(startUrl);
-  await page.locator(`[data-sign-in-as="${userId}"]`).click();
-  await page.waitForURL(startUrl);
-}
+import { followMailedLink, signInToPipedrive, startParleyWithSandbox } from './helpers/parley-server.ts';
 
 describeInChromium('connecting Parley in the browser (sandbox)', () => {
   let browser: Browser;
   let sandbox: Sandbox;
   let testApp: TestApp;
   let parleyUrl: string;
+  let closeParley: () => Promise<void>;
 
   beforeAll(async () => {
     browser = await launchChromium();
-    const extensionsDist = buildExtensions();
-    const port = await freePort();
-    parleyUrl = `http://localhost:${port}`;
-    sandbox = await startSandbox({ port: 0, timeScale: 0.001 });
-    sandbox.pipedrive.registerApp(
-      appFromManifest({
-        manifestDir: path.resolve('manifest'),
-        publicUrl: parleyUrl,
-        clientId: TEST_SECRETS.clientId,
-        clientSecret: TEST_SECRETS.clientSecret,
-        jwtSecret: TEST_SECRETS.jwtSecret,
-      }),
-    );
-    testApp = await createTestApp({
-      config: {
-        publicUrl: parleyUrl,
-        pipedrive: {
-          clientId: TEST_SECRETS.clientId,
-          clientSecret: TEST_SECRETS.clientSecret,
-          jwtSecret: TEST_SECRETS.jwtSecret,
-          oauthUrl: sandbox.url,
-        },
-        // Parley's panels may be framed by the sandbox's origin, as by Pipedrive's.
-        sandbox: { enabled: true, port: 0, url: sandbox.url },
-      },
-      paths: { extensionsDist },
-    });
-    await testApp.app.listen({ port, host: '127.0.0.1' });
+    ({ sandbox, testApp, parleyUrl, close: closeParley } = await startParleyWithSandbox());
   });
 
   afterAll(async () => {
     await browser.close();
-    await testApp.close();
-    await sandbox.close();
+    await closeParley();
   });
 
   it('the admin installs Parley from the Marketplace and lands on onboarding; a regular user then connects only for themself from the app-settings page', async () => {
@@ -114,6 +58,15 @@ describeInChromium('connecting Parley in the browser (sandbox)', () => {
     await samPage.getByLabel('Password').fill('a long enough password');
     await samPage.getByLabel('Workspace name').fill('Sam’s own');
     await samPage.getByRole('button', { name: 'Create account' }).click();
+    await samPage.getByRole('heading', { name: 'Check your email' }).waitFor();
+    // The account exists once Sam opens the link Parley mailed (the sandbox's mailbox shows it).
+    await followMailedLink(samPage, sandbox, sam.email, 'Confirm your email');
+    await samPage.getByText('Your email is confirmed').waitFor();
+    await samPage.goto(`${link}`);
+    await samPage.getByRole('button', { name: 'I have an account' }).click();
+    await samPage.locator('input[autocomplete=current-password]').fill('a long enough password');
+    await samPage.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await samPage.waitForURL(/\/invite\//);
     await samPage.getByRole('button', { name: `Accept as ${sam.email}` }).click();
     await samPage.waitForURL(`${parleyUrl}/integrations/pipedrive`);
 
@@ -138,6 +91,20 @@ describeInChromium('connecting Parley in the browser (sandbox)', () => {
       .where(and(eq(connections.companyId, sam.companyId), eq(connections.pipedriveUserId, sam.id)));
     expect(row).toMatchObject({ isPersonalConnection: true, isOrgConnection: false, state: 'active' });
     expect(row?.memberId).not.toBeNull();
+
+    // Ada's Pipedrive page shows the budget meter (the settings pages spent tokens), and the pause.
+    await testApp.database.pool.query(
+      "update companies set budget_paused_until = now() + interval '3 hours' where id = $1",
+      [admin.companyId],
+    );
+    await ada.goto(`${parleyUrl}/integrations/pipedrive`);
+    await ada.getByRole('heading', { name: 'Pipedrive API budget' }).waitFor();
+    await ada.getByText(/Sync paused until \d{1,2}:\d{2}/).waitFor();
+    await ada
+      .getByRole('table', { name: 'Pipedrive API tokens per day' })
+      .getByText(/Settings: \d+/)
+      .waitFor();
+    await ada.screenshot({ path: 'tmp/screenshots/budget-meter.png', fullPage: true });
 
     await adaContext.close();
     await samContext.close();

@@ -2,6 +2,7 @@ import { createJobRegistrations } from '../../server/jobs/job-registrations.ts';
 import { startWorkers, type WorkerRunner } from '../../server/jobs/worker-runner.ts';
 import { createMaintenanceService } from '../../server/services/maintenance/maintenance.service.ts';
 import { createBrowser, stateFromRedirect, type Browser } from './browser-session.ts';
+import { signUpConfirmed } from './mail-outbox.ts';
 import type { TestApp } from './test-app.ts';
 import { createTestLogger } from './test-logger.ts';
 import type { InviteReply } from '../../contracts/dashboard.schemas.ts';
@@ -28,14 +29,11 @@ export async function connectCompany<User>(testApp: TestApp, consent: Consent<Us
   for (const user of consent.users ?? []) {
     const invitation = await admin.post('/api/team/invitations', { email: consent.emailOf(user), role: 'member' });
     const token = new URL(invitation.json<InviteReply>().link).pathname.split('/').at(-1) ?? '';
-    const browser = createBrowser(testApp.app);
-    await browser.post('/api/auth/signup', {
+    const browser = await signUpConfirmed(testApp, {
       email: consent.emailOf(user),
-      password: 'a long enough password',
       name: consent.nameOf(user),
       workspaceName: 'Own',
     });
-    await browser.refreshCsrf();
     await browser.post(`/api/invitations/${token}/accept`);
     const start = await browser.get('/oauth/install?purpose=personal');
     const callback = await browser.get(

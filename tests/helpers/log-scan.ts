@@ -14,6 +14,9 @@ const SECRET_PATTERNS: { name: string; pattern: RegExp }[] = [
   { name: 'access token', pattern: /v1u:[A-Za-z0-9_-]{8,}/ },
   { name: 'refresh token', pattern: /\brt-[0-9a-f]{16}\b/ },
   { name: 'JWT', pattern: /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}/ },
+  // Mailed links (sign-up confirmation, reset, new address) and the bodies that carry them.
+  { name: 'mailed link token', pattern: /#token=[A-Za-z0-9_-]{20,}/ },
+  { name: 'mail body', pattern: /The link works once/ },
   // Bearer secrets that travel in URLs: invitation links and parked installs (issue 7, finding 4).
   { name: 'invitation token', pattern: /\/(?:invite|api\/invitations)\/(?!\[redacted\])[A-Za-z0-9_-]{16,}/ },
   { name: 'invitation token', pattern: /[?&]invite=(?!%5Bredacted%5D)[A-Za-z0-9_-]{16,}/i },

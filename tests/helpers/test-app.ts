@@ -12,6 +12,7 @@ import type { EventBus } from '../../server/services/events/event-bus.ts';
 import { createInProcessEventBus } from '../../server/services/events/in-process-event-bus.ts';
 import { createPasswordHasher } from '../../server/services/accounts/password.ts';
 import { createDomainServices, type DomainServices } from '../../server/services/domain-services.ts';
+import type { MailTransport } from '../../server/services/mail/mail-transport.ts';
 import { testConfig } from './test-config.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { createTestLogger } from './test-logger.ts';
@@ -39,6 +40,12 @@ export interface TestAppOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Another app on the same database (a second instance); default: a database of its own. */
   database?: TestDatabase;
+  /** Where mail goes when a worker sends it; default: the configured transport. */
+  mailTransport?: MailTransport;
+  /** The event bus (e.g. LISTEN/NOTIFY for two instances); default: in-process. The app closes it. */
+  eventBus?: EventBus;
+  /** Fault seams of the domain services (Pipedrive timeout, wrapped transcript writes). */
+  faults?: Pick<Parameters<typeof createDomainServices>[0], 'pipedriveTimeoutMs' | 'pipedriveFetch' | 'syncTimeline'>;
   /** Default: the suite's logger (the log file the global teardown scans). */
   logger?: Logger;
   /** Sees every route as the app adds it. */
@@ -51,7 +58,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logger = options.logger ?? createTestLogger();
   const database = options.database ?? (await createTestDatabase());
   const clock = options.clock ?? systemClock;
-  const eventBus = createInProcessEventBus(logger);
+  const eventBus = options.eventBus ?? createInProcessEventBus(logger);
   const jobs = createJobQueue({
     connectionString: database.connectionString,
     logger,
@@ -72,6 +79,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger,
     eventBus,
     passwordHasher: createPasswordHasher({ logN: 10 }),
+    ...(options.mailTransport === undefined ? {} : { mailTransport: options.mailTransport }),
+    ...options.faults,
   });
   const app = await buildApp({
     config,

@@ -31,6 +31,8 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     runWorkers: false,
     logLevel: 'debug',
     retentionDays: 30,
+    // Tests read queued mail from the outbox (tests/helpers/mail-outbox.ts) or pass a transport.
+    mail: { transport: 'smtp', smtpUrl: 'smtp://127.0.0.1:1', from: 'Parley <parley@localhost>' },
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../server/logger.ts';
 import { TEST_LOG_FILE_ENV } from './test-env.ts';
 
@@ -12,4 +13,16 @@ export function createTestLogger(): Logger {
     level: 'debug',
     destination: { write: (line: string) => (file === undefined ? undefined : appendFileSync(file, line)) },
   });
+}
+
+/** The production logger writing into memory, so a test reads exactly what would have been logged. */
+export function createCapturingLogger(level: 'debug' | 'info' = 'debug') {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString());
+      callback();
+    },
+  });
+  return { logger: createLogger({ level, destination }), text: () => lines.join('') };
 }

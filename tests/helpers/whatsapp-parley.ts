@@ -11,6 +11,14 @@ import { startPipedriveSandbox, type PipedriveUser } from './pipedrive-sandbox.t
 import { waitFor } from './wait-for.ts';
 import { createTestApp } from './test-app.ts';
 
+/** `waitFor` with room for webhook → inbox → job → row on a loaded machine (it still returns as soon as it holds). */
+export function waitForProcessing<T>(
+  condition: () => T | Promise<T>,
+  options: { timeoutMs?: number; message?: string } = {},
+): Promise<NonNullable<T>> {
+  return waitFor(condition, { timeoutMs: 30_000, ...options });
+}
+
 /** A free loopback port (Meta must reach Parley over real HTTP: the handshake and webhook deliveries). */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -93,7 +101,7 @@ export async function startWhatsAppParley(options: { workers?: boolean; mediaMax
 
   /** The stored message with this wamid, once processing has stored it. */
   const storedMessage = (wamid: string) =>
-    waitFor(
+    waitForProcessing(
       async () => (await testApp.database.db.select().from(messages).where(eq(messages.providerMessageId, wamid)))[0],
       { message: `message ${wamid} stored` },
     );

@@ -70,10 +70,16 @@ describe('the route sweep: every route is behind its group’s auth hook', () =>
       .sort();
     expect(publicApi).toStrictEqual([
       'GET /api/invitations/:token',
+      // The live-chat stream: its single-use ticket (minted by a panel call) is the credential.
+      'GET /api/panel/events',
       'HEAD /api/invitations/:token',
+      'HEAD /api/panel/events',
       'POST /api/auth/login',
       'POST /api/auth/logout',
+      'POST /api/auth/password-reset',
+      'POST /api/auth/password-reset/confirm',
       'POST /api/auth/signup',
+      'POST /api/auth/verify-email',
     ]);
   });
 

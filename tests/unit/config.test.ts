@@ -146,4 +146,25 @@ describe('loadConfig', () => {
       /PIPEDRIVE_CLIENT_ID is required/,
     );
   });
+
+  it('sends mail over SMTP_URL, to the sandbox mailbox in sandbox mode, and nowhere otherwise', () => {
+    expect(
+      loadConfig({
+        ...production,
+        SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
+        MAIL_FROM: 'Parley <p@example.com>',
+      }).mail,
+    ).toEqual({ transport: 'smtp', smtpUrl: 'smtps://user:pass@smtp.example.com:465', from: 'Parley <p@example.com>' });
+    expect(loadConfig(production).mail).toEqual({ transport: 'disabled', from: 'Parley <parley@parley.example.com>' });
+    expect(loadConfig({}, { generatedSecrets: () => generated }).mail).toMatchObject({
+      transport: 'sandbox',
+      inboxUrl: 'http://localhost:3001/mail/messages',
+    });
+    expect(problemsOf(() => loadConfig({ ...production, SMTP_URL: 'https://smtp.example.com' }))).toEqual([
+      'SMTP_URL must be a smtp: or smtps: URL',
+    ]);
+    expect(problemsOf(() => loadConfig({ ...production, MAIL_FROM: 'a@b.c\r\nBcc: x@y.z' }))).toEqual([
+      'MAIL_FROM must be one line, e.g. "Parley <parley@example.com>"',
+    ]);
+  });
 });

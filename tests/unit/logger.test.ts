@@ -1,16 +1,7 @@
-import { Writable } from 'node:stream';
-import { createLogger, redactUrl } from '../../server/logger.ts';
+import { redactUrl } from '../../server/logger.ts';
+import { createCapturingLogger } from '../helpers/test-logger.ts';
 
-function captureLogs() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(chunk.toString());
-      callback();
-    },
-  });
-  return { logger: createLogger({ level: 'info', destination }), text: () => lines.join('') };
-}
+const captureLogs = () => createCapturingLogger('info');
 
 describe('logger redaction', () => {
   it('never writes tokens, secrets or credential headers', () => {

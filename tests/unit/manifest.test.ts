@@ -132,20 +132,19 @@ describe('validateManifest rejects', () => {
     ],
     [
       'a floating window without a valid size',
-      () => withExtension({ type: 'custom_floating_window', size: { width: 900, height: 300 } }),
+      () => {
+        const manifest = validManifest();
+        const inbox = manifest.extensions.find((extension) => extension.type === 'custom_floating_window');
+        if (inbox === undefined) throw new Error('manifest/app.json has no floating window');
+        inbox.size = { width: 900, height: 300 };
+        return manifest;
+      },
       'a floating window is 200–800 px wide and 70–700 px high',
     ],
     [
       'two floating windows',
-      () => {
-        const manifest = withExtension({
-          id: 'one',
-          type: 'custom_floating_window',
-          size: { width: 300, height: 300 },
-        });
-        manifest.extensions.push({ ...(manifest.extensions.at(-1) as AppManifest['extensions'][number]), id: 'two' });
-        return manifest;
-      },
+      // manifest/app.json already declares the inbox.
+      () => withExtension({ id: 'two', type: 'custom_floating_window', size: { width: 300, height: 300 } }),
       'an app has at most one floating window',
     ],
     ['two settings pages', () => withExtension({ type: 'custom_ui_settings' }), 'an app has at most one settings page'],

@@ -5,6 +5,7 @@ import '../../src/styles/base.css';
 import { navigate, useRoute, type Route } from './router.ts';
 import { useSession } from './session.ts';
 import styles from './style.module.css';
+import { AccountView, ForgotPasswordView, ResetPasswordView, VerifyEmailView } from './views/account-views.tsx';
 import { LoginView, SignupView } from './views/auth-views.tsx';
 import { IntegrationsView, OnboardingView } from './views/integrations-view.tsx';
 import { AuditView, InviteView, JoinView } from './views/other-views.tsx';
@@ -12,7 +13,15 @@ import { TeamView } from './views/team-view.tsx';
 import { UnmatchedView } from './views/unmatched-view.tsx';
 import { WhatsAppView } from './views/whatsapp-view.tsx';
 
-const PUBLIC_ROUTES = new Set<Route['name']>(['login', 'signup', 'invite', 'join']);
+const PUBLIC_ROUTES = new Set<Route['name']>([
+  'login',
+  'signup',
+  'invite',
+  'join',
+  'verify_email',
+  'forgot_password',
+  'reset_password',
+]);
 
 function TopBar(props: { session: SessionInfo | null; route: Route }) {
   const link = (href: string, label: string, name: Route['name']) => (
@@ -39,6 +48,7 @@ function TopBar(props: { session: SessionInfo | null; route: Route }) {
           {link('/team', 'Team', 'team')}
           {link('/unmatched', 'Unmatched chats', 'unmatched')}
           {props.session.workspace?.role === 'member' ? null : link('/audit', 'Audit log', 'audit')}
+          {link('/account', 'Account', 'account')}
         </nav>
       )}
       <span class={styles.spacer} />
@@ -66,7 +76,11 @@ function View(props: { route: Route; session: SessionInfo | null }): ComponentCh
   if (route.name === 'signup') return <SignupView />;
   if (route.name === 'invite') return <InviteView token={route.token} session={session} />;
   if (route.name === 'join') return <JoinView workspaceId={route.workspaceId} session={session} />;
+  if (route.name === 'verify_email') return <VerifyEmailView session={session} />;
+  if (route.name === 'forgot_password') return <ForgotPasswordView />;
+  if (route.name === 'reset_password') return <ResetPasswordView />;
   if (session === null) return null;
+  if (route.name === 'account') return <AccountView session={session} />;
   if (session.workspace === null)
     return (
       <p>

@@ -10,4 +10,4 @@ type AppExtensionsSdkClass = typeof SdkExport;
 export const AppExtensionsSDK: AppExtensionsSdkClass =
   (SdkExport as unknown as { default?: AppExtensionsSdkClass }).default ?? SdkExport;
 export type AppExtensionsSDK = InstanceType<AppExtensionsSdkClass>;
-export { Color, Command, Event } from '@pipedrive/app-extensions-sdk';
+export { Color, Command, Event, View } from '@pipedrive/app-extensions-sdk';

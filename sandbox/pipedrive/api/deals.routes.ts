@@ -1,6 +1,8 @@
 import type { AddDealRequest, UpdateDealRequest } from 'pipedrive/v2';
 import type { PipedriveContext } from '../emulator.ts';
 import type { Deal, User } from '../state.ts';
+import { deleteRecord } from '../record-lifecycle.ts';
+import { readCustomFields } from './custom-fields.ts';
 import type { DefineEndpoint } from './endpoint.ts';
 import { badRequest } from './envelope.ts';
 import { applyListQuery } from './list-query.ts';
@@ -39,12 +41,12 @@ const DEAL_FIELDS = [
   'expected_close_date',
   'label_ids',
   'custom_fields',
+  'lost_reason',
   // Accepted but not kept by the sandbox.
   'is_deleted',
   'is_archived',
   'archive_time',
   'probability',
-  'lost_reason',
   'close_time',
   'won_time',
   'lost_time',
@@ -150,6 +152,19 @@ export function registerDealEndpoints(endpoint: DefineEndpoint, context: Pipedri
       return { success: true, data: serializeDealV2(updated) };
     },
   });
+
+  endpoint({
+    method: 'DELETE',
+    url: '/v2/deals/:id',
+    version: 'v2',
+    operation: 'delete',
+    scopes: SCOPES.dealsFull,
+    handler: ({ caller, params }) => {
+      const deal = requireVisible(caller.user, state.deals.get(pathId(params)), 'Deal');
+      deleteRecord(context, { entity: 'deal', record: deal, userId: caller.user.id, changeSource: 'api' });
+      return { success: true, data: { id: deal.id } };
+    },
+  });
 }
 
 /** Validates everything, then writes into `deal` (a draft for PATCH). */
@@ -175,8 +190,19 @@ function applyDealInput(context: PipedriveContext, caller: User, deal: Deal, bod
   const visibleTo = readVisibleTo(body, 'strict');
   const expectedCloseDate = field(body, 'expected_close_date', nullable(parse.date), 'strict');
   const labelIds = field(body, 'label_ids', arrayOf(parse.integer), 'strict');
-  const customFields = field(body, 'custom_fields', parse.object, 'strict');
+  const customFields = readCustomFields(context.state, caller.companyId, 'deal', body);
+  const lostReason = field(body, 'lost_reason', nullable(parse.string), 'strict');
+  const nextStatus = status ?? deal.status;
+  if (lostReason != null && nextStatus !== 'lost') {
+    throw badRequest('Validation failed: lost_reason: can only be set on a lost deal');
+  }
 
+  Object.assign(deal, closingTimes(context, deal, nextStatus), {
+    ...(lostReason === undefined ? {} : { lostReason }),
+    ...(placement.stageId !== undefined && deal.stageId !== 0 && placement.stageId !== deal.stageId
+      ? { stageChangeTime: context.clock.now() }
+      : {}),
+  });
   Object.assign(deal, {
     ...(ownerId === undefined ? {} : { ownerId }),
     ...(personId === undefined ? {} : { personId }),
@@ -190,6 +216,18 @@ function applyDealInput(context: PipedriveContext, caller: User, deal: Deal, bod
     ...(labelIds === undefined ? {} : { labelIds }),
     ...(customFields === undefined ? {} : { customFields: { ...deal.customFields, ...customFields } }),
   });
+}
+
+/**
+ * Pipedrive's closing times: winning sets `won_time` and `close_time`, losing `lost_time` and
+ * `close_time`; reopening clears them and the lost reason. Nothing changes when the status stays.
+ */
+function closingTimes(context: PipedriveContext, deal: Deal, next: Deal['status']): Partial<Deal> {
+  if (next === deal.status) return {};
+  const now = context.clock.now();
+  if (next === 'won') return { wonTime: now, lostTime: null, closeTime: now, lostReason: null };
+  if (next === 'lost') return { wonTime: null, lostTime: now, closeTime: now };
+  return { wonTime: null, lostTime: null, closeTime: null, lostReason: null };
 }
 
 /** pipeline_id / stage_id: a stage must belong to the pipeline; new deals default to the first stage of the first pipeline. */

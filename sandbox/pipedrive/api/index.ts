@@ -1,11 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PipedriveContext } from '../emulator.ts';
-import { createRateLimiter } from '../rate-limit.ts';
+import { createRateLimiter, type RateLimiter } from '../rate-limit.ts';
 import { registerActivityEndpoints } from './activities.routes.ts';
 import { registerDealEndpoints } from './deals.routes.ts';
-import { createEndpointRegistrar } from './endpoint.ts';
+import { createEndpointRegistrar, type DefineEndpoint } from './endpoint.ts';
 import { badRequest, PipedriveApiError } from './envelope.ts';
+import { registerFieldEndpoints } from './fields.routes.ts';
 import { registerLeadEndpoints } from './leads.routes.ts';
+import { registerLifecycleEndpoints } from './lifecycle.routes.ts';
+import { registerOrganizationEndpoints } from './organizations.routes.ts';
 import { registerMetadataEndpoints } from './metadata.routes.ts';
 import { registerNoteEndpoints } from './notes.routes.ts';
 import { oauthRoutes } from './oauth.routes.ts';
@@ -20,19 +23,29 @@ export async function pipedriveApiRoutes(
   fastify: FastifyInstance,
   options: { context: PipedriveContext },
 ): Promise<void> {
+  // One limiter for both path forms: `/v1/x` and `/api/v1/x` are the same endpoint to the limits.
+  const limiter = createRateLimiter(options.context.state);
   await fastify.register(oauthRoutes, { context: options.context });
-  await fastify.register(restApi, { context: options.context, prefix: '/api' });
+  await fastify.register(restApi, { context: options.context, limiter, prefix: '/api' });
+  // v1 also answers without `/api` (`{api_domain}/v1/...`); v2 does not (§4.1).
+  await fastify.register(restApi, { context: options.context, limiter, onlyV1: true });
 }
 
-async function restApi(fastify: FastifyInstance, options: { context: PipedriveContext }): Promise<void> {
+async function restApi(
+  fastify: FastifyInstance,
+  options: { context: PipedriveContext; limiter: RateLimiter; onlyV1?: boolean },
+): Promise<void> {
   const { context } = options;
   fastify.setErrorHandler(renderApiError);
-  // Unconfirmed wording; Pipedrive answers unknown API paths with a 404 in the usual envelope.
-  fastify.setNotFoundHandler((_request, reply) =>
-    renderApiError(new PipedriveApiError(404, 'Unknown method .'), _request, reply),
-  );
+  if (!options.onlyV1) {
+    // Unconfirmed wording; Pipedrive answers unknown API paths with a 404 in the usual envelope.
+    fastify.setNotFoundHandler((_request, reply) =>
+      renderApiError(new PipedriveApiError(404, 'Unknown method .'), _request, reply),
+    );
+  }
 
-  const endpoint = createEndpointRegistrar(fastify, context, createRateLimiter(context.state));
+  const register = createEndpointRegistrar(fastify, context, options.limiter);
+  const endpoint: DefineEndpoint = options.onlyV1 ? (spec) => spec.version === 'v1' && register(spec) : register;
   registerUserEndpoints(endpoint, context);
   registerSearchEndpoints(endpoint, context);
   registerPersonEndpoints(endpoint, context);
@@ -43,6 +56,9 @@ async function restApi(fastify: FastifyInstance, options: { context: PipedriveCo
   registerActivityEndpoints(endpoint, context);
   registerMetadataEndpoints(endpoint, context);
   registerWebhookEndpoints(endpoint, context);
+  registerOrganizationEndpoints(endpoint, context);
+  registerLifecycleEndpoints(endpoint, context);
+  registerFieldEndpoints(endpoint, context);
 }
 
 function renderApiError(error: FastifyError | PipedriveApiError, request: FastifyRequest, reply: FastifyReply) {

@@ -70,7 +70,8 @@ function readTime(query: Body, key: string): Date | undefined {
   const value = queryString(query, key);
   if (value === undefined) return undefined;
   const time = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(time)) {
+  // The documented format only (`2025-01-01T10:20:00Z`): no bare dates, no missing seconds or zone.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(time)) {
     throw badRequest(`Validation failed: ${key}: must be an RFC 3339 date-time`);
   }
   return new Date(time);

@@ -21,7 +21,7 @@ export async function oauthRoutes(fastify: FastifyInstance, options: { context: 
   fastify.post('/oauth/token', async (request, reply) =>
     answer(reply, () => {
       const body = readForm(request);
-      const app = authenticateClient(context.state, request.headers.authorization);
+      const app = authenticateClient(context.state, request.headers.authorization, body);
       const grantType = body['grant_type'];
       if (!grantType) throw oauthErrors.missingGrantType();
       const apiDomain = context.baseUrl;
@@ -42,7 +42,7 @@ export async function oauthRoutes(fastify: FastifyInstance, options: { context: 
   fastify.post('/oauth/revoke', async (request, reply) =>
     answer(reply, () => {
       const body = readForm(request);
-      const app = authenticateClient(context.state, request.headers.authorization);
+      const app = authenticateClient(context.state, request.headers.authorization, body);
       const token = body['token'];
       if (!token) throw oauthErrors.missingParameter('token');
       revokeToken(context.state, app, token, body['token_type_hint']);

@@ -1,6 +1,7 @@
 import type { AddPersonRequest, UpdatePersonRequest } from 'pipedrive/v2';
 import type { PipedriveContext } from '../emulator.ts';
 import type { Person, User } from '../state.ts';
+import { readCustomFields } from './custom-fields.ts';
 import type { DefineEndpoint } from './endpoint.ts';
 import { badRequest } from './envelope.ts';
 import { applyListQuery } from './list-query.ts';
@@ -156,7 +157,7 @@ function applyPersonInput(context: PipedriveContext, caller: User, person: Perso
   const emails = readContactList(body, 'emails');
   const visibleTo = readVisibleTo(body, 'strict');
   const labelIds = field(body, 'label_ids', arrayOf(parse.integer), 'strict');
-  const customFields = field(body, 'custom_fields', parse.object, 'strict');
+  const customFields = readCustomFields(context.state, caller.companyId, 'person', body);
   if (ownerId !== undefined) person.ownerId = ownerId;
   if (orgId !== undefined) person.orgId = orgId;
   if (phones !== undefined) person.phones = phones;

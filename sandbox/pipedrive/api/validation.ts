@@ -1,4 +1,4 @@
-import { badRequest } from './envelope.ts';
+import { badRequest, PipedriveApiError } from './envelope.ts';
 
 /**
  * Input checks. API v2 is strict (numbers are numbers, booleans are `true`/`false`, unknown body
@@ -18,10 +18,19 @@ export function readObjectBody(body: unknown): Body {
   return body as Body;
 }
 
-export function rejectUnknownFields(body: Body, allowed: readonly string[]): void {
+/**
+ * API v2 refuses parameters its schema lacks, in Pipedrive's words (seen on a real v2 PATCH,
+ * pipedrive/client-nodejs#651): `Validation failed: k: Parameter 'k' is not allowed for this
+ * request; …` with `code: "ERR_SCHEMA_VALIDATION_FAILED"`.
+ */
+export function rejectUnknownFields(body: Body, allowed: readonly string[], path = ''): void {
   const unknown = Object.keys(body).filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) throw badRequest(`Validation failed: ${unknown[0]}: unknown field`);
+  if (unknown.length === 0) return;
+  const reasons = unknown.map((key) => `${path}${key}: Parameter '${key}' is not allowed for this request`);
+  throw new PipedriveApiError(400, `Validation failed: ${reasons.join('; ')}`, { code: SCHEMA_VALIDATION_FAILED });
 }
+
+export const SCHEMA_VALIDATION_FAILED = 'ERR_SCHEMA_VALIDATION_FAILED';
 
 /** Reads `source[key]`: undefined when absent; a 400 naming the field when it does not parse. */
 export function field<T>(source: Body, key: string, parse: Parser<T>, strictness: Strictness): T | undefined {

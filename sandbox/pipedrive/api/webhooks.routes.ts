@@ -133,6 +133,9 @@ function readWebhookInput(context: PipedriveContext, caller: User, body: Body): 
   const subscriptionUrl = text('subscription_url');
   if (!subscriptionUrl) errors['subscription_url'] ??= 'subscription_url is required';
   else if (!isHttpUrl(subscriptionUrl)) errors['subscription_url'] = 'subscription_url must be a valid http(s) URL';
+  else if (isPipedriveUrl(subscriptionUrl, context.baseUrl)) {
+    errors['subscription_url'] = 'subscription_url must not point to Pipedrive';
+  }
   const eventAction = text('event_action');
   if (!(EVENT_ACTIONS as readonly (string | undefined)[]).includes(eventAction)) {
     errors['event_action'] = `event_action must be one of ${EVENT_ACTIONS.join(', ')}`;
@@ -177,4 +180,11 @@ function readUserId(context: PipedriveContext, caller: User, raw: unknown, error
 function isHttpUrl(value: string): boolean {
   const url = URL.parse(value);
   return url !== null && (url.protocol === 'https:' || url.protocol === 'http:');
+}
+
+/** Pipedrive refuses subscription URLs on its own domain (the sandbox's own origin stands for it here). */
+function isPipedriveUrl(url: string, sandboxOrigin: string): boolean {
+  const { hostname, host } = new URL(url);
+  const own = sandboxOrigin === '' ? null : new URL(sandboxOrigin);
+  return /(^|\.)pipedrive\.com$/i.test(hostname) || (own !== null && own.host === host);
 }

@@ -4,13 +4,24 @@ import { oauthErrors } from './oauth-errors.ts';
 
 /**
  * Client authentication at `/oauth/token` and `/oauth/revoke`: HTTP Basic
- * `base64(client_id:client_secret)` only. Pipedrive documents the Basic header for every call
- * (RD:marketplace-oauth-authorization, API:docs/api/v1/Oauth); its error text ("required
- * parameters client_id or client_secret were not provided") hints that form fields might also be
- * read, but that is not documented, so the sandbox is strict and ignores credentials in the body.
+ * `base64(client_id:client_secret)` (what Pipedrive documents, RD:marketplace-oauth-authorization),
+ * or `client_id` + `client_secret` in the form body, which RFC 6749 §2.3.1 allows and Pipedrive's
+ * error text ("required parameters client_id or client_secret were not provided") suggests it reads.
+ * Using both at once is refused, as the RFC says a client must use one method only.
  */
-export function authenticateClient(state: PipedriveState, authorization: string | undefined): RegisteredApp {
-  const credentials = parseBasic(authorization);
+export function authenticateClient(
+  state: PipedriveState,
+  authorization: string | undefined,
+  form: Record<string, string | undefined> = {},
+): RegisteredApp {
+  const basic = parseBasic(authorization);
+  const inBody = form['client_id'] !== undefined || form['client_secret'] !== undefined;
+  if (basic && inBody) throw oauthErrors.twoClientAuthMethods();
+  const credentials =
+    basic ??
+    (form['client_id'] && form['client_secret']
+      ? { clientId: form['client_id'], clientSecret: form['client_secret'] }
+      : null);
   if (!credentials) throw oauthErrors.noClientCredentials();
   const app = state.apps.get(credentials.clientId);
   if (!app || !safeEqual(app.clientSecret, credentials.clientSecret)) throw oauthErrors.invalidClient();

@@ -36,6 +36,11 @@ export const oauthErrors = {
   missingGrantType: () => new OAuthError('invalid_request', 'Missing parameter: grant_type'),
   unsupportedGrantType: () => new OAuthError('unsupported_grant_type', 'Unsupported grant type: grant_type is invalid'),
   missingParameter: (name: string) => new OAuthError('invalid_request', `Missing parameter: ${name}`),
+  twoClientAuthMethods: () =>
+    new OAuthError(
+      'invalid_request',
+      'Invalid request: use one client authentication method (Basic header or form body)',
+    ),
   noClientCredentials: () => new OAuthError('invalid_client', 'Invalid client: cannot retrieve client credentials'),
   invalidClient: () =>
     new OAuthError('invalid_client', 'Invalid client: client is invalid', 401, {

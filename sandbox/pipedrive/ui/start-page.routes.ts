@@ -39,6 +39,10 @@ export async function startPageRoutes(
         Other users: sign in as a regular user of Acme Demo to see that each user authorizes Parley for themself, or as
         a Globex Corp user to see that companies are isolated.
         <a href="/auth/login?return_to=/start">Switch user</a>.
+      </section>
+      <section class="card muted">
+        Mail Parley sends (sign-up confirmations, password resets) arrives in the sandbox's
+        <a href="/mail">Mailbox</a>.
       </section>`;
     const page =
       viewer === null

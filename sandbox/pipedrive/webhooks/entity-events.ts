@@ -4,12 +4,18 @@ import {
   type Deal,
   type Lead,
   type Note,
+  type Organization,
   type Person,
   type PipedriveState,
   type User,
 } from '../state.ts';
 import { serializeLeadV1, serializeNoteV1 } from '../api/serializers/v1.ts';
-import { serializeActivityV2, serializeDealV2, serializePersonV2 } from '../api/serializers/v2.ts';
+import {
+  serializeActivityV2,
+  serializeDealV2,
+  serializeOrganizationV2,
+  serializePersonV2,
+} from '../api/serializers/v2.ts';
 import { canSeeActivity, canSeeNote } from '../api/visibility.ts';
 import type { WebhookDispatcher } from './dispatcher.ts';
 import type { ChangeSource, EntityData, WebhookAction } from './payloads.ts';
@@ -20,6 +26,7 @@ export interface RecordKinds {
   lead: Lead;
   note: Note;
   activity: Activity;
+  organization: Organization;
 }
 export type RecordEntity = keyof RecordKinds;
 
@@ -38,6 +45,8 @@ export function snapshotRecord<E extends RecordEntity>(
       return serializeActivityV2(record as Activity);
     case 'lead':
       return { ...serializeLeadV1(record as Lead) };
+    case 'organization':
+      return serializeOrganizationV2(record as Organization);
     default: {
       const { user: _user, ...core } = serializeNoteV1(state, record as Note, null);
       return core;
@@ -55,7 +64,7 @@ export function visibilityOf<E extends RecordEntity>(state: PipedriveState, enti
       case 'activity':
         return canSeeActivity(state, user, { ...(frozen as Activity), isDeleted: false });
       default:
-        return canSee(user, frozen as Person | Deal | Lead);
+        return canSee(user, frozen as Person | Deal | Lead | Organization);
     }
   };
 }

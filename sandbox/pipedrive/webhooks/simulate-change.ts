@@ -1,6 +1,7 @@
 import type { SandboxClock } from '../../clock.ts';
 import { splitName } from '../api/record-input.ts';
 import type { Person, Phone, PipedriveState, VisibleTo } from '../state.ts';
+import { deleteRecord, mergePersons } from '../record-lifecycle.ts';
 import type { WebhookDispatcher } from './dispatcher.ts';
 import { emitRecordChange, snapshotRecord, type RecordEntity, type RecordKinds } from './entity-events.ts';
 
@@ -80,32 +81,23 @@ export function simulateChange(
   }
 
   if (change.action === 'merge') {
-    const from = requirePerson(state, change.id);
-    const into = requirePerson(state, change.mergeIntoId);
-    const beforeInto = snapshotRecord(state, 'person', into);
-    const beforeFrom = snapshotRecord(state, 'person', from);
-    const known = new Set(into.phones.map((phone) => phone.value.replace(/\D/g, '')));
-    into.phones = [
-      ...into.phones,
-      ...from.phones
-        .filter((phone) => !known.has(phone.value.replace(/\D/g, '')))
-        .map((phone) => ({ ...phone, primary: false })),
-    ];
-    into.updateTime = now;
-    moveRelations(state, from.id, into.id);
-    Object.assign(from, { isDeleted: true, updateTime: now });
-    emit('person', 'delete', from, beforeFrom, { mergedToId: into.id });
-    emit('person', 'change', into, beforeInto, { mergedFromId: from.id });
-    return into;
+    return mergePersons(
+      { state, clock, webhooks },
+      {
+        from: requirePerson(state, change.id),
+        into: requirePerson(state, change.mergeIntoId),
+        userId: user.id,
+        changeSource: 'app',
+      },
+    );
   }
 
   const record = findRecord(state, change.entity, change.id);
-  const before = snapshotRecord(state, change.entity, record);
   if (change.action === 'delete') {
-    markDeleted(state, change.entity, record, now);
-    emit(change.entity, 'delete', record, before);
+    deleteRecord({ state, clock, webhooks }, { entity: change.entity, record, userId: user.id, changeSource: 'app' });
     return record;
   }
+  const before = snapshotRecord(state, change.entity, record);
   const values = { ...change.values } as Record<string, unknown>;
   if (change.entity === 'person' && typeof values['name'] === 'string' && values['firstName'] === undefined) {
     Object.assign(values, splitName(values['name']));
@@ -126,6 +118,7 @@ function findRecord<E extends RecordEntity>(
     lead: state.leads,
     note: state.notes,
     activity: state.activities,
+    organization: state.organizations,
   } as unknown as Record<E, Map<RecordKinds[E]['id'], RecordKinds[E]>>;
   const record = maps[entity].get(id);
   if (!record) throw new Error(`unknown ${entity} ${String(id)}`);
@@ -136,17 +129,4 @@ function requirePerson(state: PipedriveState, id: number): Person {
   const person = state.persons.get(id);
   if (!person || person.isDeleted) throw new Error(`unknown person ${id}`);
   return person;
-}
-
-function markDeleted(state: PipedriveState, entity: RecordEntity, record: RecordKinds[RecordEntity], now: Date) {
-  if (entity === 'lead') state.leads.delete(record.id as string);
-  else if (entity === 'note') Object.assign(record, { activeFlag: false, updateTime: now });
-  else Object.assign(record, { isDeleted: true, updateTime: now });
-}
-
-/** Pipedrive moves a merged person's deals, leads, notes and activities to the survivor. */
-function moveRelations(state: PipedriveState, fromId: number, intoId: number): void {
-  for (const records of [state.deals.values(), state.leads.values(), state.notes.values(), state.activities.values()]) {
-    for (const record of records) if (record.personId === fromId) record.personId = intoId;
-  }
 }

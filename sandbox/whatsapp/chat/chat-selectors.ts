@@ -2,7 +2,7 @@ import { toDigits } from '../phone-numbers.ts';
 import type { BusinessPhone, ChatMessage, Customer } from '../records.ts';
 import { chatKey, chatMessages, findCustomerByNumber, type WhatsAppState } from '../state.ts';
 import type { ChatDeps } from './chat-deps.ts';
-import { readByCustomer } from './outbound.ts';
+import { playByCustomer, readByCustomer } from './outbound.ts';
 
 /** Names a chat: the customer's number in any format, and the business number (default: the first). */
 export interface ChatSelector {
@@ -27,6 +27,18 @@ export function chatOf(state: WhatsAppState, chat: ChatSelector): ChatMessage[] 
 export function readChat(deps: ChatDeps, chat: ChatSelector): string[] {
   const { phone, customer } = resolveChat(deps.state, chat);
   return readByCustomer(deps, phone, customer.waId);
+}
+
+/** The customer plays a voice note the business sent (read, then played statuses). */
+export function playVoiceNote(deps: ChatDeps, chat: ChatSelector & { messageId: string }): void {
+  const { phone, customer } = resolveChat(deps.state, chat);
+  const message = deps.state.messages.get(chat.messageId);
+  if (!message || message.phoneNumberId !== phone.id || message.customerWaId !== customer.waId) {
+    throw new Error(`message ${chat.messageId} is not part of this chat`);
+  }
+  if (!playByCustomer(deps, phone, message)) {
+    throw new Error(`message ${chat.messageId} is not a delivered voice note from the business`);
+  }
 }
 
 /** How long one "the chat is on screen" signal lasts; the phone page renews it while it polls. */

@@ -1,12 +1,13 @@
 import { graphErrors } from '../graph/graph-errors.ts';
 import type { SendRequest } from '../graph/message-request.ts';
 import { createHexId, createWamid } from '../ids.ts';
-import type { BusinessPhone, ChatMessage, OutboundStatus } from '../records.ts';
-import { chatKey, chatMessages, findCustomerByNumber, isWindowOpen } from '../state.ts';
+import type { BusinessPhone, ChatMessage, Customer, OutboundStatus } from '../records.ts';
+import { chatKey, chatMessages, isWindowOpen } from '../state.ts';
 import { STATUS_ERRORS, type StatusError } from '../webhooks/payloads.ts';
 import type { ChatDeps } from './chat-deps.ts';
+import { recipientFields } from './identity.ts';
 
-const RANK: Record<OutboundStatus, number> = { accepted: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+const RANK: Record<OutboundStatus, number> = { accepted: 0, sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
 
 /**
  * Accepts a business message and plays the recipient's phone: sent → delivered (→ read when the
@@ -17,10 +18,10 @@ export function acceptOutbound(
   deps: ChatDeps,
   phone: BusinessPhone,
   request: Extract<SendRequest, { kind: 'message' }>,
+  recipient: { customer: Customer | undefined; waId: string },
 ): ChatMessage {
   const { state } = deps;
-  const customer = findCustomerByNumber(state, request.toDigits);
-  const waId = customer?.waId ?? request.toDigits;
+  const { customer, waId } = recipient;
   if (request.reaction) {
     const target = state.messages.get(request.reaction.messageId);
     if (!target || target.phoneNumberId !== phone.id || target.customerWaId !== waId) {
@@ -45,6 +46,7 @@ export function acceptOutbound(
       buttons: template.buttons,
     },
     media: request.media,
+    content: request.content,
     reaction: request.reaction,
     button: null,
     contextId: request.contextId,
@@ -57,13 +59,15 @@ export function acceptOutbound(
   state.messages.set(message.wamid, message);
 
   const { sentMs, deliveredMs } = state.faults.statusDelays;
+  if (request.dropSilently) return message;
   if (!customer) {
     deps.timers.schedule(() => fail(deps, phone, message, STATUS_ERRORS.undeliverable), sentMs);
   } else if (message.type !== 'template' && !isWindowOpen(state, phone.id, waId)) {
     deps.timers.schedule(() => fail(deps, phone, message, STATUS_ERRORS.reEngagement), sentMs);
   } else {
     deps.timers.schedule(() => emitStatus(deps, phone, message, 'sent'), sentMs);
-    deps.timers.schedule(() => deliverToPhone(deps, phone, message), deliveredMs);
+    // A business's reaction gets only `sent`: Meta reports no delivered or read for reactions.
+    if (message.type !== 'reaction') deps.timers.schedule(() => deliverToPhone(deps, phone, message), deliveredMs);
   }
   return message;
 }
@@ -86,6 +90,18 @@ export function readByCustomer(deps: ChatDeps, phone: BusinessPhone, waId: strin
     }
   }
   return read;
+}
+
+/**
+ * The customer played a voice note the business sent: `read` first if it was only delivered, then
+ * `played` (Meta's status for voice messages). Returns false for anything but a delivered audio.
+ */
+export function playByCustomer(deps: ChatDeps, phone: BusinessPhone, message: ChatMessage): boolean {
+  if (message.direction !== 'outbound' || message.type !== 'audio') return false;
+  if (!['delivered', 'read'].includes(message.status)) return false;
+  if (message.status === 'delivered') emitStatus(deps, phone, message, 'read');
+  emitStatus(deps, phone, message, 'played');
+  return true;
 }
 
 /** The business marked a customer message read: it and every earlier one in the chat turn blue. */
@@ -127,7 +143,7 @@ function emitStatus(
     id: message.wamid,
     status,
     timestamp: String(Math.floor(now.getTime() / 1000)),
-    recipient_id: message.customerWaId,
+    ...recipientFields(state, state.customers.get(message.customerWaId), message.customerWaId, phone),
     ...(status === 'sent' || status === 'delivered' ? billing(deps, message, status === 'sent') : {}),
     ...(message.bizOpaqueCallbackData ? { biz_opaque_callback_data: message.bizOpaqueCallbackData } : {}),
     ...(errors ? { errors } : {}),
@@ -144,11 +160,18 @@ function emitStatus(
   }
 }
 
-/** conversation + pricing as in §2.4 (conversation-based pricing; Meta changes these fields over time). */
+/**
+ * conversation + pricing (§2.4). Meta bills per message since July 2025 (`pricing_model: "PMP"`,
+ * `pricing.type`): free-form replies and utility templates inside an open customer service window
+ * are free (`free_customer_service`, not billable); everything else is `regular` and billable.
+ * The conversation object is kept as captured 2026 payloads still show it (unconfirmed for how long).
+ */
 function billing(deps: ChatDeps, message: ChatMessage, withExpiry: boolean): Record<string, unknown> {
   const category = message.template ? message.template.category.toLowerCase() : 'service';
   const key = `${chatKey(message.phoneNumberId, message.customerWaId)}:${category}`;
   const now = deps.state.clock.now();
+  const windowOpen = isWindowOpen(deps.state, message.phoneNumberId, message.customerWaId);
+  const free = windowOpen && (category === 'service' || category === 'utility');
   let conversation = deps.state.conversations.get(key);
   if (!conversation || conversation.expiresAt.getTime() <= now.getTime()) {
     conversation = { id: createHexId(16), expiresAt: new Date(now.getTime() + 24 * 60 * 60 * 1000) };
@@ -160,6 +183,6 @@ function billing(deps: ChatDeps, message: ChatMessage, withExpiry: boolean): Rec
       ...(withExpiry ? { expiration_timestamp: String(Math.floor(conversation.expiresAt.getTime() / 1000)) } : {}),
       origin: { type: category },
     },
-    pricing: { billable: true, pricing_model: 'CBP', category },
+    pricing: { billable: !free, pricing_model: 'PMP', category, type: free ? 'free_customer_service' : 'regular' },
   };
 }

@@ -66,9 +66,9 @@ export const graphErrors = {
   requiredParameter: (name: string) =>
     new GraphError(400, { message: `(#100) The parameter ${name} is required.`, type: 'OAuthException', code: 100 }),
   invalidParameter: (details: string) => whatsAppError(100, 'Invalid parameter', details),
-  /** Transient Graph failure (the 5xx fault knob). */
+  /** Transient Graph failure (the graphErrorRate knob): code 2, "Service temporarily unavailable", HTTP 503. */
   unexpected: () =>
-    new GraphError(500, {
+    new GraphError(503, {
       message: 'An unexpected error has occurred. Please retry your request later.',
       type: 'OAuthException',
       code: 2,
@@ -95,6 +95,29 @@ export const graphErrors = {
     whatsAppError(132016, 'Template is disabled', `Template ${name} was permanently disabled due to low quality.`),
   requiredMessageParameter: (details: string) => whatsAppError(131008, 'Required parameter is missing', details),
   invalidMessageParameter: (details: string) => whatsAppError(131009, 'Parameter value is not valid', details),
+  /** Throughput of the number reached (§1.8). HTTP 429 as the issue's check of Meta's docs says; unconfirmed. */
+  throughputReached: () =>
+    whatsAppError(130429, 'Rate limit hit', 'Cloud API message throughput has been reached.', 429),
+  /** Too many messages to one customer in a short time (§1.7). HTTP 400 like other send errors (unconfirmed). */
+  pairRateLimit: () =>
+    whatsAppError(
+      131056,
+      '(Business Account, Consumer Account) pair rate limit hit',
+      'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.',
+    ),
+  /** Sending to the business's own number. */
+  sameNumber: () =>
+    whatsAppError(131021, 'Recipient cannot be sender', 'Sender and recipient phone number is the same.'),
+  /** A path Graph does not know (an unknown edge or an unsupported version). */
+  unknownPath: (path: string) =>
+    new GraphError(400, { message: `Unknown path components: ${path}`, type: 'OAuthException', code: 2500 }),
+  /** `fields` naming a field the node does not have. */
+  nonexistingField: (field: string, nodeType: string) =>
+    new GraphError(400, {
+      message: `(#100) Tried accessing nonexisting field (${field}) on node type (${nodeType})`,
+      type: 'OAuthException',
+      code: 100,
+    }),
   textTooLong: () =>
     whatsAppError(100, 'Invalid parameter', "Param text['body'] must be at most 4096 characters long."),
 };

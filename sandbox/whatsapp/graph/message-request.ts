@@ -1,7 +1,9 @@
 import type { MediaRef } from '../records.ts';
+import { BSUID_PATTERN } from '../chat/identity.ts';
 import { toDigits } from '../phone-numbers.ts';
 import type { WhatsAppState } from '../state.ts';
 import { graphErrors } from './graph-errors.ts';
+import { parseContacts, parseInteractive, parseLocation } from './message-content.ts';
 import { validateTemplateSend, type RenderedTemplate } from './template-validation.ts';
 
 /** A validated POST /{phone-number-id}/messages body. */
@@ -9,17 +11,41 @@ export type SendRequest =
   | { kind: 'read'; messageId: string }
   | {
       kind: 'message';
-      /** `to` exactly as sent (echoed as contacts[0].input). */
+      /** `to` (or `recipient`) exactly as sent (echoed as contacts[0].input). */
       to: string;
+      /** Digits of `to`; empty when the message is addressed by business-scoped user id. */
       toDigits: string;
-      type: 'text' | 'image' | 'document' | 'reaction' | 'template';
+      /** `recipient`: a business-scoped user id (customers known only by username). */
+      recipientUserId: string | null;
+      /**
+       * A BSUID put in `to` instead of `recipient`: Meta answers 200 with a wamid and silently
+       * drops the message (whatsapp-cloud-api.md §1.2), so no status ever follows.
+       */
+      dropSilently: boolean;
+      type: OutboundType;
       text: string | null;
       media: MediaRef | null;
+      /** The type's own object for location, contacts and interactive messages (as the phone shows it). */
+      content: Record<string, unknown> | Record<string, unknown>[] | null;
       reaction: { messageId: string; emoji: string } | null;
       template: RenderedTemplate | null;
       contextId: string | null;
       bizOpaqueCallbackData: string | null;
     };
+
+export type OutboundType =
+  | 'text'
+  | 'image'
+  | 'audio'
+  | 'video'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contacts'
+  | 'interactive'
+  | 'reaction'
+  | 'template';
+type MediaType = 'image' | 'audio' | 'video' | 'document' | 'sticker';
 
 const KNOWN_TYPES = [
   'text',
@@ -55,10 +81,7 @@ export function parseSendRequest(state: WhatsAppState, wabaId: string, input: un
   if (recipientType !== 'individual') {
     throw graphErrors.invalidParameter('recipient_type: the sandbox emulates individual recipients only');
   }
-  const to = body['to'];
-  if (typeof to !== 'string' || to === '') throw graphErrors.requiredParameter('to');
-  const digits = toDigits(to);
-  if (!digits) throw graphErrors.invalidParameter(`The recipient phone number (${to}) is not a valid phone number`);
+  const { to, digits, recipientUserId, dropSilently } = parseAddress(body);
   const type = body['type'] ?? 'text';
   if (typeof type !== 'string' || !KNOWN_TYPES.includes(type)) {
     throw graphErrors.invalidParameter(`Param type must be one of {${KNOWN_TYPES.join(', ')}}`);
@@ -67,8 +90,11 @@ export function parseSendRequest(state: WhatsAppState, wabaId: string, input: un
     kind: 'message' as const,
     to,
     toDigits: digits,
+    recipientUserId,
+    dropSilently,
     text: null,
     media: null,
+    content: null,
     reaction: null,
     template: null,
     contextId: parseContext(body['context']),
@@ -79,7 +105,18 @@ export function parseSendRequest(state: WhatsAppState, wabaId: string, input: un
       return { ...base, type, text: parseText(body['text']) };
     case 'image':
     case 'document':
-      return { ...base, type, media: parseMedia(state, type, body[type]), text: captionOf(body[type]) };
+    case 'video':
+    case 'audio':
+    case 'sticker':
+      return { ...base, type, media: parseMedia(state, wabaId, type, body[type]), text: captionOf(body[type]) };
+    case 'location':
+      return { ...base, type, content: parseLocation(body['location']) };
+    case 'contacts':
+      return { ...base, type, content: parseContacts(body['contacts']) };
+    case 'interactive': {
+      const interactive = parseInteractive(body['interactive']);
+      return { ...base, type, content: interactive, text: (interactive['body'] as { text: string }).text };
+    }
     case 'reaction':
       return { ...base, type, reaction: parseReaction(body['reaction']) };
     case 'template': {
@@ -87,8 +124,30 @@ export function parseSendRequest(state: WhatsAppState, wabaId: string, input: un
       return { ...base, type, template, text: template.body, media: template.headerMedia };
     }
     default:
-      throw graphErrors.invalidParameter(`The sandbox does not emulate messages of type ${type}`);
+      throw graphErrors.invalidParameter(`Param type must be one of {${KNOWN_TYPES.join(', ')}}`);
   }
+}
+
+/** `to` (a phone number) or `recipient` (a business-scoped user id), exactly one. */
+function parseAddress(body: Body) {
+  const to = body['to'];
+  const recipient = body['recipient'];
+  if (to !== undefined && recipient !== undefined) {
+    throw graphErrors.invalidParameter('Provide either to or recipient, not both');
+  }
+  if (recipient !== undefined) {
+    if (typeof recipient !== 'string' || !BSUID_PATTERN.test(recipient)) {
+      throw graphErrors.invalidParameter(
+        `recipient (${JSON.stringify(recipient)}) is not a valid business-scoped user id`,
+      );
+    }
+    return { to: recipient, digits: '', recipientUserId: recipient, dropSilently: false };
+  }
+  if (typeof to !== 'string' || to === '') throw graphErrors.requiredParameter('to');
+  if (BSUID_PATTERN.test(to)) return { to, digits: '', recipientUserId: null, dropSilently: true };
+  const digits = toDigits(to);
+  if (!digits) throw graphErrors.invalidParameter(`The recipient phone number (${to}) is not a valid phone number`);
+  return { to, digits, recipientUserId: null, dropSilently: false };
 }
 
 function parseText(input: unknown): string {
@@ -102,7 +161,24 @@ function parseText(input: unknown): string {
   return value;
 }
 
-function parseMedia(state: WhatsAppState, type: 'image' | 'document', input: unknown): MediaRef {
+/** What Meta assumes for a media sent by link (the sandbox never fetches links). */
+const LINK_MIME_TYPES: Record<MediaType, string> = {
+  image: 'image/jpeg',
+  document: 'application/pdf',
+  audio: 'audio/ogg',
+  video: 'video/mp4',
+  sticker: 'image/webp',
+};
+/** Media types each message type accepts (whatsapp-cloud-api.md §1.6). */
+const ACCEPTED_MIME_TYPES: Record<MediaType, (mime: string) => boolean> = {
+  image: (mime) => ['image/jpeg', 'image/png'].includes(mime),
+  document: () => true,
+  audio: (mime) => ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'].includes(mime),
+  video: (mime) => ['video/mp4', 'video/3gpp'].includes(mime),
+  sticker: (mime) => mime === 'image/webp',
+};
+
+function parseMedia(state: WhatsAppState, wabaId: string, type: MediaType, input: unknown): MediaRef {
   const media = input as Body | undefined;
   if (typeof media !== 'object' || media === null) throw graphErrors.requiredParameter(type);
   const link = media['link'];
@@ -110,20 +186,30 @@ function parseMedia(state: WhatsAppState, type: 'image' | 'document', input: unk
   if (typeof link === 'string') {
     if (!/^https?:\/\//.test(link)) throw graphErrors.invalidParameter(`${type}['link'] must be an http(s) URL`);
   } else if (typeof id === 'string') {
-    if (!state.media.has(id))
+    // A media id works for the WABA whose number uploaded or received it.
+    const owner = state.media.get(id);
+    if (!owner || state.phones.get(owner.phoneNumberId)?.wabaId !== wabaId)
       throw graphErrors.invalidMessageParameter(`${type}['id'] (${id}) is not a valid media id`);
   } else {
     throw graphErrors.requiredMessageParameter(`Param ${type} must have either a link or an id`);
   }
   const caption = media['caption'];
+  if (caption !== undefined && (type === 'audio' || type === 'sticker')) {
+    throw graphErrors.invalidParameter(`${type} messages take no caption`);
+  }
   if (caption !== undefined && (typeof caption !== 'string' || caption.length > 1024)) {
     throw graphErrors.invalidParameter(`${type}['caption'] must be a string of at most 1024 characters`);
   }
   const filename = media['filename'];
   const stored = typeof id === 'string' ? state.media.get(id) : undefined;
+  if (stored && !ACCEPTED_MIME_TYPES[type](stored.mimeType)) {
+    throw graphErrors.invalidMessageParameter(
+      `${type}['id'] (${stored.id}) is ${stored.mimeType}, not a valid ${type}`,
+    );
+  }
   return {
     ...(typeof link === 'string' ? { link } : { id: id as string }),
-    mimeType: stored?.mimeType ?? (type === 'image' ? 'image/jpeg' : 'application/pdf'),
+    mimeType: stored?.mimeType ?? LINK_MIME_TYPES[type],
     ...(typeof filename === 'string' ? { filename } : {}),
     ...(typeof caption === 'string' ? { caption } : {}),
   };

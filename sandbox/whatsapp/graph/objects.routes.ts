@@ -10,6 +10,28 @@ import { createMediaUrl } from './media-url.ts';
 
 type Query = Record<string, string | undefined>;
 
+/** Graph node types and a few real fields the sandbox does not fill (asking for them is not an error). */
+const PHONE_NODE = {
+  type: 'WhatsAppBusinessPhoneNumber',
+  knownExtra: [
+    'name_status',
+    'new_name_status',
+    'status',
+    'messaging_limit_tier',
+    'is_official_business_account',
+    'certificate',
+  ],
+};
+const WABA_NODE = {
+  type: 'WhatsAppBusinessAccount',
+  knownExtra: [
+    'account_review_status',
+    'business_verification_status',
+    'owner_business_info',
+    'on_behalf_of_business_info',
+  ],
+};
+
 /**
  * Graph objects by id — a business number (Parley's "connect a number" check), a WABA, or a media
  * object (§1.6: a 5-minute URL that needs the bearer token) — plus the WABA's `phone_numbers` and
@@ -24,9 +46,10 @@ export async function objectsRoutes(fastify: FastifyInstance, options: { context
     const id = request.params.objectId;
     const phone = state.phones.get(id);
     if (phone && grant.wabaIds.includes(phone.wabaId))
-      return pickFields(serializePhone(phone), request.query['fields']);
+      return pickFields(serializePhone(phone), request.query['fields'], PHONE_NODE);
     const waba = state.wabas.get(id);
-    if (waba && grant.wabaIds.includes(waba.id)) return pickFields(serializeWaba(waba), request.query['fields']);
+    if (waba && grant.wabaIds.includes(waba.id))
+      return pickFields(serializeWaba(waba), request.query['fields'], WABA_NODE);
     const media = state.media.get(id);
     const mediaPhone = media && state.phones.get(media.phoneNumberId);
     if (media && mediaPhone && grant.wabaIds.includes(mediaPhone.wabaId)) {
@@ -49,7 +72,7 @@ export async function objectsRoutes(fastify: FastifyInstance, options: { context
       const waba = requireWaba(state, grant, request.params.wabaId, 'GET');
       const phones = [...state.phones.values()].filter((phone) => phone.wabaId === waba.id);
       return {
-        data: phones.map((phone) => pickFields(serializePhone(phone), request.query['fields'])),
+        data: phones.map((phone) => pickFields(serializePhone(phone), request.query['fields'], PHONE_NODE)),
         paging: { cursors: { before: 'QVFIUl', after: 'QVFIUm' } },
       };
     },

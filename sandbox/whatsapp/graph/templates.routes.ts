@@ -44,7 +44,14 @@ export async function templatesRoutes(fastify: FastifyInstance, options: { conte
           // Asked for by name, rejected_reason comes back on every template ("NONE" unless rejected).
           query['fields'] === undefined
             ? serializeTemplate(template)
-            : pickFields({ ...serializeTemplate(template), rejected_reason: template.rejectedReason }, query['fields']),
+            : pickFields(
+                { ...serializeTemplate(template), rejected_reason: template.rejectedReason },
+                query['fields'],
+                {
+                  type: 'WhatsAppBusinessHSM',
+                  knownExtra: ['quality_score', 'previous_category', 'sub_category', 'cta_url_link_tracking_opted_out'],
+                },
+              ),
         ),
         paging: {
           ...(first && last ? { cursors: { before: encodeCursor(first), after: encodeCursor(last) } } : {}),

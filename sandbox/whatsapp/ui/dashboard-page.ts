@@ -2,6 +2,7 @@ import type { MetaApp, WebhookAttempt } from '../records.ts';
 import { formatDisplayNumber } from '../phone-numbers.ts';
 import type { SandboxBusinessNumber } from '../emulator.ts';
 import type { WhatsAppState } from '../state.ts';
+import { TEMPLATE_STATUSES } from '../template-status.ts';
 import { html, renderPage, type SafeHtml } from './layout.ts';
 
 export function renderDashboardPage(options: {
@@ -92,6 +93,28 @@ function renderApp(state: WhatsAppState, app: MetaApp, numbers: SandboxBusinessN
                   </tr>`
               : ''
           }
+          <tr>
+            <th>Templates</th>
+            <td>
+              <form method="post" action="/whatsapp/apps/template-status" class="inline">
+                <select name="template" aria-label="Template">
+                  ${state.templates
+                    .filter((template) => template.wabaId === waba.id)
+                    .map(
+                      (template) =>
+                        html`<option value="${template.wabaId}|${template.name}|${template.language}">
+                          ${template.name} (${template.language}) · ${template.status}
+                        </option>`,
+                    )}
+                </select>
+                <select name="status" aria-label="New status">
+                  ${TEMPLATE_STATUSES.map((status) => html`<option>${status}</option>`)}
+                </select>
+                <button type="submit" class="secondary">Change status</button>
+                <span class="muted">sends message_template_status_update</span>
+              </form>
+            </td>
+          </tr>
           <tr>
             <th>App subscribed</th>
             <td>

@@ -66,13 +66,100 @@ function renderBubble(message: ChatMessage, byId: Map<string, ChatMessage>, reac
   </div>`;
 }
 
+const TYPE_LABELS: Partial<Record<ChatMessage['type'], string>> = {
+  image: '📷 Photo',
+  document: '📄 Document',
+  audio: '🎵 Audio',
+  video: '🎬 Video',
+  sticker: '🌟 Sticker',
+  location: '📍 Location',
+  contacts: '👤 Contact',
+  unsupported: '⚠️ Unsupported message',
+};
+
+function typeLabel(message: ChatMessage): string {
+  if (message.type === 'audio' && message.media?.voice) return '🎤 Voice note';
+  return TYPE_LABELS[message.type] ?? '';
+}
+
 function summary(message: ChatMessage): string {
-  const text =
-    message.text ?? (message.type === 'image' ? '📷 Photo' : message.type === 'document' ? '📄 Document' : '');
+  const text = message.text ?? typeLabel(message);
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
+/** The newer types (audio, video, sticker, location, contacts, interactive, unsupported). */
+function renderRichContent(message: ChatMessage): SafeHtml | null {
+  const content = (message.content ?? {}) as Record<string, unknown>;
+  switch (message.type) {
+    case 'audio':
+    case 'video':
+    case 'sticker': {
+      const href = message.media?.id ? `/whatsapp/phone/media/${message.media.id}` : (message.media?.link ?? '#');
+      const play =
+        message.direction === 'outbound' && message.type === 'audio' && ['delivered', 'read'].includes(message.status)
+          ? html` <button type="button" class="link" data-play="${message.wamid}">▶ Play</button>`
+          : '';
+      return html`<div class="text"><a href="${href}">${typeLabel(message)}</a>${play}</div>
+        ${message.text !== null ? html`<div class="text">${message.text}</div>` : ''}`;
+    }
+    case 'location': {
+      const { latitude, longitude, name, address } = content as {
+        latitude: number;
+        longitude: number;
+        name?: string;
+        address?: string;
+      };
+      return html`<div class="text">
+        📍
+        <a
+          href="https://www.openstreetmap.org/?mlat=${String(latitude)}&mlon=${String(longitude)}"
+          target="_blank"
+          rel="noopener"
+          >${name ?? `${latitude}, ${longitude}`}</a
+        >${address ? html`<br /><span class="muted">${address}</span>` : ''}
+      </div>`;
+    }
+    case 'contacts':
+      return html`<div class="text">👤 ${message.text ?? ''}</div>`;
+    case 'unsupported':
+      return html`<div class="text muted">⚠️ This message type is not supported by WhatsApp Business</div>`;
+    case 'interactive':
+      return message.direction === 'inbound'
+        ? html`<div class="text">↩ ${message.text ?? ''}</div>`
+        : renderInteractive(message, content);
+    default:
+      return null;
+  }
+}
+
+/** A business's reply buttons or list rows, as taps for the customer. */
+function renderInteractive(message: ChatMessage, content: Record<string, unknown>): SafeHtml {
+  const action = content['action'] as {
+    buttons?: { reply: { id: string; title: string } }[];
+    sections?: { title?: string; rows: { id: string; title: string; description?: string }[] }[];
+  };
+  const choices =
+    action.buttons?.map((button) => ({ ...button.reply, description: undefined as string | undefined })) ??
+    action.sections?.flatMap((section) => section.rows) ??
+    [];
+  const header = (content['header'] as { text?: string } | undefined)?.text;
+  const footer = (content['footer'] as { text?: string } | undefined)?.text;
+  return html`${header ? html`<div class="tpl-header">${header}</div>` : ''}
+    <div class="text">${message.text ?? ''}</div>
+    ${footer ? html`<div class="tpl-footer muted">${footer}</div>` : ''}
+    <div class="tpl-buttons">
+      ${choices.map(
+        (choice) =>
+          html`<button type="button" class="secondary" data-interactive="${message.wamid}" data-choice="${choice.id}">
+            ↩ ${choice.title}${choice.description ? html` <span class="muted">${choice.description}</span>` : ''}
+          </button>`,
+      )}
+    </div>`;
+}
+
 function renderContent(message: ChatMessage): SafeHtml {
+  const rich = renderRichContent(message);
+  if (rich) return rich;
   const media = message.media;
   const mediaHtml = !media
     ? ''
@@ -126,6 +213,8 @@ function renderStatus(message: ChatMessage): SafeHtml {
       return html`<span class="status" title="Meta reported: delivered">✓✓ delivered</span>`;
     case 'read':
       return html`<span class="status read" title="Meta reported: read">✓✓ read</span>`;
+    case 'played':
+      return html`<span class="status read" title="Meta reported: played">✓✓ played</span>`;
     default:
       return html`<span class="status bad" title="Only the sandbox shows this; the business got a failed status webhook"
         >✕ not delivered: (#${message.error?.code ?? ''}) ${message.error?.title ?? ''}</span

@@ -6,6 +6,18 @@ import { PHONE_SCRIPT } from './phone-script.ts';
 
 export const PHONE_PATH = '/whatsapp/phone';
 
+/** The "More…" menu: every other kind of message a customer can send, with sample content. */
+export const MORE_KINDS: [string, string][] = [
+  ['voice', '🎤 Voice note'],
+  ['audio', '🎵 Audio file'],
+  ['video', '🎬 Video'],
+  ['sticker', '🌟 Sticker'],
+  ['animated-sticker', '✨ Animated sticker'],
+  ['location', '📍 Location'],
+  ['contact', '👤 Contact card'],
+  ['unsupported', '⚠️ Unsupported message (e.g. a poll)'],
+];
+
 function chatHref(customer: Customer, phone: BusinessPhone): string {
   return `${PHONE_PATH}?${new URLSearchParams({ customer: customer.waId, number: phone.id }).toString()}`;
 }
@@ -47,6 +59,12 @@ export function renderPhonePage(options: {
             ><input id="new-name" type="text" name="name" required placeholder="Ana Lima" />
             <label for="new-phone">Number (with country code)</label
             ><input id="new-phone" type="tel" name="phone" required placeholder="+351 912 345 678" />
+            <details>
+              <summary class="muted">Username and privacy (optional)</summary>
+              <label for="new-username">WhatsApp username</label
+              ><input id="new-username" type="text" name="username" placeholder="ana.lima" />
+              <label><input type="checkbox" name="phone_hidden" /> Hide my number from businesses</label>
+            </details>
             <p><button type="submit" class="secondary">Get WhatsApp</button></p>
           </form>
         </div>
@@ -106,6 +124,10 @@ function renderPhone(customer: Customer, phone: BusinessPhone, chat: SafeHtml): 
           <button type="button" class="chip" id="send-pdf" title="Send the sandbox's sample PDF">📄 Sample PDF</button>
           <label class="chip" for="file" title="Send a JPEG, PNG or PDF from this computer">📎 Attach a file…</label>
           <input type="file" id="file" accept="image/png,image/jpeg,application/pdf" hidden />
+          <select name="sample" id="more" class="chip" aria-label="Send another kind of message">
+            <option value="">➕ More…</option>
+            ${MORE_KINDS.map(([value, label]) => html`<option value="${value}">${label}</option>`)}
+          </select>
         </div>
         <label class="screen"
           ><input type="checkbox" id="screen-on" checked /> Screen on: messages are read as soon as they arrive</label

@@ -1,7 +1,8 @@
 /**
  * The customer phone's browser script: polls the server-rendered chat fragment every second (live
  * ticks; "screen on" makes the phone read what arrives), and sends text, replies, reactions,
- * photos, PDFs and template button taps as JSON to /whatsapp/phone/send. Plain ES2020, no build.
+ * photos, PDFs, the "More…" kinds, template and interactive taps as JSON to /whatsapp/phone/send,
+ * and plays voice notes. Plain ES2020, no build.
  */
 export const PHONE_SCRIPT = `
 (() => {
@@ -70,14 +71,31 @@ export const PHONE_SCRIPT = `
     return true;
   }
 
+  async function play(messageId) {
+    const response = await fetch('/whatsapp/phone/play', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(Object.assign({}, base, { messageId })),
+    });
+    if (!response.ok) toast.textContent = (await response.json().catch(() => ({}))).error || 'Playing failed';
+    await refresh(true);
+  }
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!text.value.trim()) return;
+    more.value = '';
     if (await send({ text: text.value })) text.value = '';
   });
   document.getElementById('cancel-reply').addEventListener('click', () => setReply(''));
   document.getElementById('send-photo').addEventListener('click', () => send({ sample: 'image' }));
   document.getElementById('send-pdf').addEventListener('click', () => send({ sample: 'document' }));
+  const more = document.getElementById('more');
+  more.addEventListener('change', async () => {
+    if (!more.value) return;
+    await send({ sample: more.value });
+    more.value = '';
+  });
   document.getElementById('file').addEventListener('change', (event) => {
     const input = event.target;
     const file = input.files && input.files[0];
@@ -95,6 +113,8 @@ export const PHONE_SCRIPT = `
     if (button.dataset.reply) setReply(button.dataset.reply, button.dataset.summary);
     else if (button.dataset.react) send({ reaction: { messageId: button.dataset.react, emoji: button.dataset.emoji } });
     else if (button.dataset.button) send({ buttonReply: { messageId: button.dataset.button, index: Number(button.dataset.index) } });
+    else if (button.dataset.interactive) send({ interactiveReply: { messageId: button.dataset.interactive, id: button.dataset.choice } });
+    else if (button.dataset.play) play(button.dataset.play);
   });
   scrollDown();
   refresh(false);

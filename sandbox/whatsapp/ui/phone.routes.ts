@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readChat, setChatOpen, VIEWING_MS } from '../chat/chat-selectors.ts';
+import { playVoiceNote } from '../chat/chat-selectors.ts';
 import { ensureCustomer, receiveFromCustomer, type CustomerMessageInput } from '../chat/inbound.ts';
 import type { WhatsAppContext } from '../context.ts';
 import type { BusinessPhone, Customer } from '../records.ts';
@@ -70,9 +71,31 @@ export async function phoneRoutes(fastify: FastifyInstance, options: { context: 
   fastify.post(`${PHONE_PATH}/customers`, async (request, reply) => {
     const body = (request.body ?? {}) as Body;
     try {
-      const customer = ensureCustomer(state, stringField(body, 'phone'), stringField(body, 'name'));
+      // Username and "hide my number" are optional (the new-customer form folds them away).
+      const username = stringField(body, 'username');
+      const customer = ensureCustomer(state, stringField(body, 'phone'), {
+        name: stringField(body, 'name'),
+        ...(username === '' ? {} : { username }),
+        ...(body['phone_hidden'] === undefined
+          ? {}
+          : { phoneHidden: ['on', 'true', true].includes(body['phone_hidden'] as string) }),
+      });
       const target = { customer: customer.waId, number: body['number'] };
       return wantsJson(request) ? { waId: customer.waId, name: customer.name } : reply.redirect(pageUrl(target), 303);
+    } catch (error) {
+      return fail(request, reply, body, error);
+    }
+  });
+
+  fastify.post(`${PHONE_PATH}/play`, async (request, reply) => {
+    const body = (request.body ?? {}) as Body;
+    try {
+      playVoiceNote(context, {
+        customer: stringField(body, 'customer'),
+        phoneNumberId: stringField(body, 'number'),
+        messageId: stringField(body, 'messageId'),
+      });
+      return wantsJson(request) ? { played: true } : reply.redirect(pageUrl(body), 303);
     } catch (error) {
       return fail(request, reply, body, error);
     }
@@ -108,14 +131,44 @@ function fail(request: FastifyRequest, reply: FastifyReply, body: Body, error: u
   return reply.redirect(`${pageUrl(body)}&${new URLSearchParams({ error: message }).toString()}`, 303);
 }
 
+/** What each choice of the phone's menus sends (sample content). */
+const SAMPLE_MESSAGES: Record<string, Partial<CustomerMessageInput>> = {
+  image: { image: true },
+  document: { document: true },
+  voice: { voice: true },
+  audio: { audio: true },
+  video: { video: true },
+  sticker: { sticker: true },
+  'animated-sticker': { sticker: { animated: true } },
+  location: {
+    location: {
+      latitude: 40.4168,
+      longitude: -3.7038,
+      name: 'Puerta del Sol',
+      address: 'Plaza de la Puerta del Sol, Madrid',
+    },
+  },
+  contact: { contacts: [{ name: 'Lucía Romero', phone: '+34 611 222 333', email: 'lucia@example.com' }] },
+  unsupported: { unsupported: true },
+};
+
 /** The page's form fields or JSON body, as the in-process API's input. */
 function toCustomerInput(body: Body): CustomerMessageInput {
   const input: CustomerMessageInput = { from: stringField(body, 'customer') };
   if (typeof body['number'] === 'string') input.to = body['number'];
   if (typeof body['replyTo'] === 'string' && body['replyTo'] !== '') input.replyTo = body['replyTo'];
-  if (typeof body['text'] === 'string') input.text = body['text'];
-  if (body['sample'] === 'image') input.image = true;
-  if (body['sample'] === 'document') input.document = true;
+  if (
+    typeof body['text'] === 'string' &&
+    (body['text'] !== '' || body['sample'] === undefined || body['sample'] === '')
+  ) {
+    input.text = body['text'];
+  }
+  const sample = typeof body['sample'] === 'string' ? SAMPLE_MESSAGES[body['sample']] : undefined;
+  // A typed text wins over a menu choice left selected (the page without JavaScript posts both).
+  if (sample && !(typeof body['text'] === 'string' && body['text'].trim() !== '')) {
+    delete input.text;
+    Object.assign(input, sample);
+  }
   const file = body['file'] as { dataUrl?: unknown; filename?: unknown } | undefined;
   if (file && typeof file.dataUrl === 'string') {
     const match = /^data:([\w.+/-]+);base64,(.*)$/s.exec(file.dataUrl);
@@ -132,6 +185,10 @@ function toCustomerInput(body: Body): CustomerMessageInput {
   const reaction = body['reaction'] as { messageId?: unknown; emoji?: unknown } | undefined;
   if (reaction && typeof reaction.messageId === 'string' && typeof reaction.emoji === 'string') {
     input.reaction = { messageId: reaction.messageId, emoji: reaction.emoji };
+  }
+  const interactive = body['interactiveReply'] as { messageId?: unknown; id?: unknown } | undefined;
+  if (interactive && typeof interactive.messageId === 'string' && typeof interactive.id === 'string') {
+    input.interactiveReply = { messageId: interactive.messageId, id: interactive.id };
   }
   const button = body['buttonReply'] as { messageId?: unknown; index?: unknown } | undefined;
   if (button && typeof button.messageId === 'string' && typeof button.index === 'number') {

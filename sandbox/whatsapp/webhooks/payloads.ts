@@ -1,12 +1,14 @@
+import type { WebhookContact } from '../chat/identity.ts';
 import type { BusinessPhone } from '../records.ts';
 
 /** One message or status on its way to the callback URL, before batching. */
 export interface WebhookEvent {
   phone: BusinessPhone;
-  kind: 'messages' | 'statuses';
+  /** `template_status`: a `message_template_status_update` change whose value is `item`. */
+  kind: 'messages' | 'statuses' | 'template_status';
   item: Record<string, unknown>;
   /** Inbound messages name their sender (contacts[]). */
-  contact?: { profile: { name: string }; wa_id: string };
+  contact?: WebhookContact;
 }
 
 /** The body Meta POSTs (whatsapp-cloud-api.md §2.3–2.4). */
@@ -14,7 +16,7 @@ export interface WebhookNotification {
   object: 'whatsapp_business_account';
   entry: {
     id: string;
-    changes: { value: Record<string, unknown>; field: 'messages' }[];
+    changes: { value: Record<string, unknown>; field: 'messages' | 'message_template_status_update' }[];
   }[];
 }
 
@@ -34,7 +36,11 @@ export function buildNotification(events: WebhookEvent[]): WebhookNotification {
     object: 'whatsapp_business_account',
     entry: [...entries].map(([wabaId, changes]) => ({
       id: wabaId,
-      changes: [...changes.values()].map((group) => ({ value: changeValue(group), field: 'messages' as const })),
+      changes: [...changes.values()].flatMap((group): WebhookNotification['entry'][number]['changes'] =>
+        group[0]?.kind === 'template_status'
+          ? group.map((event) => ({ value: event.item, field: 'message_template_status_update' }))
+          : [{ value: changeValue(group), field: 'messages' }],
+      ),
     })),
   };
 }
@@ -50,7 +56,7 @@ function changeValue(group: WebhookEvent[]): Record<string, unknown> {
     return value;
   }
   const contacts = new Map<string, WebhookEvent['contact']>();
-  for (const event of group) if (event.contact) contacts.set(event.contact.wa_id, event.contact);
+  for (const event of group) if (event.contact) contacts.set(event.contact.user_id, event.contact);
   value['contacts'] = [...contacts.values()];
   value['messages'] = group.map((event) => event.item);
   return value;

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { accounts, type invitations, type joinRequests, members, sessions, workspaces } from '../schema/index.ts';
 
@@ -20,7 +20,12 @@ export function createAccountsRepository(db: DbOrTx) {
       const [row] = await db.select().from(accounts).where(eq(accounts.id, id));
       return row;
     },
-    async createAccount(values: { email: string; name: string; passwordHash: string | null }): Promise<AccountRow> {
+    async createAccount(values: {
+      email: string;
+      name: string;
+      passwordHash: string | null;
+      emailVerified: boolean;
+    }): Promise<AccountRow> {
       const [row] = await db
         .insert(accounts)
         .values({ ...values, email: values.email.toLowerCase() })
@@ -63,7 +68,8 @@ export function createAccountsRepository(db: DbOrTx) {
       const [row] = await db.select().from(members).where(eq(members.id, id));
       return row;
     },
-    async findMemberByEmail(
+    /** Only an account that proved it reads the address matches by email. */
+    async findMemberByVerifiedEmail(
       workspaceId: string,
       email: string,
     ): Promise<(MemberRow & { email: string; name: string }) | undefined> {
@@ -71,7 +77,13 @@ export function createAccountsRepository(db: DbOrTx) {
         .select({ member: members, email: accounts.email, name: accounts.name })
         .from(members)
         .innerJoin(accounts, eq(accounts.id, members.accountId))
-        .where(and(eq(members.workspaceId, workspaceId), eq(accounts.email, email.toLowerCase())));
+        .where(
+          and(
+            eq(members.workspaceId, workspaceId),
+            eq(accounts.email, email.toLowerCase()),
+            eq(accounts.emailVerified, true),
+          ),
+        );
       return row === undefined ? undefined : { ...row.member, email: row.email, name: row.name };
     },
     async listMembers(workspaceId: string) {
@@ -140,6 +152,19 @@ export function createAccountsRepository(db: DbOrTx) {
     },
     async deleteSession(tokenHash: string): Promise<void> {
       await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+    },
+    /** Signs the account out everywhere, or everywhere but the session `keepTokenHash`. */
+    async deleteSessionsOfAccount(accountId: string, keepTokenHash?: string): Promise<void> {
+      await db
+        .delete(sessions)
+        .where(
+          keepTokenHash === undefined
+            ? eq(sessions.accountId, accountId)
+            : and(eq(sessions.accountId, accountId), ne(sessions.tokenHash, keepTokenHash)),
+        );
+    },
+    async deleteMembershipsOfAccount(accountId: string): Promise<void> {
+      await db.delete(members).where(eq(members.accountId, accountId));
     },
   };
 }

@@ -97,7 +97,8 @@ export function createTeamRepository(db: DbOrTx) {
       if (existing !== undefined) {
         const [row] = await db
           .update(joinRequests)
-          .set({ ...values, accountId: values.accountId ?? existing.accountId, updatedAt: sql`now()` })
+          // The latest request stands as it was made: it never inherits an earlier requester's account.
+          .set({ ...values, updatedAt: sql`now()` })
           .where(eq(joinRequests.id, existing.id))
           .returning();
         return row ?? existing;

@@ -36,6 +36,12 @@ export const companies = pgTable(
     purgeAfter: timestamp('purge_after', { withTimezone: true }),
     /** Set while the daily API budget is exhausted; background sync waits until then. */
     budgetPausedUntil: timestamp('budget_paused_until', { withTimezone: true }),
+    /**
+     * Since when every Pipedrive call of this company has been refused with 429 (cleared by any
+     * success). 429s that outlast every burst window mean the daily budget is gone even when
+     * Pipedrive sends no daily-budget header (budget-meter.ts).
+     */
+    rateLimitedSince: timestamp('rate_limited_since', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [

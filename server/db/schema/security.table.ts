@@ -32,6 +32,8 @@ export const pendingInstalls = pgTable(
     identity: jsonb('identity').$type<Record<string, unknown>>().notNull(),
     /** Encrypted JSON of the token response. */
     grantCiphertext: text('grant_ciphertext').notNull(),
+    /** SHA-256 of the nonce cookie set in the browser that started the install; only it may resume. */
+    browserNonceHash: text('browser_nonce_hash').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     consumedAt: timestamp('consumed_at', { withTimezone: true }),
     ...timestamps,

@@ -75,7 +75,10 @@ export const syncEffects = pgTable(
   (t) => [uniqueIndex('sync_effects_subject_kind_key').on(t.companyId, t.subjectType, t.subjectId, t.kind)],
 );
 
-/** The note (or activity) that holds one chat's transcript for one day. */
+/**
+ * The note (or activity) that holds one chat's transcript for one day (UTC). A day too large for one
+ * note rolls to continuation parts (`part` 2, 3…), each its own note.
+ */
 export const transcripts = pgTable(
   'transcripts',
   {
@@ -87,12 +90,21 @@ export const transcripts = pgTable(
       .notNull()
       .references(() => chats.id, { onDelete: 'cascade' }),
     day: date('day').notNull(),
+    /** 1 for the day's first note; 2, 3… for continuation notes (transcript-render.ts). */
+    part: integer('part').notNull().default(1),
     noteId: pipedriveId('note_id'),
     activityId: pipedriveId('activity_id'),
     lastMessageId: uuid('last_message_id').references(() => messages.id, { onDelete: 'set null' }),
+    /** SHA-256 of the content last written to Pipedrive: an unchanged transcript costs no write. */
+    contentHash: text('content_hash'),
+    /**
+     * Fingerprint of the day's messages (ids and `updated_at`) the written content reflects: a day
+     * whose fingerprint differs has something Pipedrive does not show yet (transcripts.repository.ts).
+     */
+    syncedFingerprint: text('synced_fingerprint'),
     ...timestamps,
   },
-  (t) => [uniqueIndex('transcripts_company_chat_day_key').on(t.companyId, t.chatId, t.day)],
+  (t) => [uniqueIndex('transcripts_company_chat_day_part_key').on(t.companyId, t.chatId, t.day, t.part)],
 );
 
 /** What an admin reads: who did what, and every sync decision (created, skipped and why, failed). */

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { pipedriveId, timestamps } from './columns.ts';
 
 /** A workspace is Parley's tenant: its team, WhatsApp numbers, chats and messages. */
@@ -115,5 +115,39 @@ export const joinRequests = pgTable(
     uniqueIndex('join_requests_pending_email_key')
       .on(t.workspaceId, t.email)
       .where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+export const emailTokenPurpose = pgEnum('email_token_purpose', [
+  'sign_up',
+  'verify_email',
+  'reset_password',
+  'change_email',
+]);
+
+/**
+ * Single-use links Parley mails: confirm a sign-up, verify an address, reset a password, confirm a
+ * new address. Only the token's hash is stored; a link proves the holder reads `email`.
+ */
+export const emailTokens = pgTable(
+  'email_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull(),
+    purpose: emailTokenPurpose('purpose').notNull(),
+    /** The address the link was sent to (for a change: the new address). */
+    email: text('email').notNull(),
+    /** Null for a sign-up: the account exists only once its address is confirmed. */
+    accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'cascade' }),
+    /** A sign-up's name, workspace name and password hash, kept until it is confirmed. */
+    signUp: jsonb('sign_up').$type<{ name: string; workspaceName: string; passwordHash: string }>(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('email_tokens_token_hash_key').on(t.tokenHash),
+    index('email_tokens_account_idx').on(t.accountId),
+    index('email_tokens_expires_idx').on(t.expiresAt),
   ],
 );

@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   CallbackQuery,
   InstallQuery,
   Ok,
-  ResumeParams,
   SharingChangedBody,
   UninstallBody,
   UninstallReply,
@@ -13,12 +10,10 @@ import type { App, AppServices } from '../../app.ts';
 import { isAppError } from '../../errors.ts';
 import { createCallbackUnauthorizedError } from '../../plugins/pipedrive-callback-auth.ts';
 import { edgeRateLimit } from '../../plugins/rate-limit.plugin.ts';
-import { setSessionCookie } from '../../plugins/session-auth.ts';
-import type { AuthorizationOutcome } from '../../services/connections/install.service.ts';
 import { nonceCookieName, type OAuthPurpose } from '../../services/connections/oauth-state.ts';
 import { verifyConnectTicket } from '../../services/connections/connect-ticket.ts';
-import { renderResultPage, type ResultPage } from './result-page.ts';
 import { actors } from '../../services/audit/actor.ts';
+import { createOutcomeResponder, sendPage } from './outcome-response.ts';
 
 // A Map, not an object literal: `purpose=__proto__`, `constructor` or `toString` must find nothing.
 const PURPOSES: ReadonlyMap<string, OAuthPurpose> = new Map([
@@ -35,6 +30,7 @@ const PURPOSES: ReadonlyMap<string, OAuthPurpose> = new Map([
 export async function oauthRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
   const { config, domain } = services;
   const secure = config.publicUrl.startsWith('https:');
+  const finish = createOutcomeResponder(services);
   // "Connect only for me" runs these pages in a popup opened by a panel that Pipedrive frames on
   // its own origin. Helmet's default Cross-Origin-Opener-Policy (same-origin) would cut the popup
   // off from its opener: it could neither report the outcome nor close itself.
@@ -119,79 +115,6 @@ export async function oauthRoutes(fastify: App, { services }: { services: AppSer
       }
     },
   );
-
-  fastify.get('/oauth/resume/:id', { schema: { params: ResumeParams } }, async (request, reply) => {
-    const { id } = request.params;
-    if (request.session === null) return reply.redirect(`/login?resume=${encodeURIComponent(id)}`);
-    try {
-      return await finish(request, reply, await domain.install.resumeInstall(id, request.session));
-    } catch (failure) {
-      if (!isAppError(failure) || failure.statusCode >= 500) throw failure;
-      return sendPage(reply, failure.statusCode, {
-        title: 'Installation expired',
-        message: failure.message,
-        tone: 'error',
-      });
-    }
-  });
-
-  async function finish(request: FastifyRequest, reply: FastifyReply, outcome: AuthorizationOutcome) {
-    const signIn = async (accountId: string, workspaceId?: string) => {
-      const { token } = await domain.sessions.create(accountId, workspaceId ?? null);
-      setSessionCookie(reply, config, token);
-    };
-    switch (outcome.kind) {
-      case 'installed':
-        if (request.session?.account.id !== outcome.accountId) await signIn(outcome.accountId, outcome.workspaceId);
-        else await domain.sessions.switchWorkspace(request.session.tokenHash, outcome.workspaceId);
-        return reply.redirect(`/onboarding${outcome.createdWorkspace ? '?new=1' : ''}`);
-      case 'org_connected':
-        return reply.redirect('/integrations/pipedrive?connected=organization');
-      case 'personal_connected':
-        if (outcome.signInAccountId !== undefined && request.session === null) await signIn(outcome.signInAccountId);
-        if (outcome.popup)
-          return sendPage(reply, 200, {
-            title: 'You are connected',
-            message: 'Live chat and sending now work for you in Pipedrive. This window closes by itself.',
-            tone: 'success',
-            popupResult: { outcome: 'personal_connected' },
-          });
-        return reply.redirect('/integrations/pipedrive?connected=personal');
-      case 'join_requested':
-        return sendPage(reply, 200, {
-          title: 'An admin must approve you',
-          message: `${outcome.email} is not a member of ${outcome.companyName}'s Parley workspace yet. We asked its admins to approve you; once they do, your connection starts working without another step.`,
-          tone: 'info',
-          ...(outcome.popup
-            ? { popupResult: { outcome: 'join_requested' } }
-            : { actions: [{ label: 'Go to Parley', href: '/login' }] }),
-        });
-      case 'sign_in_required':
-        return reply.redirect(`/login?resume=${outcome.pendingInstallId}&email=${encodeURIComponent(outcome.email)}`);
-      case 'refused':
-        return sendPage(reply, outcome.error.statusCode, {
-          title: 'Parley could not connect',
-          message: outcome.error.message,
-          tone: 'error',
-          ...(outcome.popup
-            ? { popupResult: { outcome: outcome.error.code } }
-            : { actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }] }),
-        });
-    }
-  }
-}
-
-function sendPage(reply: FastifyReply, status: number, page: ResultPage) {
-  const nonce = randomBytes(16).toString('base64');
-  void reply
-    .status(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header(
-      'content-security-policy',
-      `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
-    );
-  return reply.send(renderResultPage(page, nonce));
 }
 
 /**

@@ -13,6 +13,10 @@ export interface ResultPage {
   actions?: { label: string; href: string }[];
   /** Set when the page runs in a popup opened by a Pipedrive panel: tell the opener, then close. */
   popupResult?: { outcome: string };
+  /** Facts the reader must see before confirming, as label and value. */
+  facts?: [label: string, value: string][];
+  /** A same-origin POST form with the CSRF token: a confirm button, and a cancel button (`decision`). */
+  confirm?: { action: string; csrfToken: string; confirmLabel: string; cancelLabel: string };
 }
 
 function isSafeHref(href: string): boolean {
@@ -26,6 +30,26 @@ export function renderResultPage(page: ResultPage, scriptNonce: string): string 
       (action, index) =>
         html`<a class="button${index === 0 ? ' primary' : ''}" href="${action.href}">${action.label}</a>`,
     );
+  const facts =
+    page.facts === undefined
+      ? ''
+      : html`<dl>
+          ${page.facts.map(
+            ([label, value]) =>
+              html`<dt>${label}</dt>
+                <dd>${value}</dd>`,
+          )}
+        </dl>`;
+  const confirm =
+    page.confirm === undefined
+      ? ''
+      : html`<form method="post" action="${page.confirm.action}">
+          <input type="hidden" name="csrf" value="${page.confirm.csrfToken}" />
+          <button class="button primary" type="submit" name="decision" value="confirm">
+            ${page.confirm.confirmLabel}
+          </button>
+          <button class="button" type="submit" name="decision" value="cancel">${page.confirm.cancelLabel}</button>
+        </form>`;
   // The opener is a Pipedrive-hosted panel on another origin; it only learns the outcome name.
   const popupScript =
     page.popupResult === undefined
@@ -54,7 +78,7 @@ export function renderResultPage(page: ResultPage, scriptNonce: string): string 
           <div class="brand">Parley</div>
           <h1>${page.title}</h1>
           <p>${page.message}</p>
-          ${actions}
+          ${facts} ${confirm} ${actions}
         </main>
         ${popupScript}
       </body>
@@ -66,5 +90,6 @@ body{margin:0;font:15px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,H
 main{max-width:520px;margin:12vh auto;padding:32px;background:#fff;border:1px solid #e1e3e8;border-radius:10px}
 h1{font-size:20px;margin:0 0 8px}.tone-error h1{color:#c4232b}.tone-success h1{color:#017737}
 p{margin:0 0 20px;color:#4a4f5e}.button{display:inline-block;margin:0 8px 8px 0;padding:8px 14px;border-radius:6px;border:1px solid #c9ccd4;color:#21232c;text-decoration:none}
-.button.primary{background:#017737;border-color:#017737;color:#fff}.brand{font-weight:700;color:#017737;margin-bottom:16px}
+.button.primary{background:#017737;border-color:#017737;color:#fff}button.button{font:inherit;cursor:pointer;background:#fff}button.button.primary{background:#017737}
+dl{margin:0 0 20px;display:grid;grid-template-columns:max-content 1fr;gap:6px 16px}dt{color:#6a6f7e}dd{margin:0;font-weight:600}.brand{font-weight:700;color:#017737;margin-bottom:16px}
 `;

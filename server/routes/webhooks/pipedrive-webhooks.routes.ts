@@ -27,7 +27,11 @@ export async function pipedriveWebhookRoutes(
   const webhooks = services.domain.pipedriveWebhooks;
   fastify.post(
     '/webhooks/pipedrive/:companyId',
-    { schema: { params: Type.Object({ companyId: Type.String({ pattern: '^[0-9]{1,15}$' }) }) } },
+    {
+      // Pipedrive bans a webhook after repeated failures: NULs in its payload are dropped, not refused.
+      config: { nulCharacters: 'strip' },
+      schema: { params: Type.Object({ companyId: Type.String({ pattern: '^[0-9]{1,15}$' }) }) },
+    },
     async (request) => {
       const companyId = Number((request.params as { companyId: string }).companyId);
       if (!(await webhooks.isAuthentic(companyId, request.headers.authorization)))

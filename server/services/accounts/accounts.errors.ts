@@ -3,12 +3,7 @@ import { createErrorFactory } from '../../errors.ts';
 export const createInvalidCredentialsError = createErrorFactory({
   code: 'auth.invalid_credentials',
   statusCode: 401,
-  message: 'That email and password do not match.',
-});
-export const createPasswordlessAccountError = createErrorFactory({
-  code: 'auth.use_pipedrive',
-  statusCode: 401,
-  message: 'This account signs in with Pipedrive. Use “Sign in with Pipedrive”.',
+  message: 'That email and password do not match. If you joined through Pipedrive, use “Sign in with Pipedrive”.',
 });
 export const createLoginRateLimitedError = createErrorFactory({
   code: 'auth.rate_limited',
@@ -28,7 +23,22 @@ export const createCsrfError = createErrorFactory({
 export const createEmailTakenError = createErrorFactory({
   code: 'accounts.email_taken',
   statusCode: 409,
-  message: 'An account with this email already exists. Sign in instead.',
+  message: 'This email already has a Parley account. Sign in, or reset your password from the sign-in page.',
+});
+export const createEmailLinkInvalidError = createErrorFactory({
+  code: 'accounts.link_invalid',
+  statusCode: 410,
+  message: 'This link is invalid, was already used, or has expired. Ask for a new one.',
+});
+export const createWrongCurrentPasswordError = createErrorFactory({
+  code: 'accounts.wrong_password',
+  statusCode: 403,
+  message: 'Your current password is not right.',
+});
+export const createEmailUnverifiedError = createErrorFactory({
+  code: 'accounts.email_unverified',
+  statusCode: 403,
+  message: 'Verify your email first: Parley matches invitations and installs only to a verified address.',
 });
 export const createWeakPasswordError = createErrorFactory({
   code: 'accounts.weak_password',

@@ -49,6 +49,10 @@ export function createSignInLockout(deps: { limiter: RateLimiter; clock: Clock }
     async clear(email: string, address: string): Promise<void> {
       await deps.limiter.reset(keyOf(email, address));
     },
+    /** After a password reset by email: the owner proved the mailbox, so every address may try again. */
+    async clearEmail(email: string): Promise<void> {
+      await deps.limiter.resetPrefix(keyOf(email, ''));
+    },
   };
 }
 

@@ -3,6 +3,8 @@ import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import {
   createAccountsRepository,
+  type AccountRow,
+  type JoinRequestRow,
   type MemberRole,
   type MemberRow,
 } from '../../db/repositories/accounts.repository.ts';
@@ -11,6 +13,7 @@ import { createTeamRepository } from '../../db/repositories/team.repository.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import type { ConnectionLifecycle } from '../connections/connection-lifecycle.service.ts';
 import {
+  createEmailUnverifiedError,
   createForbiddenRoleError,
   createInvitationEmailMismatchError,
   createInvitationInvalidError,
@@ -20,6 +23,7 @@ import {
   createMemberNotFoundError,
 } from './accounts.errors.ts';
 import { normalizeEmail } from './accounts.service.ts';
+import { claimAccountForProvenEmail } from './email-ownership.ts';
 import { hashToken } from './session.service.ts';
 import { actors } from '../audit/actor.ts';
 
@@ -32,6 +36,35 @@ export interface Acting {
 
 function requireAdmin(acting: Acting): void {
   if (acting.member.role !== 'owner' && acting.member.role !== 'admin') throw createForbiddenRoleError();
+}
+
+/**
+ * Whom an approved join request makes a member. The account that asked while signed in; for a
+ * Pipedrive user who asked from Pipedrive, the account their Pipedrive identity is already bound
+ * to, else the account with their (Pipedrive-vouched) email if it proved that address, else a new
+ * one for them. An unverified account with that email is never handed the grant as it is: it is
+ * taken over (its maker's password, sessions and memberships go), so its maker cannot get in.
+ */
+async function accountForJoinRequest(tx: Tx, request: JoinRequestRow): Promise<AccountRow> {
+  const accounts = createAccountsRepository(tx);
+  const asker = request.accountId === null ? undefined : await accounts.findAccount(request.accountId);
+  if (asker !== undefined) return asker;
+  if (request.pipedriveCompanyId === null || request.pipedriveUserId === null) throw createJoinRequestNotFoundError();
+  const grant = await createConnectionsRepository(tx).findByCompanyUser(
+    request.pipedriveCompanyId,
+    request.pipedriveUserId,
+  );
+  const boundMember = grant?.memberId == null ? undefined : await accounts.findMemberById(grant.memberId);
+  const bound = boundMember === undefined ? undefined : await accounts.findAccount(boundMember.accountId);
+  if (bound !== undefined) return bound;
+  const byEmail = await accounts.findAccountByEmail(request.email);
+  if (byEmail !== undefined) return claimAccountForProvenEmail(tx, byEmail);
+  return accounts.createAccount({
+    email: request.email,
+    name: request.name ?? request.email,
+    passwordHash: null,
+    emailVerified: true,
+  });
 }
 
 /** The team page: invitations, join requests, roles and removals. */
@@ -100,13 +133,17 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
       };
     },
 
-    /** Single use, bound to the invited email. */
-    async acceptInvitation(token: string, account: { id: string; email: string }): Promise<MemberRow> {
+    /** Single use, bound to the invited email, which the account must have verified. */
+    async acceptInvitation(
+      token: string,
+      account: { id: string; email: string; emailVerified: boolean },
+    ): Promise<MemberRow> {
       return deps.db.transaction(async (tx) => {
         const team = createTeamRepository(tx);
         const invitation = await team.findUsableInvitation(hashToken(token), deps.clock.now());
         if (invitation === undefined) throw createInvitationInvalidError();
         if (invitation.email !== normalizeEmail(account.email)) throw createInvitationEmailMismatchError();
+        if (!account.emailVerified) throw createEmailUnverifiedError();
         if (!(await team.acceptInvitation(invitation.id, deps.clock.now()))) throw createInvitationInvalidError();
         const accounts = createAccountsRepository(tx);
         const member =
@@ -129,7 +166,12 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
     },
 
     /** A signed-in account asks to join a workspace (from a join link an admin shared). */
-    async requestToJoin(account: { id: string; email: string; name: string }, workspaceId: string): Promise<void> {
+    async requestToJoin(
+      account: { id: string; email: string; name: string; emailVerified: boolean },
+      workspaceId: string,
+    ): Promise<void> {
+      // Admins decide by the email shown: only a proven one may ask.
+      if (!account.emailVerified) throw createEmailUnverifiedError();
       const accounts = createAccountsRepository(deps.db);
       if ((await accounts.findWorkspace(workspaceId)) === undefined)
         throw createJoinRequestNotFoundError({ message: 'That workspace does not exist.' });
@@ -167,14 +209,7 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
         });
         if (decision === 'declined') return;
         const accounts = createAccountsRepository(tx);
-        const account =
-          (request.accountId === null ? undefined : await accounts.findAccount(request.accountId)) ??
-          (await accounts.findAccountByEmail(request.email)) ??
-          (await accounts.createAccount({
-            email: request.email,
-            name: request.name ?? request.email,
-            passwordHash: null,
-          }));
+        const account = await accountForJoinRequest(tx, request);
         const member =
           (await accounts.findMember(acting.member.workspaceId, account.id)) ??
           (await accounts.addMember(acting.member.workspaceId, account.id, 'member'));

@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from 'jose';
+import { isPipedriveId } from '../pipedrive/pipedrive-ids.ts';
 import { createErrorFactory } from '../../errors.ts';
 
 /**
@@ -41,7 +42,7 @@ export async function verifyConnectTicket(
     });
     const companyId = Number(payload['companyId']);
     const userId = Number(payload['userId']);
-    if (!Number.isSafeInteger(companyId) || !Number.isSafeInteger(userId)) throw new Error('claims');
+    if (!isPipedriveId(companyId) || !isPipedriveId(userId)) throw new Error('claims');
     return { companyId, userId };
   } catch {
     throw createTicketInvalidError();

@@ -32,3 +32,21 @@ export const createWrongPipedriveUserError = createErrorFactory({
   message:
     'You approved Parley as a different Pipedrive user than the one using the panel. Sign in to Pipedrive as yourself and try again.',
 });
+export const createPendingInstallOtherBrowserError = createErrorFactory({
+  code: 'installs.other_browser',
+  statusCode: 403,
+  message:
+    'This installation was started in another browser. Only that browser can finish it; or install Parley from the Pipedrive Marketplace again here.',
+});
+export const createPendingInstallWrongAccountError = createErrorFactory({
+  code: 'installs.wrong_account',
+  statusCode: 403,
+  message:
+    'This installation belongs to another Parley account. Sign in with the email of the Pipedrive user who installed it.',
+});
+export const createPendingInstallExpiredError = createErrorFactory({
+  code: 'installs.expired',
+  statusCode: 410,
+  message:
+    'This installation waited too long or was already finished. Install Parley from the Pipedrive Marketplace again.',
+});

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { createConnectionsRepository, type ConnectionRow } from '../../db/repositories/connections.repository.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
-import { pipedriveSubscribeQueue, revokeGrantQueue } from '../../jobs/queues.ts';
+import { pipedriveSubscribeQueue, revokeGrantQueue, syncReconcileQueue } from '../../jobs/queues.ts';
 import type { PipedriveOAuthClient, TokenResponse } from '../pipedrive/oauth-client.ts';
 import type { PipedriveIdentity } from '../pipedrive/pipedrive-api.ts';
 import type { TokenVault } from '../pipedrive/token-vault.ts';
@@ -23,6 +23,9 @@ export function createGrantStore(deps: { vault: TokenVault; jobs: JobQueue; cloc
     });
     // The org connection listens to Pipedrive's webhooks; subscribing (idempotent) waits for the commit.
     if (roles.isOrgConnection) await deps.jobs.send(pipedriveSubscribeQueue, { companyId: identity.companyId }, { tx });
+    // An organization grant (re)activated: catch up on what the sync skipped meanwhile. On a first
+    // install there is nothing behind, and the job costs one query.
+    if (roles.isOrgConnection) await deps.jobs.send(syncReconcileQueue, { companyId: identity.companyId }, { tx });
     return createConnectionsRepository(tx).upsertGrant({
       companyId: identity.companyId,
       pipedriveUserId: identity.userId,

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import {
@@ -9,8 +7,9 @@ import {
 } from '../../db/repositories/accounts.repository.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { createTeamRepository } from '../../db/repositories/team.repository.ts';
-import { pendingInstalls } from '../../db/schema/index.ts';
 import { isAppError, type AppError } from '../../errors.ts';
+import { createEmailUnverifiedError } from '../accounts/accounts.errors.ts';
+import { claimAccountForProvenEmail } from '../accounts/email-ownership.ts';
 import type { ResolvedSession } from '../accounts/session.service.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
@@ -24,7 +23,8 @@ import {
   createWrongPipedriveUserError,
 } from './connections.errors.ts';
 import { releaseGrantAndRethrow, type GrantStore } from './grant-store.ts';
-import { createStateInvalidError, type OAuthStatePayload, type OAuthStateService } from './oauth-state.ts';
+import type { OAuthStatePayload, OAuthStateService } from './oauth-state.ts';
+import { createParkedInstalls } from './parked-installs.ts';
 import { actors } from '../audit/actor.ts';
 
 /** What the callback should show, and whom to sign in. The route turns it into a page or redirect. */
@@ -33,10 +33,9 @@ export type AuthorizationOutcome =
   | { kind: 'org_connected'; workspaceId: string; companyId: number }
   | { kind: 'personal_connected'; companyId: number; popup: boolean; signInAccountId?: string }
   | { kind: 'join_requested'; companyName: string; email: string; popup: boolean }
-  | { kind: 'sign_in_required'; pendingInstallId: string; email: string }
+  | { kind: 'sign_in_required'; pendingInstallId: string; email: string; browserNonce: string }
   | { kind: 'refused'; error: AppError; popup: boolean };
 
-const PENDING_INSTALL_TTL_MS = 30 * 60 * 1000;
 const ADMIN_ROLES = new Set(['owner', 'admin']);
 
 /**
@@ -52,7 +51,7 @@ export function createInstallService(deps: {
   secretBox: SecretBox;
   clock: Clock;
 }) {
-  const pendingAad = (id: string) => `pending_installs:${id}`;
+  const parked = createParkedInstalls(deps);
 
   async function withOutcome(
     identity: PipedriveIdentity,
@@ -95,14 +94,28 @@ export function createInstallService(deps: {
     if (!identity.isAdmin) throw createNotPipedriveAdminError();
 
     // Who is installing: the member this Pipedrive user was linked to before, the signed-in
-    // account, or a new account. An existing account found only by email must sign in first.
+    // account, or a new account. An existing verified account found only by email must sign in
+    // (in this browser) and confirm first; an unverified one is taken over, as Pipedrive vouches
+    // for the address and whoever made that account never proved it.
     const previous = await connections.findByCompanyUser(identity.companyId, identity.userId);
     const linkedMember = previous?.memberId == null ? undefined : await accounts.findMemberById(previous.memberId);
     let account: AccountRow | undefined =
       session?.account ?? (linkedMember === undefined ? undefined : await accounts.findAccount(linkedMember.accountId));
     if (account === undefined) {
-      if ((await accounts.findAccountByEmail(identity.email)) !== undefined) return parkInstall(tx, identity, grant);
-      account = await accounts.createAccount({ email: identity.email, name: identity.name, passwordHash: null });
+      const byEmail = await accounts.findAccountByEmail(identity.email);
+      if (byEmail?.emailVerified === true) {
+        const { pendingInstallId, browserNonce } = await parked.park(tx, identity, grant);
+        return { kind: 'sign_in_required', pendingInstallId, email: identity.email, browserNonce };
+      }
+      account =
+        byEmail === undefined
+          ? await accounts.createAccount({
+              email: identity.email,
+              name: identity.name,
+              passwordHash: null,
+              emailVerified: true,
+            })
+          : await claimAccountForProvenEmail(tx, byEmail);
     }
 
     const company = await connections.findCompany(identity.companyId);
@@ -134,20 +147,6 @@ export function createInstallService(deps: {
       detail: { via: 'marketplace', createdWorkspace },
     });
     return { kind: 'installed', accountId: account.id, workspaceId, companyId: identity.companyId, createdWorkspace };
-  }
-
-  /** The grant waits (encrypted) while an existing account signs in; codes expire too fast to wait. */
-  async function parkInstall(tx: Tx, identity: PipedriveIdentity, grant: TokenResponse): Promise<AuthorizationOutcome> {
-    const id = randomUUID();
-    await tx.insert(pendingInstalls).values({
-      id,
-      companyId: identity.companyId,
-      pipedriveUserId: identity.userId,
-      identity: { ...identity },
-      grantCiphertext: deps.secretBox.encrypt(JSON.stringify(grant), pendingAad(id)),
-      expiresAt: new Date(deps.clock.now().getTime() + PENDING_INSTALL_TTL_MS),
-    });
-    return { kind: 'sign_in_required', pendingInstallId: id, email: identity.email };
   }
 
   async function connectOrganization(
@@ -210,9 +209,11 @@ export function createInstallService(deps: {
     if (member === undefined && flow.session !== undefined)
       member = await accounts.findMember(workspaceId, flow.session.account.id);
     if (member === undefined && flow.session === undefined)
-      member = await accounts.findMemberByEmail(workspaceId, identity.email);
+      member = await accounts.findMemberByVerifiedEmail(workspaceId, identity.email);
 
     if (member === undefined) {
+      // Admins decide a join request by the email it shows: a signed-in account must have proven it.
+      if (flow.session !== undefined && !flow.session.account.emailVerified) throw createEmailUnverifiedError();
       // Keep the grant (unlinked) so approval activates it without another round trip to Pipedrive.
       await deps.grants.saveGrant(tx, identity, grant, {
         memberId: null,
@@ -302,31 +303,32 @@ export function createInstallService(deps: {
       });
     },
 
-    /** Finishes a parked Marketplace install once its admin has signed in. */
-    async resumeInstall(pendingInstallId: string, session: ResolvedSession): Promise<AuthorizationOutcome> {
-      const now = deps.clock.now();
-      const [pending] = await deps.db
-        .update(pendingInstalls)
-        .set({ consumedAt: now })
-        .where(
-          and(
-            eq(pendingInstalls.id, pendingInstallId),
-            isNull(pendingInstalls.consumedAt),
-            gt(pendingInstalls.expiresAt, now),
-          ),
-        )
-        .returning();
-      if (pending === undefined) {
-        throw createStateInvalidError({
-          message: 'This installation waited too long. Install Parley from the Pipedrive Marketplace again.',
-        });
-      }
-      const identity = pending.identity as unknown as PipedriveIdentity;
-      const grant = JSON.parse(
-        deps.secretBox.decrypt(pending.grantCiphertext, pendingAad(pending.id)),
-      ) as TokenResponse;
-      await deps.db.delete(pendingInstalls).where(eq(pendingInstalls.id, pending.id));
+    /** What the confirmation page shows, after the same checks as `resumeInstall`. */
+    describePendingInstall: parked.describe,
+
+    /**
+     * Finishes a parked Marketplace install once its admin has signed in and confirmed it (a POST
+     * with the CSRF token): same browser, same verified email, once.
+     */
+    async resumeInstall(
+      pendingInstallId: string,
+      session: ResolvedSession,
+      browserNonce: string | undefined,
+    ): Promise<AuthorizationOutcome> {
+      await parked.findResumable(pendingInstallId, session, browserNonce);
+      const { identity, grant } = await parked.take(pendingInstallId, browserNonce ?? '');
       return withOutcome(identity, grant, false, (tx) => installAsAdmin(tx, identity, grant, session));
+    },
+
+    /** "Cancel" on the confirmation page: the grant is revoked at Pipedrive and nothing is linked. */
+    async cancelPendingInstall(
+      pendingInstallId: string,
+      session: ResolvedSession,
+      browserNonce: string | undefined,
+    ): Promise<void> {
+      await parked.findResumable(pendingInstallId, session, browserNonce);
+      const { identity, grant } = await parked.take(pendingInstallId, browserNonce ?? '');
+      await deps.db.transaction((tx) => deps.grants.discardGrant(tx, identity, grant));
     },
   };
 }

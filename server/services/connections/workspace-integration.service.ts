@@ -29,6 +29,12 @@ export function createWorkspaceIntegrationService(deps: {
   }
 
   return {
+    /** The Pipedrive company connected to the workspace; refused when there is none. */
+    async connectedCompanyOf(workspaceId: string) {
+      const company = await repository.findCompanyByWorkspace(workspaceId);
+      if (company === undefined) throw createOrgNotConnectedError();
+      return company;
+    },
     async overview(member: MemberRow) {
       const { company, connections } = await connectionsOf(member.workspaceId);
       const org = connections.find((row) => row.isOrgConnection && live(row));
@@ -90,13 +96,16 @@ export function createWorkspaceIntegrationService(deps: {
       await deps.lifecycle.disconnectPersonal(mine.companyId, mine.pipedriveUserId, actors.member(member.id));
     },
 
-    async auditLog(member: MemberRow) {
+    /** A page of the workspace's audit log, newest first; `nextBefore` fetches the next page. */
+    async auditLog(member: MemberRow, query: { limit?: number; before?: number; action?: string; subjectId?: string }) {
       if (!isAdmin(member)) throw createForbiddenRoleError();
       const company = await repository.findCompanyByWorkspace(member.workspaceId);
-      return deps.audit.list({
-        workspaceId: member.workspaceId,
-        ...(company === undefined ? {} : { companyId: company.id }),
-      });
+      const limit = query.limit ?? 50;
+      const entries = await deps.audit.list(
+        { workspaceId: member.workspaceId, ...(company === undefined ? {} : { companyId: company.id }) },
+        { ...query, limit },
+      );
+      return { entries, nextBefore: entries.length === limit ? (entries.at(-1)?.id ?? null) : null };
     },
   };
 }

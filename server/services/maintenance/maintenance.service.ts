@@ -2,6 +2,7 @@ import { and, isNotNull, lt } from 'drizzle-orm';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
 import {
+  emailTokens,
   events,
   inboxEvents,
   oauthStates,
@@ -25,7 +26,7 @@ export interface CleanupResult {
   sessions: number;
   events: number;
   inboxEvents: number;
-  /** Expired OAuth states, parked installs and rate-limit windows. */
+  /** Expired OAuth states, parked installs, mailed links and rate-limit windows. */
   expiredSecurityRecords: number;
 }
 
@@ -57,6 +58,10 @@ export function createMaintenanceService(deps: { db: Db; clock: Clock; retention
         .delete(pendingInstalls)
         .where(lt(pendingInstalls.expiresAt, now))
         .returning({ id: pendingInstalls.id });
+      const tokens = await deps.db
+        .delete(emailTokens)
+        .where(lt(emailTokens.expiresAt, now))
+        .returning({ id: emailTokens.id });
       const windows = await deps.db
         .delete(rateLimitCounters)
         .where(lt(rateLimitCounters.expiresAt, now))
@@ -65,7 +70,7 @@ export function createMaintenanceService(deps: { db: Db; clock: Clock; retention
         sessions: expiredSessions.length,
         events: oldEvents.length,
         inboxEvents: oldInbox.length,
-        expiredSecurityRecords: states.length + installs.length + windows.length,
+        expiredSecurityRecords: states.length + installs.length + tokens.length + windows.length,
       };
     },
   };

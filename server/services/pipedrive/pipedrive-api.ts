@@ -1,6 +1,6 @@
 import { v1, v2 } from 'pipedrive';
-import type { GetCurrentUserResponse, GetLeadLabelsResponse, GetUsersResponse } from 'pipedrive/v1';
-import type { GetPipelinesResponse, GetStagesResponse } from 'pipedrive/v2';
+import type { GetCurrentUserResponse, GetLeadLabelsResponse, GetUserResponse, GetUsersResponse } from 'pipedrive/v1';
+import type { GetPipelinesResponse, GetStagesResponse, UpsertDealResponse, UpsertPersonResponse } from 'pipedrive/v2';
 import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { createOrgNotConnectedError, createPersonalNotConnectedError } from '../connections/connections.errors.ts';
@@ -71,6 +71,28 @@ export function createConnectionApi(
         { version: 'v1', kind: 'list' },
       );
       return (response.body.data ?? []).map((label) => ({ id: String(label.id), name: label.name ?? '' }));
+    },
+    /** A deal as this connection's user may see it (404 → `pipedrive.not_found` when they may not). */
+    async getDeal(id: number) {
+      const response = await call<UpsertDealResponse>(await v2.DealsApiAxiosParamCreator(v2Config).getDeal(id), {
+        version: 'v2',
+        kind: 'get',
+      });
+      return response.body.data;
+    },
+    async getPerson(id: number) {
+      const response = await call<UpsertPersonResponse>(await v2.PersonsApiAxiosParamCreator(v2Config).getPerson(id), {
+        version: 'v2',
+        kind: 'get',
+      });
+      return response.body.data;
+    },
+    async getUser(id: number) {
+      const response = await call<GetUserResponse>(await v1.UsersApiAxiosParamCreator(v1Config).getUser(id), {
+        version: 'v1',
+        kind: 'get',
+      });
+      return response.body.data;
     },
     async listActiveUsers() {
       const response = await call<GetUsersResponse>(await v1.UsersApiAxiosParamCreator(v1Config).getUsers(), {

@@ -64,7 +64,12 @@ export function createPipedriveHttp(deps: {
   clock: Clock;
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
+  timeoutMs?: number;
+  /** Tests: a fetch that misbehaves at the network level (hangs until aborted). */
+  fetch?: typeof fetch;
 }) {
+  const timeoutMs = deps.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  const fetchImpl = deps.fetch ?? fetch;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function waitForBurstSlot(connectionId: string, kind: RequestKind): Promise<void> {
@@ -84,7 +89,7 @@ export function createPipedriveHttp(deps: {
 
   async function send(url: string, args: RequestArgs, accessToken: string): Promise<Response> {
     try {
-      return await fetch(url, {
+      return await fetchImpl(url, {
         method: args.options.method ?? 'GET',
         headers: {
           ...(args.options.headers as Record<string, string>),
@@ -94,7 +99,7 @@ export function createPipedriveHttp(deps: {
         ...(args.options.data === undefined
           ? {}
           : { body: typeof args.options.data === 'string' ? args.options.data : JSON.stringify(args.options.data) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw createPipedriveUnavailableError({
@@ -111,7 +116,8 @@ export function createPipedriveHttp(deps: {
     meta: CallMeta,
     detached?: DetachedToken,
   ): Promise<PipedriveResponse<T>> {
-    await deps.budget.assertAvailable(companyId);
+    // Whether a run of 429s is open for the company (ended by this call's success).
+    let { rateLimited } = await deps.budget.assertAvailable(companyId);
     let token = detached ?? (await deps.tokens.getAccessToken(connectionId));
     let refreshed = detached !== undefined;
     for (let attempt = 0; ; attempt += 1) {
@@ -126,6 +132,7 @@ export function createPipedriveHttp(deps: {
       // Rejected right after a successful refresh: the grant is gone (revoked or uninstalled).
       if (response.status === 401 && detached === undefined) await deps.tokens.rejectedAfterRefresh(connectionId);
       if (response.status === 429) {
+        rateLimited = true;
         const retryAfterMs = await deps.budget.handleRateLimited(companyId, response);
         if (retryAfterMs !== undefined && retryAfterMs <= MAX_INLINE_WAIT_MS && attempt < 2) {
           await sleep(retryAfterMs);
@@ -135,7 +142,14 @@ export function createPipedriveHttp(deps: {
         throw createRateLimitedError({ headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } });
       }
       const body = (await response.json().catch(() => null)) as T & { error?: string };
-      if (response.ok) return { status: response.status, body, headers: response.headers };
+      // A success whose body never fully arrived (timeout, cut connection): whether the write
+      // happened is unknown, so it is retried like an outage (writes look before they create).
+      if (response.ok && body === null)
+        throw createPipedriveUnavailableError({ message: 'Pipedrive’s answer was cut short. Parley will retry.' });
+      if (response.ok) {
+        if (rateLimited) await deps.budget.clearRateLimited(companyId);
+        return { status: response.status, body, headers: response.headers };
+      }
       const reason = typeof body?.error === 'string' ? body.error : `HTTP ${response.status}`;
       deps.logger.warn(
         { status: response.status, endpoint: args.url.split('?')[0], reason },

@@ -67,6 +67,11 @@ export function createRateLimiter(deps: { db: DbOrTx; clock: Clock }) {
       return { count: Number(row.count), lastAt: new Date(new Date(row.expires_at).getTime() - options.memoryMs) };
     },
 
+    /** Forgets every key that starts with `prefix`. */
+    async resetPrefix(prefix: string): Promise<void> {
+      await deps.db.execute(sql`delete from rate_limit_counters where starts_with(key, ${prefix})`);
+    },
+
     /** Forgets a key (e.g. failed logins after a successful one). */
     async reset(key: string): Promise<void> {
       await deps.db.execute(sql`delete from rate_limit_counters where key = ${key}`);

@@ -8,6 +8,7 @@ import type { PanelStatus } from '../../../contracts/panel.schemas.ts';
 import type { IntegrationInfo } from '../../../contracts/dashboard.schemas.ts';
 import type { ConnectTicketReply } from '../../../contracts/panel.schemas.ts';
 import type { InviteReply, TeamInfo } from '../../../contracts/dashboard.schemas.ts';
+import { signUpConfirmed } from '../../helpers/mail-outbox.ts';
 
 describe('connecting from the dashboard and from the panel', () => {
   let pd: PipedriveSandbox;
@@ -24,14 +25,7 @@ describe('connecting from the dashboard and from the panel', () => {
   });
 
   async function signUp(browser: Browser, email: string, workspaceName = 'Acme team'): Promise<void> {
-    const response = await browser.post('/api/auth/signup', {
-      email,
-      password: 'a long enough password',
-      name: email.split('@')[0],
-      workspaceName,
-    });
-    expect(response.statusCode).toBe(201);
-    await browser.refreshCsrf();
+    await signUpConfirmed(testApp, { email, workspaceName }, browser);
   }
 
   /** Runs the whole consent round trip for `purpose` as the Pipedrive user `identity`. */

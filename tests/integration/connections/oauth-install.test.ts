@@ -3,6 +3,8 @@ import { accounts, companies, connections, members, workspaces } from '../../../
 import { createBrowser, stateFromRedirect } from '../../helpers/browser-session.ts';
 import { startPipedriveSandbox, type PipedriveSandbox } from '../../helpers/pipedrive-sandbox.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+import { signUpConfirmed, TEST_PASSWORD } from '../../helpers/mail-outbox.ts';
+import { confirmPendingInstall } from '../../helpers/pending-install.ts';
 
 describe('Pipedrive install flow (OAuth callback, against the sandbox)', () => {
   let pd: PipedriveSandbox;
@@ -151,15 +153,11 @@ describe('Pipedrive install flow (OAuth callback, against the sandbox)', () => {
     expect(revokes.rows).toHaveLength(1);
   });
 
-  it('asks an existing account to sign in, then finishes the parked install', async () => {
+  it('asks an existing account to sign in in the same browser, confirm on a page naming the company and user, then finishes the parked install', async () => {
     const { ada } = pd.users;
-    await testApp.domain.accounts.signUp({
-      email: ada.email,
-      password: 'correct horse battery',
-      name: 'Ada',
-      workspaceName: 'Ada’s team',
-    });
     const browser = createBrowser(testApp.app);
+    await signUpConfirmed(testApp, { email: ada.email, name: 'Ada', workspaceName: 'Ada’s team' }, browser);
+    await browser.post('/api/auth/logout');
     const callback = await browser.get(`/oauth/callback?code=${pd.authorize(ada)}`);
     expect(callback.statusCode).toBe(302);
     const location = new URL(String(callback.headers.location), 'http://localhost:3000');
@@ -168,9 +166,18 @@ describe('Pipedrive install flow (OAuth callback, against the sandbox)', () => {
     const pendingId = location.searchParams.get('resume') ?? '';
     expect(await db().select().from(connections)).toEqual([]);
 
-    const login = await browser.post('/api/auth/login', { email: ada.email, password: 'correct horse battery' });
+    const login = await browser.post('/api/auth/login', { email: ada.email, password: TEST_PASSWORD });
     expect(login.statusCode).toBe(200);
-    const resumed = await browser.get(`/oauth/resume/${pendingId}`);
+    await browser.refreshCsrf();
+    // Opening the link only shows what would be connected; it changes nothing.
+    const page = await browser.get(`/oauth/resume/${pendingId}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Acme Demo');
+    expect(page.body).toContain(ada.name);
+    expect(page.body).toContain(ada.email);
+    expect(await db().select().from(connections)).toEqual([]);
+
+    const resumed = await confirmPendingInstall(browser, pendingId);
     expect(resumed.headers.location).toBe('/onboarding');
     const [company] = await db().select().from(companies);
     const [workspace] = await db()
@@ -178,6 +185,7 @@ describe('Pipedrive install flow (OAuth callback, against the sandbox)', () => {
       .from(workspaces)
       .where(eq(workspaces.id, company?.workspaceId ?? ''));
     expect(workspace?.name).toBe('Ada’s team');
-    expect(await browser.get(`/oauth/resume/${pendingId}`)).toMatchObject({ statusCode: 400 });
+    const csrf = (await browser.get('/api/session')).json<{ csrfToken: string }>().csrfToken;
+    expect((await confirmPendingInstall(browser, pendingId, { csrf })).statusCode).toBe(410);
   });
 });

@@ -163,7 +163,7 @@ describe('the Pipedrive client (tokens, refresh, limits)', () => {
       .reply(401, { success: false, error: 'unauthorized access' });
     expect(await codeOf(api.getCurrentUser())).toBe('pipedrive.reauth_required');
     expect((await orgRow())?.state).toBe('reauth_required');
-    const [entry] = await testApp.domain.audit.list({ companyId: ADA.companyId }, 1);
+    const [entry] = await testApp.domain.audit.list({ companyId: ADA.companyId }, { limit: 1 });
     expect(entry).toMatchObject({ action: 'connection.reauth_required', detail: { reason: 'rejected_after_refresh' } });
   });
 

@@ -4,6 +4,7 @@ import { connectCompany } from '../../helpers/connected-company.ts';
 import { startSandboxedTestApp, type PipedriveSandbox } from '../../helpers/pipedrive-sandbox.ts';
 import type { TestApp } from '../../helpers/test-app.ts';
 import type { InvitationInfo, InviteReply, SessionInfo, TeamInfo } from '../../../contracts/dashboard.schemas.ts';
+import { signUpConfirmed } from '../../helpers/mail-outbox.ts';
 
 describe('accounts, sessions and the team page', () => {
   let pd: PipedriveSandbox;
@@ -19,18 +20,7 @@ describe('accounts, sessions and the team page', () => {
     await closeAll();
   });
 
-  async function signUp(email: string): Promise<Browser> {
-    const browser = createBrowser(testApp.app);
-    const response = await browser.post('/api/auth/signup', {
-      email,
-      password: 'a long enough password',
-      name: email.split('@')[0],
-      workspaceName: `${email} team`,
-    });
-    expect(response.statusCode).toBe(201);
-    await browser.refreshCsrf();
-    return browser;
-  }
+  const signUp = (email: string): Promise<Browser> => signUpConfirmed(testApp, { email });
 
   const inviteToken = async (admin: Browser, email: string, role = 'member') => {
     const response = await admin.post('/api/team/invitations', { email, role });
@@ -39,20 +29,24 @@ describe('accounts, sessions and the team page', () => {
   };
 
   it('sets an HttpOnly, SameSite=Lax session cookie and signs in and out', async () => {
-    const browser = createBrowser(testApp.app);
-    const signup = await browser.post('/api/auth/signup', {
-      email: 'Owner@Example.com',
+    const browser = await signUpConfirmed(testApp, { email: 'Owner@Example.com', workspaceName: 'Team' });
+    const signin = await createBrowser(testApp.app).post('/api/auth/login', {
+      email: 'owner@example.com',
       password: 'a long enough password',
-      name: 'Owner',
-      workspaceName: 'Team',
     });
-    const cookie = signup.cookies.find((c) => c.name === 'parley_session');
+    const cookie = signin.cookies.find((c) => c.name === 'parley_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(cookie?.secure).toBeFalsy();
     await browser.refreshCsrf();
     const session = (await browser.get('/api/session')).json<SessionInfo>();
     expect(session).toStrictEqual<SessionInfo>({
-      account: { id: expect.any(String), email: 'owner@example.com', name: 'Owner', hasPassword: true },
+      account: {
+        id: expect.any(String),
+        email: 'owner@example.com',
+        name: 'Owner',
+        hasPassword: true,
+        emailVerified: true,
+      },
       workspace: { id: expect.any(String), role: 'owner', memberId: expect.any(String) },
       memberships: [
         {
@@ -73,7 +67,7 @@ describe('accounts, sessions and the team page', () => {
     expect(login.statusCode).toBe(200);
   });
 
-  it('rejects a wrong password, and a Pipedrive-only account gets a clear hint', async () => {
+  it('finding 12: a Pipedrive-only account answers sign-in exactly as a wrong password does', async () => {
     await signUp('owner@example.com');
     const wrong = await createBrowser(testApp.app).post('/api/auth/login', {
       email: 'owner@example.com',
@@ -86,7 +80,17 @@ describe('accounts, sessions and the team page', () => {
       email: 'ada@acme.test',
       password: 'anything at all',
     });
-    expect(pipedriveOnly.json()).toMatchObject({ error: { code: 'auth.use_pipedrive' } });
+    const nobody = await createBrowser(testApp.app).post('/api/auth/login', {
+      email: 'nobody@acme.test',
+      password: 'anything at all',
+    });
+    for (const response of [pipedriveOnly, nobody]) {
+      expect(response.statusCode).toBe(wrong.statusCode);
+      expect({ ...response.json<{ error: object }>().error, requestId: undefined }).toEqual({
+        ...wrong.json<{ error: object }>().error,
+        requestId: undefined,
+      });
+    }
   });
 
   it('makes failed sign-ins from one address for one email wait', async () => {

@@ -102,11 +102,35 @@ describe('Pipedrive sandbox OAuth (/oauth/token, /oauth/revoke)', () => {
       },
       null,
     );
-    expect(inBody.status).toBe(400);
-    expect(inBody.body).toEqual({
-      error: 'invalid_client',
-      error_description: 'Invalid client: cannot retrieve client credentials',
+    // RFC 6749 §2.3.1 lets a client put its credentials in the form body instead of Basic.
+    expect(inBody.status).toBe(200);
+    expect(inBody.body.access_token).toEqual(expect.any(String));
+
+    const wrongInBody = await postForm(
+      tokenUrl(),
+      {
+        grant_type: 'authorization_code',
+        code: newCode(),
+        redirect_uri: app.callbackUrl,
+        client_id: app.clientId,
+        client_secret: 'nope',
+      },
+      null,
+    );
+    expect(wrongInBody.status).toBe(401);
+    const both = await postForm(tokenUrl(), {
+      grant_type: 'authorization_code',
+      code: newCode(),
+      redirect_uri: app.callbackUrl,
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
     });
+    expect(both.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'Invalid request: use one client authentication method (Basic header or form body)',
+    });
+    const neither = await postForm(tokenUrl(), { grant_type: 'authorization_code', code: newCode() }, null);
+    expect(neither.body.error_description).toBe('Invalid client: cannot retrieve client credentials');
   });
 
   it('validates grant_type and the content type', async () => {

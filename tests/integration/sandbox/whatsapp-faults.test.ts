@@ -103,10 +103,10 @@ describe('fault knobs', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(55);
   });
 
-  it('answers a share of Graph requests with a transient 500', async () => {
+  it('answers a share of Graph requests with a transient 503 (code 2)', async () => {
     h.sandbox.whatsapp.setFaults({ graphErrorRate: 0.5, random: () => 0.25 });
     const failed = await h.graph('GET', `/v23.0/${h.number.wabaId}/message_templates`);
-    expect(failed.status).toBe(500);
+    expect(failed.status).toBe(503);
     expect(failed.json.error).toMatchObject({ code: 2, is_transient: true, type: 'OAuthException' });
     h.sandbox.whatsapp.setFaults({ random: () => 0.75 });
     expect((await h.graph('GET', `/v23.0/${h.number.wabaId}/message_templates`)).status).toBe(200);

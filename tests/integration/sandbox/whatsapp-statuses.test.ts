@@ -29,8 +29,9 @@ describe('status webhooks', () => {
       status: 'sent',
       timestamp: expect.stringMatching(/^\d{10}$/),
       recipient_id: '34600111222',
+      recipient_user_id: h.sandbox.whatsapp.businessScopedUserId({ customer: '34600111222' }),
       conversation: { id: expect.any(String), expiration_timestamp: expect.any(String), origin: { type: 'service' } },
-      pricing: { billable: true, pricing_model: 'CBP', category: 'service' },
+      pricing: { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' },
     });
     await statusOf(wamid, 'delivered');
     expect(h.sandbox.whatsapp.readChat({ customer: '34600111222' })).toEqual([wamid]);
@@ -86,7 +87,8 @@ describe('status webhooks', () => {
       template: { name: 'hello_world', language: { code: 'en_US' } },
     });
     const sent = await statusOf(template.json.messages[0]?.id ?? '', 'sent');
-    expect(sent.pricing).toMatchObject({ category: 'utility' });
+    // Per-message pricing: a template outside the window is a regular, billable message.
+    expect(sent.pricing).toEqual({ billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' });
   });
 
   it('accepts a number that is not on WhatsApp, then fails it with 131026', async () => {

@@ -130,6 +130,8 @@ describe('signed deliveries', () => {
 
   it('posts an inbound message exactly in the documented shape (§2.3)', async () => {
     const wamid = h.sandbox.whatsapp.sendFromCustomer({ from: '+1 415 555 0101', text: 'Does it come in blue?' });
+    const johnUserId = h.sandbox.whatsapp.businessScopedUserId({ customer: '14155550101' });
+    expect(johnUserId).toMatch(/^US\.\d{19}$/);
     const [post] = await h.receiver.waitForPosts(1);
     expect(post?.headers['content-type']).toBe('application/json');
     expect(JSON.parse(post?.rawBody.toString() ?? '')).toEqual({
@@ -146,10 +148,11 @@ describe('signed deliveries', () => {
                   display_phone_number: h.number.displayPhoneNumber,
                   phone_number_id: h.number.phoneNumberId,
                 },
-                contacts: [{ profile: { name: 'John Carter' }, wa_id: '14155550101' }],
+                contacts: [{ profile: { name: 'John Carter' }, wa_id: '14155550101', user_id: johnUserId }],
                 messages: [
                   {
                     from: '14155550101',
+                    from_user_id: johnUserId,
                     id: wamid,
                     timestamp: expect.stringMatching(/^\d{10}$/),
                     type: 'text',

@@ -1,34 +1,23 @@
-import { Writable } from 'node:stream';
 import { and, eq } from 'drizzle-orm';
 import { createAccountsRepository } from '../../../server/db/repositories/accounts.repository.ts';
 import { members } from '../../../server/db/schema/index.ts';
-import { createLogger } from '../../../server/logger.ts';
 import { createAccountsService } from '../../../server/services/accounts/accounts.service.ts';
 import { createPasswordHasher } from '../../../server/services/accounts/password.ts';
-import { createBrowser, type Browser } from '../../helpers/browser-session.ts';
+import { createSignInLockout } from '../../../server/services/accounts/sign-in-lockout.ts';
+import { type Browser } from '../../helpers/browser-session.ts';
+import { latestMailTo, signUpConfirmed } from '../../helpers/mail-outbox.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+import { createCapturingLogger } from '../../helpers/test-logger.ts';
 
 const PASSWORD = 'a long enough password';
 
-/** The production logger writing into memory, so a test reads exactly what would have been logged. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(chunk.toString());
-      callback();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', destination }), text: () => lines.join('') };
-}
-
 describe('accounts under attack (issue 7: findings 4, 6, 7, 9, 11)', () => {
   let testApp: TestApp;
-  let logs: ReturnType<typeof capturingLogger>;
+  let logs: ReturnType<typeof createCapturingLogger>;
   let now: number;
 
   beforeEach(async () => {
-    logs = capturingLogger();
+    logs = createCapturingLogger();
     now = Date.now();
     testApp = await createTestApp({ logger: logs.logger, clock: { now: () => new Date(now) } });
   });
@@ -37,18 +26,8 @@ describe('accounts under attack (issue 7: findings 4, 6, 7, 9, 11)', () => {
     await testApp.close();
   });
 
-  async function signUp(email: string, remoteAddress = '127.0.0.1'): Promise<Browser> {
-    const browser = createBrowser(testApp.app);
-    const response = await browser.request({
-      method: 'POST',
-      url: '/api/auth/signup',
-      payload: { email, password: PASSWORD, name: email.split('@')[0], workspaceName: `${email} team` },
-      remoteAddress,
-    });
-    expect(response.statusCode).toBe(201);
-    await browser.refreshCsrf();
-    return browser;
-  }
+  /** Sign-up through the mailed link (tests/helpers/mail-outbox.ts), signed in afterwards. */
+  const signUp = (email: string): Promise<Browser> => signUpConfirmed(testApp, { email, password: PASSWORD });
 
   const signIn = (email: string, password: string, remoteAddress: string) =>
     testApp.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password }, remoteAddress });
@@ -76,11 +55,13 @@ describe('accounts under attack (issue 7: findings 4, 6, 7, 9, 11)', () => {
   it('finding 7: a failed query logs its SQL and PostgreSQL facts, never its parameter values', async () => {
     const repository = createAccountsRepository(testApp.database.db);
     const passwordHash = await createPasswordHasher({ logN: 10 }).hash(PASSWORD);
-    await repository.createAccount({ email: 'taken@example.com', name: 'First', passwordHash });
-    const failure = await repository.createAccount({ email: 'taken@example.com', name: 'Second', passwordHash }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    await repository.createAccount({ email: 'taken@example.com', name: 'First', passwordHash, emailVerified: true });
+    const failure = await repository
+      .createAccount({ email: 'taken@example.com', name: 'Second', passwordHash, emailVerified: true })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     expect(failure).toBeInstanceOf(Error);
     // As the error handler and any other code log errors: under `err`, or under `error`.
     logs.logger.error({ err: failure }, 'request failed');
@@ -103,15 +84,18 @@ describe('accounts under attack (issue 7: findings 4, 6, 7, 9, 11)', () => {
       db: testApp.database.db,
       clock: { now: () => new Date() },
       hasher: { hash: async (password) => ((hashes += 1), real.hash(password)), verify: real.verify },
+      mail: testApp.domain.mail,
+      publicUrl: testApp.config.publicUrl,
     });
-    await service.signUp({ email: 'first@example.com', password: PASSWORD, name: 'F', workspaceName: 'W' });
+    await signUp('first@example.com');
+    await service.signUp({ email: 'fresh@example.com', password: PASSWORD, name: 'F', workspaceName: 'W' });
     expect(hashes).toBe(1);
-    await expect(
-      service.signUp({ email: 'FIRST@example.com', password: PASSWORD, name: 'F', workspaceName: 'W' }),
-    ).rejects.toMatchObject({ code: 'accounts.email_taken' });
+    // A taken address: no hash, the same answer, and its owner is told by mail (finding 12).
+    await service.signUp({ email: 'FIRST@example.com', password: PASSWORD, name: 'F', workspaceName: 'W' });
     expect(hashes).toBe(1);
+    expect((await latestMailTo(testApp, 'first@example.com')).subject).toContain('Someone tried to use your email');
 
-    await signUp('regular@example.com', '192.0.2.10');
+    await signUp('regular@example.com');
     const flood = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         testApp.app.inject({
@@ -123,7 +107,7 @@ describe('accounts under attack (issue 7: findings 4, 6, 7, 9, 11)', () => {
       ),
     );
     const statuses = flood.map((response) => response.statusCode);
-    expect(statuses.filter((status) => status === 201)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 202)).toHaveLength(10);
     expect(statuses.filter((status) => status === 429)).toHaveLength(190);
     const refused = flood.find((response) => response.statusCode === 429);
     expect(refused?.json()).toMatchObject({ error: { code: 'request.rate_limited' } });
@@ -133,7 +117,7 @@ describe('accounts under attack (issue 7: findings 4, 6, 7, 9, 11)', () => {
   });
 
   it('finding 11: strangers failing against the owner’s email cannot lock the owner out', async () => {
-    await signUp('owner@example.com', '192.0.2.1');
+    await signUp('owner@example.com');
     const attacker = [];
     for (let i = 0; i < 12; i += 1)
       attacker.push((await signIn('owner@example.com', `guess ${i}`, '203.0.113.66')).statusCode);
@@ -146,7 +130,7 @@ describe('accounts under attack (issue 7: findings 4, 6, 7, 9, 11)', () => {
   });
 
   it('finding 11: failures from one address back off, doubling, and a success clears them', async () => {
-    await signUp('owner@example.com', '192.0.2.1');
+    await signUp('owner@example.com');
     const from = '192.0.2.1';
     for (let i = 0; i < 5; i += 1) expect((await signIn('owner@example.com', 'typo typo', from)).statusCode).toBe(401);
     const waiting = await signIn('owner@example.com', PASSWORD, from);
@@ -160,6 +144,19 @@ describe('accounts under attack (issue 7: findings 4, 6, 7, 9, 11)', () => {
     expect((await signIn('owner@example.com', PASSWORD, from)).statusCode).toBe(200);
     // Cleared: five fresh failures are allowed again.
     for (let i = 0; i < 5; i += 1) expect((await signIn('owner@example.com', 'typo typo', from)).statusCode).toBe(401);
+  });
+
+  it('finding 11: a password reset (the mailbox proven) can clear the email’s waits from every address', async () => {
+    const lockout = createSignInLockout({ limiter: testApp.domain.limiter, clock: { now: () => new Date(now) } });
+    for (const address of ['192.0.2.1', '203.0.113.5'])
+      for (let i = 0; i < 6; i += 1) await lockout.recordFailure('owner@example.com', address);
+    await lockout.recordFailure('other%_@example.com', '192.0.2.1');
+    for (let i = 0; i < 6; i += 1) await lockout.recordFailure('other%_@example.com', '192.0.2.1');
+    await expect(lockout.assertMayTry('owner@example.com', '203.0.113.5')).rejects.toMatchObject({ statusCode: 429 });
+    await lockout.clearEmail('owner@example.com');
+    await lockout.assertMayTry('owner@example.com', '192.0.2.1');
+    await lockout.assertMayTry('owner@example.com', '203.0.113.5');
+    await expect(lockout.assertMayTry('other%_@example.com', '192.0.2.1')).rejects.toMatchObject({ statusCode: 429 });
   });
 
   it('finding 9: two owners demoting each other at the same time always leave an owner', async () => {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { RouteOptions } from 'fastify';
 import { accounts, companies, connections, oauthStates, workspaces } from '../../../server/db/schema/index.ts';
+import { signUpConfirmed } from '../../helpers/mail-outbox.ts';
 import { createBrowser, stateFromRedirect, type Browser } from '../../helpers/browser-session.ts';
 import { connectCompany } from '../../helpers/connected-company.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
@@ -29,19 +30,9 @@ describe('bad input at every door (issue 7: findings 8, 13, 14, 15; catalogue B5
 
   const db = () => testApp.database.db;
 
-  async function signUp(email: string, fields: Record<string, string> = {}): Promise<Browser> {
-    const browser = createBrowser(testApp.app);
-    const response = await browser.post('/api/auth/signup', {
-      email,
-      password: PASSWORD,
-      name: 'Someone',
-      workspaceName: 'A team',
-      ...fields,
-    });
-    expect(response.statusCode).toBe(201);
-    await browser.refreshCsrf();
-    return browser;
-  }
+  /** Sign-up through the mailed link (tests/helpers/mail-outbox.ts), signed in afterwards. */
+  const signUp = (email: string, fields: { name?: string; workspaceName?: string } = {}): Promise<Browser> =>
+    signUpConfirmed(testApp, { email, password: PASSWORD, name: 'Someone', workspaceName: 'A team', ...fields });
 
   it('finding 8: a NUL in a name, workspace name or panel setting is a 400 with its own code, never a 500', async () => {
     for (const field of ['name', 'workspaceName', 'email', 'password']) {
@@ -80,6 +71,17 @@ describe('bad input at every door (issue 7: findings 8, 13, 14, 15; catalogue B5
     expect(saved.json()).toMatchObject({
       error: { code: 'request.nul_character', details: { path: '/dealTitleTemplate' } },
     });
+  });
+
+  it('finding 8: routes of known senders that retry drop NULs from the body instead of refusing it', async () => {
+    testApp.app.post('/test/known-sender', { config: { nulCharacters: 'strip' } }, async (request) => request.body);
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/test/known-sender',
+      payload: { name: 'Ada\u0000 Admin', 'ke\u0000y': ['x\u0000'] },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ name: 'Ada Admin', key: ['x'] });
   });
 
   it('finding 8: NULs in the Pipedrive user and company names are stripped, and the install completes', async () => {
@@ -254,12 +256,14 @@ describe('bad input at every door (issue 7: findings 8, 13, 14, 15; catalogue B5
         });
       }
     }
-    const wrong = outcomes.filter(
-      (outcome) =>
-        outcome.status !== outcome.expected && !(outcome.status === 415 && outcome.contentType === 'text/plain'),
+    // Signed webhooks read raw bytes and authenticate first: any 4xx there; JSON APIs answer 400 (415 for text/plain).
+    const wrong = outcomes.filter((outcome) =>
+      outcome.route.includes(' /webhooks/')
+        ? outcome.status < 400 || outcome.status >= 500
+        : outcome.status !== outcome.expected && !(outcome.status === 415 && outcome.contentType === 'text/plain'),
     );
     expect(wrong).toEqual([]);
-    expect(outcomes.every((outcome) => /"code":"request\./.test(outcome.body))).toBe(true);
+    expect(outcomes.every((outcome) => /"code":"(request|webhooks)\./.test(outcome.body))).toBe(true);
   });
 
   it('B14: SQL-like and wildcard names are stored and shown literally', async () => {

@@ -1,6 +1,7 @@
 import type { RouteOptions } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { companies, connections, invitations, joinRequests, members } from '../../../server/db/schema/index.ts';
+import { signUpConfirmed } from '../../helpers/mail-outbox.ts';
 import { createBrowser } from '../../helpers/browser-session.ts';
 import { connectCompany } from '../../helpers/connected-company.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
@@ -40,14 +41,11 @@ describe('tenant isolation over every API route (T1)', () => {
     expect((await admin.post('/api/team/invitations', { email: 'otto@globex.test', role: 'admin' })).statusCode).toBe(
       201,
     );
-    const drifter = createBrowser(testApp.app);
-    await drifter.post('/api/auth/signup', {
+    const drifter = await signUpConfirmed(testApp, {
       email: 'drifter@example.com',
-      password: 'a long enough password',
       name: 'Drifter',
       workspaceName: 'Drifting',
     });
-    await drifter.refreshCsrf();
     expect((await drifter.post(`/api/team/join/${session.workspace.id}`)).statusCode).toBe(200);
     const [invitation] = await db().select().from(invitations).where(eq(invitations.workspaceId, session.workspace.id));
     const [request] = await db().select().from(joinRequests).where(eq(joinRequests.workspaceId, session.workspace.id));

@@ -100,7 +100,7 @@ describe('unmatched queue, deal pins and tenant isolation (against the sandbox)'
 
     expect((await panel(pd.users.sam, chatId, { dealId: website?.id })).statusCode).toBe(200);
     expect((await acme.chatRow(chatId)).dealId).toBe(website?.id);
-    const audit = await testApp.domain.audit.list({ companyId: pd.users.ada.companyId }, 500);
+    const audit = await testApp.domain.audit.list({ companyId: pd.users.ada.companyId }, { limit: 500 });
     expect(audit.filter((entry) => entry.action === 'chat.pinned_to_deal' && entry.subjectId === chatId)).toHaveLength(
       2,
     );

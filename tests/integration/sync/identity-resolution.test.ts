@@ -48,7 +48,7 @@ describe.each(['literal', 'digits'] as const)('identity resolution and auto-crea
     );
   const addPerson = (name: string, phone: string) => addSandboxPerson(pd, name, phone);
   const auditActions = async (chatId: string) =>
-    (await testApp.domain.audit.list({ companyId }, 500))
+    (await testApp.domain.audit.list({ companyId }, { limit: 500 }))
       .filter((entry) => entry.subjectId === chatId)
       .map((entry) => entry.action);
 

@@ -34,7 +34,7 @@ describe('Pipedrive webhooks keep chat links and the phone cache right (against 
     previous,
   });
   const audits = async (action: string) =>
-    (await testApp.domain.audit.list({ companyId }, 500)).filter((entry) => entry.action === action);
+    (await testApp.domain.audit.list({ companyId }, { limit: 500 })).filter((entry) => entry.action === action);
 
   // Connecting companies through the real flows takes a while on a loaded machine.
   beforeAll(async () => {

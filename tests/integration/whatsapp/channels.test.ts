@@ -6,6 +6,9 @@ import type { ChannelView } from '../../../server/services/whatsapp/channels.ser
 import type { Browser } from '../../helpers/browser-session.ts';
 import { startWhatsAppParley, type WhatsAppParley } from '../../helpers/whatsapp-parley.ts';
 
+// Each test waits on work that crosses the sandbox, HTTP and a job worker: room for a loaded machine.
+jest.setTimeout(90_000);
+
 let parley: WhatsAppParley;
 let admin: Browser;
 

@@ -4,8 +4,16 @@ import type { ChannelView } from '../../../server/services/whatsapp/channels.ser
 import { SAMPLE_IMAGE } from '../../../sandbox/whatsapp/sample-media.ts';
 import type { SandboxBusinessNumber } from '../../../sandbox/whatsapp/emulator.ts';
 import type { Browser } from '../../helpers/browser-session.ts';
-import { waitFor } from '../../helpers/wait-for.ts';
-import { metaJson, notification, startWhatsAppParley, type WhatsAppParley } from '../../helpers/whatsapp-parley.ts';
+import {
+  waitForProcessing,
+  metaJson,
+  notification,
+  startWhatsAppParley,
+  type WhatsAppParley,
+} from '../../helpers/whatsapp-parley.ts';
+
+// Each test waits on work that crosses the sandbox, HTTP and a job worker: room for a loaded machine.
+jest.setTimeout(90_000);
 
 let parley: WhatsAppParley;
 let admin: Browser;
@@ -76,7 +84,7 @@ describe('inbound messages through the customer phone (emulator)', () => {
     const message = await messageByWamid(wamid);
     expect(message).toMatchObject({ type: 'image', body: 'this one' });
     expect(message.media).toMatchObject({ mimeType: 'image/png', id: expect.any(String) });
-    const stored = await waitFor(async () => {
+    const stored = await waitForProcessing(async () => {
       const [row] = await parley.db.select().from(messages).where(eq(messages.id, message.id));
       return row?.media?.['state'] === 'stored' ? row : undefined;
     });
@@ -95,7 +103,7 @@ describe('inbound messages through the customer phone (emulator)', () => {
       document: { bytes: Buffer.alloc(100 * 1024, 7), mimeType: 'application/pdf', filename: 'big.pdf' },
     });
     const message = await messageByWamid(wamid);
-    const state = await waitFor(async () => {
+    const state = await waitForProcessing(async () => {
       const [row] = await parley.db.select().from(messages).where(eq(messages.id, message.id));
       return row?.media?.['state'] === 'too_large' ? row.media : undefined;
     });
@@ -270,7 +278,7 @@ describe('every inbound type Meta documents (signed like Meta)', () => {
       errors: [{ code: 131052, title: 'Media download error', error_data: { details: 'could not fetch' } }],
     });
     expect((await parley.postSigned(channel.id, metaJson(body), acme.appSecret)).statusCode).toBe(200);
-    const logged = await waitFor(
+    const logged = await waitForProcessing(
       async () => (await parley.db.select().from(auditLog).where(eq(auditLog.action, 'whatsapp.webhook_error')))[0],
     );
     expect(logged.detail).toMatchObject({ error: { code: 131052, title: 'Media download error' } });
@@ -296,7 +304,7 @@ describe('every inbound type Meta documents (signed like Meta)', () => {
       ],
     };
     expect((await parley.postSigned(channel.id, metaJson(templateUpdate), acme.appSecret)).statusCode).toBe(200);
-    await waitFor(async () => {
+    await waitForProcessing(async () => {
       const now = (await admin.get(`/api/whatsapp/channels/${channel.id}`)).json<{ channel: ChannelView }>().channel;
       return now.templatesSyncedAt !== before.templatesSyncedAt;
     });

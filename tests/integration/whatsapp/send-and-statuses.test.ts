@@ -5,8 +5,16 @@ import type { ChannelView } from '../../../server/services/whatsapp/channels.ser
 import type { SandboxBusinessNumber } from '../../../sandbox/whatsapp/emulator.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
 import type { PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
-import { waitFor } from '../../helpers/wait-for.ts';
-import { metaJson, notification, startWhatsAppParley, type WhatsAppParley } from '../../helpers/whatsapp-parley.ts';
+import {
+  waitForProcessing,
+  metaJson,
+  notification,
+  startWhatsAppParley,
+  type WhatsAppParley,
+} from '../../helpers/whatsapp-parley.ts';
+
+// Each test waits on work that crosses the sandbox, HTTP and a job worker: room for a loaded machine.
+jest.setTimeout(90_000);
 
 let parley: WhatsAppParley;
 let acme: SandboxBusinessNumber;
@@ -46,7 +54,7 @@ async function send(user: PipedriveUser, chatId: string, payload: object) {
 }
 const messageRow = async (id: string) => (await parley.db.select().from(messages).where(eq(messages.id, id)))[0];
 const statusBecomes = (id: string, status: string) =>
-  waitFor(async () => ((await messageRow(id))?.status === status ? messageRow(id) : undefined), {
+  waitForProcessing(async () => ((await messageRow(id))?.status === status ? messageRow(id) : undefined), {
     message: `message ${id} ${status}`,
   });
 /** Posts a status webhook for `wamid`, signed like Meta. */
@@ -175,7 +183,7 @@ describe('statuses', () => {
       (attempt) =>
         attempt.status === 200 && attempt.body.includes(message.providerMessageId) && attempt.body.includes('"sent"'),
     );
-    await waitFor(async () => (await parley.inboxPendingFor(message.providerMessageId)) === 0);
+    await waitForProcessing(async () => (await parley.inboxPendingFor(message.providerMessageId)) === 0);
     expect((await messageRow(message.id))?.status).toBe('delivered');
   });
 
@@ -184,7 +192,7 @@ describe('statuses', () => {
     await postStatus(wamid, 'read');
     await postStatus(wamid, 'sent');
     await postStatus(wamid, 'delivered');
-    await waitFor(
+    await waitForProcessing(
       async () =>
         (await parley.db.select().from(pendingStatuses).where(eq(pendingStatuses.providerMessageId, wamid))).length ===
         3,
@@ -206,7 +214,7 @@ describe('statuses', () => {
     );
     // A failure reported after the read is ignored; a failure before delivery is kept with its words.
     await postStatus(wamid, 'failed', { errors: [{ code: 131026, title: 'Message undeliverable' }] });
-    await waitFor(async () => (await parley.inboxPendingFor(wamid)) === 0);
+    await waitForProcessing(async () => (await parley.inboxPendingFor(wamid)) === 0);
     expect((await messageRow(message.id))?.status).toBe('read');
   });
 });

@@ -10,6 +10,9 @@ import { META_WEBHOOK_MAX_BYTES } from '../../../server/services/whatsapp/webhoo
 import type { SandboxBusinessNumber } from '../../../sandbox/whatsapp/emulator.ts';
 import { metaJson, notification, startWhatsAppParley, type WhatsAppParley } from '../../helpers/whatsapp-parley.ts';
 
+// Each test waits on work that crosses the sandbox, HTTP and a job worker: room for a loaded machine.
+jest.setTimeout(90_000);
+
 let parley: WhatsAppParley;
 let acme: SandboxBusinessNumber;
 let globex: SandboxBusinessNumber;

@@ -82,6 +82,9 @@ export function LoginView() {
         <a href="/oauth/install?purpose=sign_in">Sign in with Pipedrive</a>
       </form>
       <p class={styles.lead}>
+        <a href="/forgot-password">Forgot your password?</a>
+      </p>
+      <p class={styles.lead}>
         New to Parley? <a href={`/signup${window.location.search}`}>Create an account</a>, or install Parley from the
         Pipedrive Marketplace.
       </p>
@@ -96,7 +99,35 @@ export function SignupView() {
   const set = (key: keyof typeof form) => (event: { currentTarget: HTMLInputElement }) =>
     setForm({ ...form, [key]: event.currentTarget.value });
 
-  const submit = signInWith(() => dashboardApi.post('/api/auth/signup', form), setBusy, setError);
+  const [sentTo, setSentTo] = useState<string | undefined>(undefined);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await dashboardApi.post('/api/auth/signup', form);
+      setSentTo(form.email);
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (sentTo !== undefined)
+    return (
+      <main class={`${styles.main} ${styles.narrow}`}>
+        <h1 class={styles.title}>Check your email</h1>
+        <Notice tone="success">
+          We sent a link to {sentTo}. Open it to confirm your address and create your account; then sign in.
+        </Notice>
+        <p class={styles.lead}>
+          Nothing arrived after a few minutes? Check your spam folder, or <a href="/signup">try again</a>. If you
+          already have an account, we sent you a reminder instead.
+        </p>
+      </main>
+    );
 
   return (
     <main class={`${styles.main} ${styles.narrow}`}>

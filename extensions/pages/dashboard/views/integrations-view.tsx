@@ -7,6 +7,7 @@ import { ConfirmDialog } from '../../../src/components/ConfirmDialog/index.tsx';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
 import styles from '../style.module.css';
+import { BudgetMeter } from './budget-meter.tsx';
 
 export type { IntegrationInfo };
 
@@ -122,6 +123,7 @@ export function IntegrationsView(props: { session: SessionInfo }) {
         ) : null}
         {info.personal === null ? null : <Button onClick={() => setConfirming('me')}>Disconnect only for me</Button>}
       </Section>
+      {isAdmin && connected ? <BudgetMeter /> : null}
       {isAdmin && info.connectedUsers.length > 0 ? (
         <Section title="Connected Pipedrive users">
           <table class={styles.table}>

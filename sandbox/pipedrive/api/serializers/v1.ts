@@ -181,7 +181,7 @@ export function serializePersonFieldV1(field: PersonField, orderNr: number): Get
     filtering_allowed: true,
     sortable_flag: true,
     mandatory_flag: field.key === 'name',
-    options: null,
+    options: field.options ? field.options.map((option) => ({ ...option })) : null,
   };
 }
 

@@ -5,14 +5,16 @@ import type {
   GetOrganizationSearchResponseAllOfDataItemsInnerItem,
   GetPersonSearchResponseAllOfDataItemsInnerItem,
   LeadSearchItemItem,
+  OrganizationItem,
   GetPipelinesResponseAllOfDataInner,
   Person as PersonModel,
   StageItem,
 } from 'pipedrive/v2';
-import type { Activity, Deal, Person, Pipeline, Stage } from '../../state.ts';
+import type { Activity, Deal, Organization, Person, Pipeline, Stage } from '../../state.ts';
 import { rfc3339, type WithNulls } from './format.ts';
 
 /** API v2 shapes, typed with the official client's models (`pipedrive@33.7.0`, `pipedrive/v2`). */
+export type OrganizationV2 = WithNulls<OrganizationItem, 'address'>;
 export type PersonV2 = WithNulls<PersonModel, 'org_id' | 'first_name' | 'last_name' | 'picture_id'>;
 export type DealV2 = WithNulls<DealModel, 'person_id' | 'org_id'>;
 export type ActivityV2 = WithNulls<
@@ -75,16 +77,16 @@ export function serializeDealV2(deal: Deal): DealV2 {
     currency: deal.currency,
     add_time: rfc3339(deal.addTime),
     update_time: rfc3339(deal.updateTime),
-    stage_change_time: null,
+    stage_change_time: deal.stageChangeTime ? rfc3339(deal.stageChangeTime) : null,
     is_deleted: deal.isDeleted,
     is_archived: false,
     status: deal.status,
     probability: null,
-    lost_reason: null,
+    lost_reason: deal.lostReason ?? null,
     visible_to: deal.visibleTo,
-    close_time: null,
-    won_time: null,
-    lost_time: null,
+    close_time: deal.closeTime ? rfc3339(deal.closeTime) : null,
+    won_time: deal.wonTime ? rfc3339(deal.wonTime) : null,
+    lost_time: deal.lostTime ? rfc3339(deal.lostTime) : null,
     expected_close_date: deal.expectedCloseDate ?? null,
     label_ids: [...(deal.labelIds ?? [])],
     origin: 'API',
@@ -156,5 +158,25 @@ export function serializeStageV2(stage: Stage): StageItem {
     days_to_rotten: null,
     add_time: rfc3339(stage.addTime),
     update_time: rfc3339(stage.updateTime),
+  };
+}
+
+export function serializeOrganizationV2(organization: Organization): OrganizationV2 {
+  return {
+    id: organization.id,
+    name: organization.name,
+    owner_id: organization.ownerId,
+    add_time: rfc3339(organization.addTime),
+    update_time: rfc3339(organization.updateTime),
+    is_deleted: organization.isDeleted,
+    visible_to: organization.visibleTo,
+    address: organization.address === null ? null : { value: organization.address },
+    label_ids: [...organization.labelIds],
+    website: null,
+    linkedin: null,
+    industry: null,
+    annual_revenue: null,
+    employee_count: null,
+    custom_fields: { ...organization.customFields },
   };
 }

@@ -25,13 +25,13 @@ export async function authRoutes(fastify: App, { services }: { services: AppServ
     '/api/auth/signup',
     {
       config: { public: true, ...edgeRateLimit('signUp') },
-      schema: { body: SignUpBody, response: { 201: SignUpReply } },
+      schema: { body: SignUpBody, response: { 202: SignUpReply } },
     },
     async (request, reply) => {
-      const { account, workspace } = await domain.accounts.signUp(request.body);
-      const { token } = await domain.sessions.create(account.id, workspace.id);
-      setSessionCookie(reply, config, token);
-      return reply.status(201).send({ accountId: account.id, workspaceId: workspace.id });
+      // No account and no session yet: the mailed link confirms the address first. The answer is the
+      // same whether or not the email already has an account.
+      await domain.accounts.signUp(request.body);
+      return reply.status(202).send({ status: 'check_email' as const });
     },
   );
 
@@ -61,7 +61,13 @@ export async function authRoutes(fastify: App, { services }: { services: AppServ
   );
 
   fastify.post('/api/auth/password', { schema: { body: SetPasswordBody, response: { 200: Ok } } }, async (request) => {
-    await domain.accounts.setPassword(requireSession(request).account.id, request.body.password);
+    const session = requireSession(request);
+    const { currentPassword, password } = request.body;
+    await domain.accounts.changePassword(session.account, {
+      currentPassword,
+      password,
+      keepSessionHash: session.tokenHash,
+    });
     return { ok: true as const };
   });
 

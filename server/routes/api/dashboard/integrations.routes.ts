@@ -1,4 +1,5 @@
 import {
+  AuditQuery,
   AuditReply,
   DisconnectOrganizationReply,
   IntegrationInfo,
@@ -33,7 +34,7 @@ export async function integrationsRoutes(fastify: App, { services }: { services:
     },
   );
 
-  fastify.get('/api/audit', { schema: { response: { 200: AuditReply } } }, async (request) => ({
-    entries: await integration.auditLog(requireMember(request)),
-  }));
+  fastify.get('/api/audit', { schema: { querystring: AuditQuery, response: { 200: AuditReply } } }, async (request) =>
+    integration.auditLog(requireMember(request), request.query),
+  );
 }

@@ -1,0 +1,22 @@
+import type { RefObject } from 'preact';
+import { useCallback, useEffect } from 'preact/hooks';
+import type { AppExtensionsSDK } from './app-extensions-sdk.ts';
+import { resizeToContent } from './use-pipedrive-sdk.ts';
+
+/**
+ * Keeps the iframe as tall as its content (Pipedrive's 100–750 px for panels): on every change of
+ * the element's size, and whenever the returned function is called.
+ */
+export function useResizeToContent(sdk: AppExtensionsSDK | undefined, root: RefObject<HTMLElement>): () => void {
+  const resize = useCallback(() => {
+    if (sdk !== undefined && root.current !== null) void resizeToContent(sdk, root.current).catch(() => undefined);
+  }, [sdk, root]);
+  useEffect(() => {
+    resize();
+    if (root.current === null || typeof ResizeObserver === 'undefined') return undefined;
+    const observer = new ResizeObserver(resize);
+    observer.observe(root.current);
+    return () => observer.disconnect();
+  }, [resize]);
+  return resize;
+}

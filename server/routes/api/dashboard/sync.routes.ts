@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { AppServices } from '../../../app.ts';
+import { actors } from '../../../services/audit/actor.ts';
+import { requireSession } from '../../../plugins/session-auth.ts';
+import { createForbiddenRoleError, createNoWorkspaceError } from '../../../services/accounts/accounts.errors.ts';
+
+/** Admin views of the sync engine: the budget meter, and failed sync jobs (dead letters) to replay. */
+export async function syncRoutes(fastify: FastifyInstance, { services }: { services: AppServices }): Promise<void> {
+  const { domain } = services;
+
+  const admin = (request: FastifyRequest) => {
+    const session = requireSession(request);
+    if (session.member === undefined) throw createNoWorkspaceError();
+    if (session.member.role !== 'owner' && session.member.role !== 'admin') throw createForbiddenRoleError();
+    return session.member;
+  };
+
+  fastify.get(
+    '/api/budget',
+    { schema: { querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })) }) } },
+    async (request) => {
+      const member = admin(request);
+      const company = await domain.integration.connectedCompanyOf(member.workspaceId);
+      const { days } = request.query as { days?: number };
+      return { companyId: company.id, resetsAt: 'midnight UTC', ...(await domain.budget.usage(company.id, days)) };
+    },
+  );
+
+  fastify.get('/api/sync/dead-letters', async (request) => ({
+    deadLetters: await domain.deadLetters.list(admin(request).workspaceId),
+  }));
+
+  fastify.post(
+    '/api/sync/dead-letters/:id/replay',
+    { schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
+    async (request) => {
+      const member = admin(request);
+      const { id } = request.params as { id: string };
+      return { ok: true, ...(await domain.deadLetters.replay(member.workspaceId, id, actors.member(member.id))) };
+    },
+  );
+}

@@ -1,0 +1,101 @@
+import type { ContextQuery, PanelContextResponse, TemplateFill } from '../../../contracts/panel-chat.ts';
+import type { Db } from '../../db/client.ts';
+import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
+import { isAppError } from '../../errors.ts';
+import { createErrorFactory } from '../../errors.ts';
+import type { ConnectionStatusService } from '../connections/connection-status.service.ts';
+import type { PipedriveApi } from '../pipedrive/pipedrive-api.ts';
+import type { PanelChatService } from './panel-chat.service.ts';
+
+export const createRecordNotVisibleError = createErrorFactory({
+  code: 'chats.record_not_visible',
+  statusCode: 404,
+  message: 'This record is not visible to you in Pipedrive, so Parley does not show its chats.',
+});
+
+const BLOCKED_MESSAGES = {
+  org_not_connected: 'Parley is not connected to your Pipedrive company yet. A Pipedrive admin must connect it.',
+  personal_not_connected: 'Connect your own Pipedrive user to chat on WhatsApp from Pipedrive.',
+  reauth_required: 'Pipedrive no longer accepts the connection. Reconnect to continue.',
+} as const;
+
+const firstWord = (name: string | null | undefined) => name?.trim().split(/\s+/)[0] ?? null;
+
+/**
+ * The panel context: who the viewer is allowed to be (their connection state decides the answer),
+ * then the record read with the viewer's own token, so Pipedrive's visibility applies, and the
+ * person's chats, the workspace's channels and templates with Pipedrive values for the variables.
+ */
+export function createPanelContextService(deps: {
+  db: Db;
+  status: ConnectionStatusService;
+  pipedrive: PipedriveApi;
+  chats: PanelChatService;
+  publicUrl: string;
+}) {
+  const connections = createConnectionsRepository(deps.db);
+  const links = {
+    install: `${deps.publicUrl}/oauth/install`,
+    dashboard: `${deps.publicUrl}/integrations/pipedrive`,
+  };
+
+  return {
+    async context(viewer: { companyId: number; userId: number }, query: ContextQuery): Promise<PanelContextResponse> {
+      const status = await deps.status.viewerStatus(viewer.companyId, viewer.userId);
+      if (status.state !== 'connected') return { state: status.state, message: BLOCKED_MESSAGES[status.state], links };
+      const workspaceId = await deps.chats.workspaceOf(viewer.companyId);
+      const channels = await deps.chats.activeChannels(workspaceId);
+      if (channels.length === 0)
+        return {
+          state: 'no_channel',
+          message: 'No WhatsApp number is connected to Parley yet. Connect one in the Parley dashboard.',
+          links,
+        };
+
+      const api = await deps.pipedrive.forViewer(viewer, 'live-chat');
+      const read = async <T>(load: () => Promise<T>): Promise<T> => {
+        try {
+          return await load();
+        } catch (error) {
+          if (isAppError(error) && (error.code === 'pipedrive.not_found' || error.code === 'pipedrive.forbidden'))
+            throw createRecordNotVisibleError();
+          throw error;
+        }
+      };
+      const deal = query.resource === 'deal' ? await read(() => api.getDeal(query.id)) : undefined;
+      if (query.resource === 'deal' && deal?.id === undefined) throw createRecordNotVisibleError();
+      const personId = query.resource === 'person' ? query.id : (deal?.person_id ?? null);
+      const person = personId === null ? undefined : await read(() => api.getPerson(personId));
+      if (query.resource === 'person' && person?.id === undefined) throw createRecordNotVisibleError();
+
+      const ownerId = deal?.owner_id ?? person?.owner_id;
+      const [owner, mine, chats, templates] = await Promise.all([
+        ownerId === undefined ? undefined : api.getUser(ownerId).catch(() => undefined),
+        connections.findByCompanyUser(viewer.companyId, viewer.userId),
+        deps.chats.chatsOfRecord(workspaceId, {
+          personId: person?.id ?? null,
+          dealId: deal?.id ?? null,
+        }),
+        deps.chats.templates(channels.map((channel) => channel.id)),
+      ]);
+      const fill: TemplateFill = {
+        personName: person?.name ?? null,
+        firstName: person?.first_name ?? firstWord(person?.name),
+        dealTitle: deal?.title ?? null,
+        dealValue:
+          deal?.value === undefined || deal.value === null ? null : `${deal.value} ${deal.currency ?? ''}`.trim(),
+        ownerName: owner?.name ?? null,
+        viewerName: mine?.pipedriveUserName ?? null,
+      };
+      return {
+        state: 'ready',
+        person: person?.id === undefined ? null : { id: person.id, name: person.name ?? '' },
+        deal: deal?.id === undefined ? null : { id: deal.id, title: deal.title ?? '' },
+        chats,
+        channels,
+        templates,
+        fill,
+      };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import nodemailer from 'nodemailer';
+import type { MailConfig } from '../../config.ts';
+
+/** A rendered message, ready to hand to a transport. Its links are secrets: never log it. */
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Hands a message to whatever delivers it. Throws when delivery failed (the job then retries). */
+export interface MailTransport {
+  send(mail: OutgoingMail & { from: string }): Promise<void>;
+}
+
+const SANDBOX_TIMEOUT_MS = 5000;
+
+/**
+ * SMTP through nodemailer, or — in sandbox mode — an HTTP post to the sandbox's mailbox, which
+ * shows what Parley sent. `undefined` when mail is off.
+ */
+export function createMailTransport(config: MailConfig): MailTransport | undefined {
+  switch (config.transport) {
+    case 'smtp': {
+      // nodemailer reads host, port, TLS and credentials from the URL (smtps:// is implicit TLS).
+      const smtp = nodemailer.createTransport(config.smtpUrl);
+      return {
+        async send(mail) {
+          await smtp.sendMail(mail);
+        },
+      };
+    }
+    case 'sandbox':
+      return {
+        async send(mail) {
+          const response = await fetch(config.inboxUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(mail),
+            signal: AbortSignal.timeout(SANDBOX_TIMEOUT_MS),
+          });
+          if (!response.ok) throw new Error(`the sandbox mailbox answered ${response.status}`);
+        },
+      };
+    case 'disabled':
+      return undefined;
+  }
+}

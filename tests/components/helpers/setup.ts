@@ -1,0 +1,6 @@
+import { cleanup } from '@testing-library/preact';
+
+afterEach(() => {
+  cleanup();
+  delete document.documentElement.dataset['theme'];
+});
