@@ -40,6 +40,9 @@ const config: Config = {
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
   // Two cores: two workers keep the machine responsive and the database busy without thrashing.
   maxWorkers: 2,
+  // A worker that keeps test files' leftovers (sandboxes, pools, nock's patched sockets) grows across
+  // files until V8 runs out of heap; recycle any worker past this size between files.
+  workerIdleMemoryLimit: '1500MB',
   testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },

@@ -194,10 +194,13 @@ export function createAccountsService(deps: {
       });
     },
 
-    /** Sets the new password and signs the account out everywhere; the link proved the mailbox. */
+    /**
+     * Sets the new password and signs the account out everywhere; the link proved the mailbox, so
+     * the sign-in back-off for that email is lifted from every address (the owner's way out).
+     */
     async resetPassword(token: string, password: string): Promise<void> {
       const passwordHash = await hashNewPassword(password);
-      await deps.db.transaction(async (tx) => {
+      const email = await deps.db.transaction(async (tx) => {
         const row = await createEmailTokensRepository(tx).consume(
           hashToken(token),
           ['reset_password'],
@@ -209,7 +212,9 @@ export function createAccountsService(deps: {
         const account = await claimAccountForProvenEmail(tx, found);
         await accounts.updateAccount(account.id, { passwordHash });
         await accounts.deleteSessionsOfAccount(account.id);
+        return account.email;
       });
+      await lockout.clearEmail(email);
     },
 
     /** Failures back off per (email, address) pair (see sign-in-lockout.ts); a success clears the pair. */

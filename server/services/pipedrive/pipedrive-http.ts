@@ -69,7 +69,8 @@ export function createPipedriveHttp(deps: {
   fetch?: typeof fetch;
 }) {
   const timeoutMs = deps.timeoutMs ?? REQUEST_TIMEOUT_MS;
-  const fetchImpl = deps.fetch ?? fetch;
+  // Looked up per call, not captured here, so whatever wraps the global fetch later still sees the requests.
+  const fetchImpl: typeof fetch = deps.fetch ?? ((input, init) => fetch(input, init));
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function waitForBurstSlot(connectionId: string, kind: RequestKind): Promise<void> {

@@ -131,6 +131,32 @@ describe('accounts: sign-up, passwords and email changes by mail', () => {
     ).toBe(410);
   });
 
+  it('password reset requests are limited per address, and a reset lifts the sign-in back-off for that email', async () => {
+    await signUpConfirmed(testApp, { email: 'owner@example.com' });
+    const fromAddress = (remoteAddress: string) => (url: string, payload: object) =>
+      testApp.app.inject({ method: 'POST', url, payload, remoteAddress });
+    const stranger = fromAddress('203.0.113.9');
+    const asked = [];
+    for (let attempt = 0; attempt < 6; attempt += 1)
+      asked.push((await stranger('/api/auth/password-reset', { email: 'owner@example.com' })).statusCode);
+    expect(asked).toEqual([202, 202, 202, 202, 202, 429]);
+
+    // The owner mistypes their password until the back-off holds them at their own address.
+    const owner = fromAddress('198.51.100.20');
+    for (let attempt = 0; attempt < 5; attempt += 1)
+      await owner('/api/auth/login', { email: 'owner@example.com', password: 'not my password' });
+    expect((await owner('/api/auth/login', { email: 'owner@example.com', password: TEST_PASSWORD })).statusCode).toBe(
+      429,
+    );
+    const token = linkToken(await latestMailTo(testApp, 'owner@example.com', 'Reset your Parley password'));
+    expect((await owner('/api/auth/password-reset/confirm', { token, password: 'my reset password' })).statusCode).toBe(
+      200,
+    );
+    expect(
+      (await owner('/api/auth/login', { email: 'owner@example.com', password: 'my reset password' })).statusCode,
+    ).toBe(200);
+  });
+
   it('email change: takes effect only once the new address is confirmed, and the old one is told', async () => {
     const browser = await signUpConfirmed(testApp, { email: 'old@example.com' });
     expect(

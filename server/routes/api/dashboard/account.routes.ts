@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppServices } from '../../../app.ts';
+import { edgeRateLimit } from '../../../plugins/rate-limit.plugin.ts';
 import { requireSession } from '../../../plugins/session-auth.ts';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -27,7 +28,7 @@ export async function accountRoutes(fastify: FastifyInstance, { services }: { se
 
   fastify.post(
     '/api/auth/password-reset',
-    { config: { public: true }, schema: { body: Type.Object({ email: Email }) } },
+    { config: { public: true, ...edgeRateLimit('passwordReset') }, schema: { body: Type.Object({ email: Email }) } },
     async (request, reply) => {
       await domain.accounts.requestPasswordReset((request.body as { email: string }).email);
       return reply.status(202).send({ status: 'check_email' });
