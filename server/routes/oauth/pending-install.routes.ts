@@ -1,6 +1,7 @@
 import formBody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { ResumeParams } from '../../../contracts/oauth.schemas.ts';
 import type { AppServices } from '../../app.ts';
 import { isAppError } from '../../errors.ts';
 import { createCsrfError } from '../../services/accounts/accounts.errors.ts';
@@ -10,8 +11,6 @@ import {
   PENDING_INSTALL_COOKIE_PATH,
   sendPage,
 } from './outcome-response.ts';
-
-const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 /**
  * A Marketplace install parked until its admin signs in (an existing Parley account had the
@@ -44,7 +43,7 @@ export async function pendingInstallRoutes(
     });
   };
 
-  fastify.get('/oauth/resume/:id', { schema: { params: Params } }, async (request, reply) => {
+  fastify.get('/oauth/resume/:id', { schema: { params: ResumeParams } }, async (request, reply) => {
     const id = idOf(request);
     if (request.session === null) return reply.redirect(`/login?resume=${encodeURIComponent(id)}`);
     try {
@@ -77,7 +76,7 @@ export async function pendingInstallRoutes(
     '/oauth/resume/:id',
     {
       schema: {
-        params: Params,
+        params: ResumeParams,
         body: Type.Object({
           csrf: Type.String({ maxLength: 200 }),
           decision: Type.Union([Type.Literal('confirm'), Type.Literal('cancel')]),
