@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { AppServices } from '../../../app.ts';
+import type { App, AppServices } from '../../../app.ts';
 import { edgeRateLimit } from '../../../plugins/rate-limit.plugin.ts';
 import { requireSession } from '../../../plugins/session-auth.ts';
 
@@ -14,14 +13,14 @@ const LinkToken = Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-
  * send them (change email, verify an older account's email). Requests for a stranger's email answer
  * exactly as for one with an account.
  */
-export async function accountRoutes(fastify: FastifyInstance, { services }: { services: AppServices }): Promise<void> {
+export async function accountRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
   const { domain } = services;
 
   fastify.post(
     '/api/auth/verify-email',
     { config: { public: true }, schema: { body: Type.Object({ token: LinkToken }) } },
     async (request) => {
-      const confirmed = await domain.accounts.confirmEmail((request.body as { token: string }).token);
+      const confirmed = await domain.accounts.confirmEmail(request.body.token);
       return { kind: confirmed.kind };
     },
   );
@@ -30,7 +29,7 @@ export async function accountRoutes(fastify: FastifyInstance, { services }: { se
     '/api/auth/password-reset',
     { config: { public: true, ...edgeRateLimit('passwordReset') }, schema: { body: Type.Object({ email: Email }) } },
     async (request, reply) => {
-      await domain.accounts.requestPasswordReset((request.body as { email: string }).email);
+      await domain.accounts.requestPasswordReset(request.body.email);
       return reply.status(202).send({ status: 'check_email' });
     },
   );
@@ -39,7 +38,7 @@ export async function accountRoutes(fastify: FastifyInstance, { services }: { se
     '/api/auth/password-reset/confirm',
     { config: { public: true }, schema: { body: Type.Object({ token: LinkToken, password: Password }) } },
     async (request) => {
-      const { token, password } = request.body as { token: string; password: string };
+      const { token, password } = request.body;
       await domain.accounts.resetPassword(token, password);
       return { ok: true };
     },
@@ -50,7 +49,7 @@ export async function accountRoutes(fastify: FastifyInstance, { services }: { se
     { schema: { body: Type.Object({ newEmail: Email, currentPassword: Type.Optional(Password) }) } },
     async (request, reply) => {
       const session = requireSession(request);
-      const { newEmail, currentPassword } = request.body as { newEmail: string; currentPassword?: string };
+      const { newEmail, currentPassword } = request.body;
       await domain.accounts.requestEmailChange(session.account, { newEmail, currentPassword });
       return reply.status(202).send({ status: 'check_email' });
     },

@@ -1,12 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { AppServices } from '../../../app.ts';
+import type { App, AppServices } from '../../../app.ts';
 import { actors } from '../../../services/audit/actor.ts';
 import { requireSession } from '../../../plugins/session-auth.ts';
 import { createForbiddenRoleError, createNoWorkspaceError } from '../../../services/accounts/accounts.errors.ts';
 
 /** Admin views of the sync engine: the budget meter, and failed sync jobs (dead letters) to replay. */
-export async function syncRoutes(fastify: FastifyInstance, { services }: { services: AppServices }): Promise<void> {
+export async function syncRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
   const { domain } = services;
 
   const admin = (request: FastifyRequest) => {
@@ -22,7 +22,7 @@ export async function syncRoutes(fastify: FastifyInstance, { services }: { servi
     async (request) => {
       const member = admin(request);
       const company = await domain.integration.connectedCompanyOf(member.workspaceId);
-      const { days } = request.query as { days?: number };
+      const { days } = request.query;
       return { companyId: company.id, resetsAt: 'midnight UTC', ...(await domain.budget.usage(company.id, days)) };
     },
   );
@@ -36,7 +36,7 @@ export async function syncRoutes(fastify: FastifyInstance, { services }: { servi
     { schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
     async (request) => {
       const member = admin(request);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       return { ok: true, ...(await domain.deadLetters.replay(member.workspaceId, id, actors.member(member.id))) };
     },
   );

@@ -1,9 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { AppServices } from '../../../app.ts';
+import type { App, AppServices } from '../../../app.ts';
 import { requireSession } from '../../../plugins/session-auth.ts';
 import { createNoWorkspaceError } from '../../../services/accounts/accounts.errors.ts';
-import type { UnmatchedChoice } from '../../../services/sync/chat-choices.service.ts';
 
 const ChoiceBody = Type.Union([
   Type.Object({ personId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
@@ -11,10 +10,7 @@ const ChoiceBody = Type.Union([
 ]);
 
 /** The unmatched queue in the dashboard: chats whose person a member chooses once. */
-export async function unmatchedRoutes(
-  fastify: FastifyInstance,
-  { services }: { services: AppServices },
-): Promise<void> {
+export async function unmatchedRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
   const { domain } = services;
 
   const memberOf = (request: FastifyRequest) => {
@@ -36,8 +32,8 @@ export async function unmatchedRoutes(
       return domain.chatChoices.chooseUnmatched({
         workspaceId: member.workspaceId,
         memberId: member.id,
-        entryId: (request.params as { id: string }).id,
-        choice: request.body as UnmatchedChoice,
+        entryId: request.params.id,
+        choice: request.body,
       });
     },
   );
