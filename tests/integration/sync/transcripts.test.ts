@@ -57,7 +57,9 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
     expect(transcriptNotes(h.pd.sandbox, chat.chatId)).toHaveLength(1);
     expect(noteWrites(h.pd.sandbox)).toHaveLength(2);
 
-    // Every decision is in the audit log, which admins page through by action.
+    // Every decision is in the audit log, which admins page through by action. The job records its
+    // decision after Pipedrive answered, so wait until it has finished before reading the log.
+    await eventually(async () => ((await idleSyncJobs()) ? true : undefined), { message: 'sync jobs settled' });
     const { admin } = h;
     const page = await admin.get('/api/audit?action=transcript.&limit=1');
     expect(page.statusCode).toBe(200);
