@@ -1,32 +1,16 @@
 import { eq } from 'drizzle-orm';
-import type { Browser } from 'playwright-core';
-import type { Sandbox } from '../../sandbox/index.ts';
 import { companies } from '../../server/db/schema/index.ts';
-import type { TestApp } from '../helpers/test-app.ts';
 import { TEST_SECRETS } from '../helpers/test-config.ts';
-import { describeInChromium, launchChromium } from './helpers/chromium.ts';
-import { followMailedLink, signInToPipedrive, startParleyWithSandbox } from './helpers/parley-server.ts';
+import { describeInChromium } from './helpers/chromium.ts';
+import { followMailedLink, signInToPipedrive, useChromiumWithParley } from './helpers/parley-server.ts';
 
 const SCREENSHOTS = process.env['PARLEY_SCREENSHOTS'];
 
 describeInChromium('accounts in the browser: mailed links and the parked-install confirmation', () => {
-  let browser: Browser;
-  let sandbox: Sandbox;
-  let testApp: TestApp;
-  let parleyUrl: string;
-  let closeParley: () => Promise<void>;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    ({ sandbox, testApp, parleyUrl, close: closeParley } = await startParleyWithSandbox());
-  });
-
-  afterAll(async () => {
-    await browser.close();
-    await closeParley();
-  });
+  const chromium = useChromiumWithParley();
 
   it('signs up, confirms the address from the sandbox mailbox, signs in; then finishes a Marketplace install on the confirmation page', async () => {
+    const { browser, sandbox, testApp, parleyUrl } = chromium;
     const ada = sandbox.pipedrive.seed.demo.admin;
     const context = await browser.newContext();
     const page = await context.newPage();

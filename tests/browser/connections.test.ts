@@ -1,30 +1,14 @@
 import { and, eq } from 'drizzle-orm';
-import type { Browser } from 'playwright-core';
-import type { Sandbox } from '../../sandbox/index.ts';
 import { connections } from '../../server/db/schema/index.ts';
-import type { TestApp } from '../helpers/test-app.ts';
 import { TEST_SECRETS } from '../helpers/test-config.ts';
-import { describeInChromium, extensionFrame, launchChromium } from './helpers/chromium.ts';
-import { followMailedLink, signInToPipedrive, startParleyWithSandbox } from './helpers/parley-server.ts';
+import { describeInChromium, extensionFrame } from './helpers/chromium.ts';
+import { followMailedLink, signInToPipedrive, useChromiumWithParley } from './helpers/parley-server.ts';
 
 describeInChromium('connecting Parley in the browser (sandbox)', () => {
-  let browser: Browser;
-  let sandbox: Sandbox;
-  let testApp: TestApp;
-  let parleyUrl: string;
-  let closeParley: () => Promise<void>;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    ({ sandbox, testApp, parleyUrl, close: closeParley } = await startParleyWithSandbox());
-  });
-
-  afterAll(async () => {
-    await browser.close();
-    await closeParley();
-  });
+  const chromium = useChromiumWithParley();
 
   it('the admin installs Parley from the Marketplace and lands on onboarding; a regular user then connects only for themself from the app-settings page', async () => {
+    const { browser, sandbox, testApp, parleyUrl } = chromium;
     const { admin, users } = sandbox.pipedrive.seed.demo;
     const sam = users[1];
     if (sam === undefined) throw new Error('the sandbox seed has a regular user');

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { appFromManifest } from '../../../sandbox/app-registration.ts';
 import { startSandbox, type Sandbox } from '../../../sandbox/index.ts';
 import type { WorkerRunner } from '../../../server/jobs/worker-runner.ts';
@@ -11,6 +11,7 @@ import { startTestWorkers } from '../../helpers/connected-company.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
 import { TEST_SECRETS } from '../../helpers/test-config.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
+import { launchChromium } from './chromium.ts';
 
 /** A port nobody uses right now, so Parley's public URL is known before it is configured. */
 async function freePort(): Promise<number> {
@@ -80,6 +81,33 @@ export async function startParleyWithSandbox(): Promise<{
       await sandbox.close();
     },
   };
+}
+
+export interface ChromiumWithParley {
+  browser: Browser;
+  sandbox: Sandbox;
+  testApp: TestApp;
+  parleyUrl: string;
+}
+
+/**
+ * A describe block's Chromium and Parley-with-sandbox, started once before its tests and closed
+ * after them. Read the fields inside tests (they are set by the `beforeAll` hook).
+ */
+export function useChromiumWithParley(): ChromiumWithParley {
+  const context = {} as ChromiumWithParley;
+  let closeParley: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    context.browser = await launchChromium();
+    const parley = await startParleyWithSandbox();
+    closeParley = parley.close;
+    Object.assign(context, { sandbox: parley.sandbox, testApp: parley.testApp, parleyUrl: parley.parleyUrl });
+  });
+  afterAll(async () => {
+    await context.browser?.close();
+    await closeParley?.();
+  });
+  return context;
 }
 
 /** Opens a sandbox page and signs in through Pipedrive's user picker, landing back on it. */
