@@ -24,6 +24,8 @@ const FEATURE = 'webhooks';
 const SUBSCRIPTIONS = [
   { action: 'change', object: 'person' },
   { action: 'delete', object: 'person' },
+  // A deal marked won or lost releases its chats, so a returning customer gets a new deal.
+  { action: 'change', object: 'deal' },
   { action: 'delete', object: 'deal' },
   { action: 'delete', object: 'lead' },
 ] as const;
