@@ -229,6 +229,28 @@ describe('Pipedrive webhooks keep chat links and the phone cache right (against 
     await testApp.domain.syncSettings.save(companyId, DEFAULT_SYNC_SETTINGS, null);
   });
 
+  it('the daily check restores a webhook the company lacks (an install from before it was added)', async () => {
+    const dealChange = ourWebhooks().find(
+      (webhook) => `${webhook.eventAction}.${webhook.eventObject}` === 'change.deal',
+    );
+    if (dealChange === undefined) throw new Error('change.deal is not subscribed');
+    state().webhooks.delete(dealChange.id);
+    const others = ourWebhooks().map((webhook) => webhook.id);
+    // Pipedrive lists them at Parley's public URL (the test Parley listens elsewhere).
+    for (const webhook of ourWebhooks())
+      webhook.subscriptionUrl = `http://localhost:3000/webhooks/pipedrive/${companyId}`;
+
+    const checked = await testApp.domain.pipedriveWebhooks.subscribeEveryCompany();
+    expect(checked).toEqual({ companies: 1, failed: [] });
+    const now = ourWebhooks();
+    expect(now.map((webhook) => `${webhook.eventAction}.${webhook.eventObject}`).sort()).toContain('change.deal');
+    // The rest were kept as they were (same ids), and point at Parley with the same credentials.
+    expect(now.filter((webhook) => others.includes(webhook.id))).toHaveLength(others.length);
+    expect(new Set(now.map((webhook) => webhook.httpAuthPassword)).size).toBe(1);
+    for (const webhook of now)
+      webhook.subscriptionUrl = webhook.subscriptionUrl.replace('http://localhost:3000', parleyUrl);
+  });
+
   it('deletes its webhooks when the organization disconnects, then revokes the grant', async () => {
     const ids = ourWebhooks().map((webhook) => webhook.id);
     expect(ids).toHaveLength(5);
