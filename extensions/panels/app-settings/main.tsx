@@ -1,9 +1,11 @@
 import { render } from 'preact';
-import { useMemo } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useMemo, useRef } from 'preact/hooks';
 import { createPanelApi } from '../../src/api/panel-client.ts';
 import { StatusCard } from '../../src/components/StatusCard/index.tsx';
 import { usePanelStatus } from '../../src/hooks/use-panel-status.ts';
-import { usePipedriveSdk } from '../../src/sdk/use-pipedrive-sdk.ts';
+import { RESIZE_LIMITS, usePipedriveSdk } from '../../src/sdk/use-pipedrive-sdk.ts';
+import { useResizeToContent } from '../../src/sdk/use-resize-to-content.ts';
 import '../../src/styles/base.css';
 import { ConnectionSection } from './connection-section.tsx';
 import { SyncSettingsForm } from './sync-settings-form.tsx';
@@ -12,6 +14,19 @@ import styles from './style.module.css';
 /** Parley's page in Pipedrive's app settings: connections, disconnects and the sync settings. */
 function AppSettings() {
   const sdkState = usePipedriveSdk();
+  const sdk = sdkState.status === 'ready' ? sdkState.sdk : undefined;
+  const root = useRef<HTMLDivElement>(null);
+  // The settings page has no fixed height in Pipedrive: it grows with its content, Save button included.
+  useResizeToContent(sdk, root, RESIZE_LIMITS.settings);
+  return (
+    <div ref={root}>
+      <SettingsContent sdkState={sdkState} />
+    </div>
+  );
+}
+
+function SettingsContent(props: { sdkState: ReturnType<typeof usePipedriveSdk> }): ComponentChildren {
+  const { sdkState } = props;
   const sdk = sdkState.status === 'ready' ? sdkState.sdk : undefined;
   const api = useMemo(() => (sdk === undefined ? undefined : createPanelApi(sdk)), [sdk]);
   const { status, error, reload } = usePanelStatus(api);
