@@ -7,6 +7,7 @@ import { Button } from '../../../src/components/Button/index.tsx';
 import { Field } from '../../../src/components/Field/index.tsx';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
+import { formatDate } from '../../../src/format/date-time.ts';
 import styles from '../style.module.css';
 
 type Role = MemberRole;
@@ -186,7 +187,7 @@ export function TeamView(props: { session: SessionInfo }) {
                   <tr key={invitation.id}>
                     <td>{invitation.email}</td>
                     <td>{invitation.role}</td>
-                    <td>expires {new Date(invitation.expiresAt).toLocaleDateString()}</td>
+                    <td>expires {formatDate(invitation.expiresAt)}</td>
                     <td>
                       <Button
                         onClick={() =>

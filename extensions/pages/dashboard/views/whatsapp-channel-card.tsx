@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { dashboardApi } from '../../../src/api/dashboard-client.ts';
+import { formatDateTime } from '../../../src/format/date-time.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
 import { ConfirmDialog } from '../../../src/components/ConfirmDialog/index.tsx';
@@ -26,7 +27,7 @@ export interface ChannelInfo {
 const STOPS_REMOVAL =
   'Parley forgets this number’s access token and app secret. Webhooks Meta sends for it are refused from now on (Meta retries, then gives up), so new messages and delivery ticks stop arriving; sending from Pipedrive and template sync stop too. Chats and messages already in Parley, and what was synced to Pipedrive, stay. You can add the number again later.';
 
-const when = (value: string | null) => (value === null ? null : new Date(value).toLocaleString());
+const when = (value: string | null) => (value === null ? null : formatDateTime(value));
 
 function CopyLine(props: { label: string; value: string }) {
   return (
