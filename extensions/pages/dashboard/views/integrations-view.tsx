@@ -128,6 +128,14 @@ export function IntegrationsView(props: { session: SessionInfo }) {
       {isAdmin && info.connectedUsers.length > 0 ? (
         <Section title="Connected Pipedrive users">
           <table class={styles.table}>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Connection</th>
+                <th scope="col">State</th>
+              </tr>
+            </thead>
             <tbody>
               {info.connectedUsers.map((user) => (
                 <tr key={user.email}>

@@ -101,19 +101,19 @@ export function ChannelCard(props: {
       <table class={styles.table}>
         <tbody>
           <tr>
-            <th>Webhook</th>
+            <th scope="row">Webhook</th>
             <td>{verified ? `verified ${when(channel.webhookVerifiedAt)}` : 'not verified yet'}</td>
           </tr>
           <tr>
-            <th>App subscribed to the WABA</th>
+            <th scope="row">App subscribed to the WABA</th>
             <td>{channel.appSubscribedAt === null ? 'no' : `yes, ${when(channel.appSubscribedAt)}`}</td>
           </tr>
           <tr>
-            <th>Last webhook received</th>
+            <th scope="row">Last webhook received</th>
             <td>{when(channel.lastWebhookAt) ?? 'none yet'}</td>
           </tr>
           <tr>
-            <th>Templates</th>
+            <th scope="row">Templates</th>
             <td>
               {channel.templatesSyncError === null
                 ? `${channel.templateCount} synced ${when(channel.templatesSyncedAt) ?? ''}`
@@ -121,7 +121,7 @@ export function ChannelCard(props: {
             </td>
           </tr>
           <tr>
-            <th>Phone-number id / WABA id</th>
+            <th scope="row">Phone-number id / WABA id</th>
             <td>
               {channel.phoneNumberId} / {channel.wabaId}
             </td>
