@@ -38,7 +38,7 @@ import { oauthRoutes, pipedriveCallbackRoutes } from './routes/oauth/oauth.route
 import { pendingInstallRoutes } from './routes/oauth/pending-install.routes.ts';
 import { accountRoutes } from './routes/api/dashboard/account.routes.ts';
 import { pipedriveWebhookRoutes } from './routes/webhooks/pipedrive-webhooks.routes.ts';
-import { dashboardPagesRoutes } from './routes/pages/dashboard-pages.routes.ts';
+import { dashboardPagesRoutes, readDashboardPage } from './routes/pages/dashboard-pages.routes.ts';
 import type { ResolvedSession } from './services/accounts/session.service.ts';
 import type { DomainServices } from './services/domain-services.ts';
 import { healthRoutes } from './routes/health/health.routes.ts';
@@ -147,7 +147,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('viewer', null);
   app.decorateRequest('session', null);
 
-  await app.register(errorHandler);
+  // An unknown dashboard URL gets the dashboard's own "page not found" view; API paths keep JSON errors.
+  await app.register(errorHandler, { notFoundPage: () => readDashboardPage(deps.paths.extensionsDist) });
   await app.register(securityHeaders, { config: deps.config });
   await app.register(cookie);
   await app.register(inputSafety);
