@@ -13,7 +13,7 @@ import type { AppConfig } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import type { Lifecycle } from './lifecycle.ts';
-import type { Logger } from './logger.ts';
+import { QuietRequestLogs, type Logger } from './logger.ts';
 import type { ProjectPaths } from './paths.ts';
 import errorHandler from './plugins/error-handler.plugin.ts';
 import inputSafety from './plugins/input-safety.plugin.ts';
@@ -122,6 +122,8 @@ declare module 'fastify' {
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: deps.logger,
+    // One debug line per request instead of two info lines: info stays for events (logger.ts).
+    logController: new QuietRequestLogs(),
     genReqId: (request) => sanitizeRequestId(request.headers['x-request-id']) ?? randomUUID(),
     // Trust forwarding headers only from proxies on private networks (the usual TLS terminator).
     trustProxy: 'loopback,linklocal,uniquelocal',
