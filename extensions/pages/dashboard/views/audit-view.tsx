@@ -79,7 +79,11 @@ function AuditFilters(props: { filters: Filters; onChange: (filters: Filters) =>
           <option value="">Anyone</option>
           {named.map(({ actor, name }) => (
             <option key={actor} value={actor}>
-              {actor === 'system' ? 'Parley (automatic)' : name}
+              {actor === 'system'
+                ? 'Parley (automatic)'
+                : actor.startsWith('pipedrive_user:')
+                  ? `${name} (in Pipedrive)`
+                  : name}
             </option>
           ))}
         </select>
