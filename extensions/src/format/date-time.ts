@@ -82,3 +82,8 @@ export function formatRecent(value: Input, options: DateTimeOptions & { now?: Da
   if (day.slice(0, 4) === today.slice(0, 4)) return formatterFor({ ...DAY_MONTH, ...TIME }, options).format(date);
   return formatDateTime(date, options);
 }
+
+/** The time zone the formatter prints in when none is given: the viewer's ("Europe/Lisbon"). */
+export function viewerTimeZone(): string {
+  return new Intl.DateTimeFormat().resolvedOptions().timeZone;
+}

@@ -5,7 +5,7 @@ import { dashboardApi } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
 import { Notice } from '../../../src/components/Notice/index.tsx';
-import { formatDateTime } from '../../../src/format/date-time.ts';
+import { formatDateTime, viewerTimeZone } from '../../../src/format/date-time.ts';
 import { actorName, describeAuditEntry, type AuditWords, type SentencePart } from '../audit/audit-sentences.ts';
 import styles from '../style.module.css';
 
@@ -179,7 +179,7 @@ export function AuditView() {
       <h1 class={styles.title}>Audit log</h1>
       <p class={styles.lead}>
         What happened in this workspace, newest first: connections, team changes, WhatsApp numbers, and every decision
-        Parley made while syncing to Pipedrive. Times are yours ({Intl.DateTimeFormat().resolvedOptions().timeZone}).
+        Parley made while syncing to Pipedrive. Times are yours ({viewerTimeZone()}).
       </p>
       <AuditFilters filters={filters} onChange={changeFilters} />
       {error !== undefined ? <Notice tone="error">{error}</Notice> : null}
