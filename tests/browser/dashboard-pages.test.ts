@@ -161,4 +161,27 @@ describeInChromium('dashboard pages in the browser: audit log, 404, settings ins
     expect(api?.status()).toBe(404);
     expect(JSON.parse(await ada.locator('body').innerText())).toMatchObject({ error: { code: 'route.not_found' } });
   });
+
+  it('every table of the dashboard has headers', async () => {
+    const { parleyUrl } = chromium;
+    // Ada invites someone, so the team page has its invitations table too.
+    await ada.goto(`${parleyUrl}/team`);
+    await ada.getByLabel('Email').fill('someone@acme.test');
+    await ada.getByRole('button', { name: 'Create invitation link' }).click();
+    await ada.getByLabel('Invitation link').waitFor();
+    let tables = 0;
+    for (const path of ['/team', '/integrations/pipedrive', '/audit', '/unmatched', '/whatsapp']) {
+      await ada.goto(`${parleyUrl}${path}`);
+      await ada.getByRole('heading', { level: 1 }).waitFor();
+      await ada.waitForLoadState('networkidle');
+      for (const table of await ada.locator('table').all()) {
+        tables += 1;
+        const headers = await table.locator('thead th[scope="col"], tbody th[scope="row"]').count();
+        expect({ path, headers: headers > 0 }).toEqual({ path, headers: true });
+      }
+      if (SCREENSHOTS !== undefined && path === '/team')
+        await ada.screenshot({ path: `${SCREENSHOTS}/team-wide.png`, fullPage: true });
+    }
+    expect(tables).toBeGreaterThanOrEqual(4);
+  });
 });
