@@ -64,7 +64,7 @@ describeInChromium('connecting Parley in the browser (sandbox)', () => {
     const popupOpened = samPage.waitForEvent('popup');
     await samSettings.getByRole('button', { name: 'Connect only for me' }).click();
     const popup = await popupOpened;
-    await popup.getByRole('button', { name: 'Allow and install' }).click();
+    await popup.getByRole('button', { name: 'Allow and authorize' }).click();
     await popup.getByText('You are connected').waitFor();
     await samSettings.getByText('You are connected to Parley.').waitFor();
     await samSettings.getByRole('button', { name: 'Disconnect only for me' }).waitFor();

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../../../contracts/panel-chat.ts';
-import { previewOf, statusLabel, timeLabel } from './format.ts';
+import { formatRecent } from '../format/date-time.ts';
+import { previewOf, statusLabel } from './format.ts';
 import styles from './style.module.css';
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -133,7 +134,7 @@ export function MessageBubble(props: {
       ) : null}
       <Content message={message} />
       <span class={styles.meta}>
-        <time dateTime={message.sentAt}>{timeLabel(message.sentAt)}</time>
+        <time dateTime={message.sentAt}>{formatRecent(message.sentAt)}</time>
         {status === undefined || status.ticks === '' ? null : (
           <span
             class={`${styles.ticks} ${message.status === 'read' ? styles.read : ''} ${message.status === 'failed' ? styles.failedTick : ''}`}

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../contracts/audit-actions.ts';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
@@ -69,7 +70,7 @@ async function accountForJoinRequest(tx: Tx, request: JoinRequestRow): Promise<A
 
 /** The team page: invitations, join requests, roles and removals. */
 export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: ConnectionLifecycle }) {
-  const audit = (acting: Acting, action: string, detail: Record<string, unknown>) =>
+  const audit = (acting: Acting, action: AuditAction, detail: Record<string, unknown>) =>
     createAuditLog(deps.db).record({
       workspaceId: acting.member.workspaceId,
       actor: actors.member(acting.member.id),

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../contracts/audit-actions.ts';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
@@ -69,7 +70,7 @@ export function createChatSyncService(deps: {
     const found = await repository.findChat(chatId);
     if (found === undefined) return { kind: 'skipped', reason: 'chat_not_found' };
     const { chat, contact, channel, company } = found;
-    const audit = (action: string, detail: Record<string, unknown>) =>
+    const audit = (action: AuditAction, detail: Record<string, unknown>) =>
       deps.audit.record({
         workspaceId: chat.workspaceId,
         companyId: company?.id ?? null,
@@ -186,7 +187,7 @@ export function createChatSyncService(deps: {
       data: { chatId: string; throttled?: number },
       job: { jobId: string; retryCount: number },
     ): Promise<ChatSyncOutcome | { kind: 'deferred'; until: Date } | { kind: 'dead_lettered' }> {
-      const auditJob = async (action: string, detail: Record<string, unknown>) => {
+      const auditJob = async (action: AuditAction, detail: Record<string, unknown>) => {
         const found = await repository.findChat(data.chatId);
         await deps.audit.record({
           workspaceId: found?.chat.workspaceId ?? null,
@@ -271,7 +272,7 @@ export function createChatSyncService(deps: {
 
   async function auditRetry(
     error: unknown,
-    auditJob: (action: string, detail: Record<string, unknown>) => Promise<unknown>,
+    auditJob: (action: AuditAction, detail: Record<string, unknown>) => Promise<unknown>,
     retryCount: number,
   ) {
     const retryLimit = syncChatQueue.options.retryLimit ?? 0;

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../contracts/audit-actions.ts';
 import type { IdentityRepository } from '../../db/repositories/identity.repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { normalizePhone } from './phone-numbers.ts';
@@ -64,7 +65,7 @@ export async function applyWebhookEvent(
   const { identity, audit } = deps;
   const { companyId, workspaceId } = scope;
   const entityId = event.meta.entity_id;
-  const record = (action: string, detail: Record<string, unknown>) =>
+  const record = (action: AuditAction, detail: Record<string, unknown>) =>
     audit.record({
       workspaceId,
       companyId,

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../contracts/audit-actions.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
@@ -100,7 +101,7 @@ export function createChannelsService(deps: {
     workspaceId: string;
     actorMemberId: string;
     channelId: string;
-    action: string;
+    action: AuditAction;
     detail?: Record<string, unknown>;
   }): Promise<void> {
     await deps.directory.changed();

@@ -1,40 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AuditEntry, AuditReply, InvitationInfo } from '../../../../contracts/dashboard.schemas.ts';
+import type { InvitationInfo } from '../../../../contracts/dashboard.schemas.ts';
 import { dashboardApi, type SessionInfo } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import styles from '../style.module.css';
-
-/** `/audit`: what happened, newest first (connections, disconnects, refusals, sync decisions). */
-export function AuditView() {
-  const [entries, setEntries] = useState<AuditEntry[] | undefined>(undefined);
-  const [error, setError] = useState<string | undefined>(undefined);
-  useEffect(() => {
-    dashboardApi
-      .get<AuditReply>('/api/audit')
-      .then((result) => setEntries(result.entries))
-      .catch((failure: unknown) => setError(messageOf(failure)));
-  }, []);
-  if (error !== undefined) return <Notice tone="error">{error}</Notice>;
-  return (
-    <>
-      <h1 class={styles.title}>Audit log</h1>
-      <table class={styles.table}>
-        <tbody>
-          {(entries ?? []).map((entry) => (
-            <tr key={entry.id}>
-              <td>{new Date(entry.at).toLocaleString()}</td>
-              <td>{entry.action}</td>
-              <td>{entry.actor}</td>
-              <td>{Object.keys(entry.detail).length === 0 ? '' : JSON.stringify(entry.detail)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
-  );
-}
 
 /** `/invite/:token`: accept with the invited email (signing up or in first when needed). */
 export function InviteView(props: { token: string; session: SessionInfo | null }) {

@@ -7,6 +7,7 @@ import { Button } from '../../../src/components/Button/index.tsx';
 import { Field } from '../../../src/components/Field/index.tsx';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
+import { formatDate } from '../../../src/format/date-time.ts';
 import styles from '../style.module.css';
 
 type Role = MemberRole;
@@ -54,6 +55,14 @@ export function TeamView(props: { session: SessionInfo }) {
       {team.joinRequests.length > 0 ? (
         <Section title="Asking to join">
           <table class={styles.table}>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">From</th>
+                <th scope="col">Decision</th>
+              </tr>
+            </thead>
             <tbody>
               {team.joinRequests.map((request) => (
                 <tr key={request.id}>
@@ -95,6 +104,14 @@ export function TeamView(props: { session: SessionInfo }) {
       ) : null}
       <Section title="Members">
         <table class={styles.table}>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
           <tbody>
             {team.members.map((member) => (
               <tr key={member.id}>
@@ -181,12 +198,20 @@ export function TeamView(props: { session: SessionInfo }) {
           )}
           {team.invitations.length > 0 ? (
             <table class={styles.table}>
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
               <tbody>
                 {team.invitations.map((invitation) => (
                   <tr key={invitation.id}>
                     <td>{invitation.email}</td>
                     <td>{invitation.role}</td>
-                    <td>expires {new Date(invitation.expiresAt).toLocaleDateString()}</td>
+                    <td>{formatDate(invitation.expiresAt)}</td>
                     <td>
                       <Button
                         onClick={() =>

@@ -55,6 +55,12 @@ export function UnmatchedView() {
         <p>Nothing to choose: every chat is linked.</p>
       ) : (
         <table class={styles.table}>
+          <thead>
+            <tr>
+              <th scope="col">WhatsApp contact</th>
+              <th scope="col">Choose their Pipedrive person</th>
+            </tr>
+          </thead>
           <tbody>
             {entries.map((entry) => (
               <tr key={entry.id}>
