@@ -75,7 +75,16 @@ export type ChangeRoleBody = Static<typeof ChangeRoleBody>;
 
 export const TeamInfo = Type.Object({
   members: Type.Array(Type.Object({ id: Uuid, role: MemberRole, email: Type.String(), name: Type.String() })),
-  invitations: Type.Array(Type.Object({ id: Uuid, email: Type.String(), role: MemberRole, expiresAt: DateTime })),
+  invitations: Type.Array(
+    Type.Object({
+      id: Uuid,
+      email: Type.String(),
+      role: MemberRole,
+      expiresAt: DateTime,
+      /** The link to copy again (owners and admins only; null for others and for old invitations). */
+      link: Nullable(Type.String()),
+    }),
+  ),
   joinRequests: Type.Array(
     Type.Object({
       id: Uuid,

@@ -77,6 +77,11 @@ export const invitations = pgTable(
     email: text('email').notNull(),
     role: memberRole('role').notNull().default('member'),
     tokenHash: text('token_hash').notNull(),
+    /**
+     * The link's token, encrypted with the key ring (AAD bound to the invitation's id), so admins can
+     * copy the link again until it is used or revoked. Lookups go by `token_hash` only.
+     */
+    tokenCiphertext: text('token_ciphertext'),
     status: invitationStatus('status').notNull().default('pending'),
     invitedByMemberId: uuid('invited_by_member_id').references(() => members.id, { onDelete: 'set null' }),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),

@@ -10,6 +10,7 @@ import { createTeamRepository } from '../../db/repositories/team.repository.ts';
 import { isAppError, type AppError } from '../../errors.ts';
 import { createEmailUnverifiedError } from '../accounts/accounts.errors.ts';
 import { claimAccountForProvenEmail } from '../accounts/email-ownership.ts';
+import { acceptInvitationByPipedriveIdentity, joinWorkspace } from '../accounts/membership.ts';
 import type { ResolvedSession } from '../accounts/session.service.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
@@ -31,12 +32,25 @@ import { actors } from '../audit/actor.ts';
 export type AuthorizationOutcome =
   | { kind: 'installed'; accountId: string; workspaceId: string; companyId: number; createdWorkspace: boolean }
   | { kind: 'org_connected'; workspaceId: string; companyId: number }
-  | { kind: 'personal_connected'; companyId: number; popup: boolean; signInAccountId?: string }
-  | { kind: 'join_requested'; companyName: string; email: string; popup: boolean }
+  | {
+      kind: 'personal_connected';
+      companyId: number;
+      popup: boolean;
+      pipedriveUrl: string;
+      /** Set when this consent accepted a pending invitation: the workspace's company name. */
+      joinedWorkspace?: string;
+      signInAccountId?: string;
+    }
+  | { kind: 'join_requested'; companyName: string; email: string; since: Date; popup: boolean; pipedriveUrl: string }
   | { kind: 'sign_in_required'; pendingInstallId: string; email: string; browserNonce: string }
-  | { kind: 'refused'; error: AppError; popup: boolean };
+  | { kind: 'refused'; error: AppError; popup: boolean; pipedriveUrl?: string };
 
 const ADMIN_ROLES = new Set(['owner', 'admin']);
+
+/** The company's own Pipedrive (`api_domain` is its web address too), for a page's way back. */
+function pipedriveUrlOf(grant: TokenResponse): string {
+  return grant.api_domain.replace(/\/+$/, '');
+}
 
 /**
  * The OAuth callback's decisions (product.md §2.1–2.2). Pipedrive identifies the company and user
@@ -73,7 +87,7 @@ export function createInstallService(deps: {
           detail: { code: error.code },
         });
       });
-      return { kind: 'refused', error, popup };
+      return { kind: 'refused', error, popup, pipedriveUrl: pipedriveUrlOf(grant) };
     }
   }
 
@@ -129,9 +143,13 @@ export function createInstallService(deps: {
       workspaceId = (await accounts.createWorkspace(identity.companyName)).id;
       createdWorkspace = true;
     }
-    const member =
-      (await accounts.findMember(workspaceId, account.id)) ??
-      (await accounts.addMember(workspaceId, account.id, createdWorkspace ? 'owner' : 'admin'));
+    const member = await joinWorkspace(tx, {
+      workspaceId,
+      account,
+      role: createdWorkspace ? 'owner' : 'admin',
+      pipedrive: { companyId: identity.companyId, userId: identity.userId },
+      now: deps.clock.now(),
+    });
     await releaseOrgRole(tx, identity.companyId, identity.userId);
     await deps.grants.linkCompany(tx, identity, workspaceId, grant.api_domain);
     await deps.grants.saveGrant(tx, identity, grant, {
@@ -211,6 +229,22 @@ export function createInstallService(deps: {
     if (member === undefined && flow.session === undefined)
       member = await accounts.findMemberByVerifiedEmail(workspaceId, identity.email);
 
+    // A pending invitation for the email Pipedrive vouches for: this consent accepts it (one consent
+    // is enough). Only when no Parley session speaks for the user: a signed-in member connecting
+    // from the dashboard accepts invitations on the invitation page, with their own account.
+    let joined: { accountId: string; newToParley: boolean } | undefined;
+    if (member === undefined && flow.session === undefined) {
+      const accepted = await acceptInvitationByPipedriveIdentity(tx, {
+        workspaceId,
+        identity,
+        now: deps.clock.now(),
+      });
+      if (accepted !== undefined) {
+        member = accepted.member;
+        joined = { accountId: accepted.account.id, newToParley: accepted.newToParley };
+      }
+    }
+
     if (member === undefined) {
       // Admins decide a join request by the email it shows: a signed-in account must have proven it.
       if (flow.session !== undefined && !flow.session.account.emailVerified) throw createEmailUnverifiedError();
@@ -220,7 +254,8 @@ export function createInstallService(deps: {
         isOrgConnection: previous?.isOrgConnection ?? false,
         isPersonalConnection: false,
       });
-      await createTeamRepository(tx).upsertJoinRequest({
+      // Asking again (a retry, another consent) updates the one pending request.
+      const { row: request, created } = await createTeamRepository(tx).upsertJoinRequest({
         workspaceId,
         email: flow.session?.account.email ?? identity.email,
         name: flow.session?.account.name ?? identity.name,
@@ -228,14 +263,34 @@ export function createInstallService(deps: {
         pipedriveCompanyId: identity.companyId,
         pipedriveUserId: identity.userId,
       });
-      await createAuditLog(tx).record({
-        workspaceId,
-        companyId: identity.companyId,
-        actor: actorOf(identity),
-        action: 'join_request.created',
-        detail: { email: identity.email },
-      });
-      return { kind: 'join_requested', companyName: company.name, email: identity.email, popup: flow.popup };
+      if (created)
+        await createAuditLog(tx).record({
+          workspaceId,
+          companyId: identity.companyId,
+          actor: actorOf(identity),
+          action: 'join_request.created',
+          detail: { email: identity.email },
+        });
+      return {
+        kind: 'join_requested',
+        companyName: company.name,
+        email: identity.email,
+        since: request.createdAt,
+        popup: flow.popup,
+        pipedriveUrl: pipedriveUrlOf(grant),
+      };
+    }
+    if (joined === undefined) {
+      // Already a member by another route: any request they left pending is settled.
+      const account = await accounts.findAccount(member.accountId);
+      if (account !== undefined)
+        await joinWorkspace(tx, {
+          workspaceId,
+          account,
+          role: member.role,
+          pipedrive: { companyId: identity.companyId, userId: identity.userId },
+          now: deps.clock.now(),
+        });
     }
     await deps.grants.saveGrant(tx, identity, grant, {
       memberId: member.id,
@@ -249,12 +304,17 @@ export function createInstallService(deps: {
       action: 'personal.connected',
       detail: { pipedriveUserId: identity.userId },
     });
-    // Signing in needs proof beyond an email match: an earlier link or the current session.
-    const signInAccountId = flow.session === undefined && linked !== undefined ? linked.accountId : undefined;
+    // Signing in needs proof beyond an email match: an earlier link, the current session, or an
+    // account nobody but this Pipedrive user can reach (made or taken over just now).
+    let signInAccountId: string | undefined;
+    if (flow.session === undefined && linked !== undefined) signInAccountId = linked.accountId;
+    else if (flow.session === undefined && joined?.newToParley === true) signInAccountId = joined.accountId;
     return {
       kind: 'personal_connected',
       companyId: identity.companyId,
       popup: flow.popup,
+      pipedriveUrl: pipedriveUrlOf(grant),
+      ...(joined === undefined ? {} : { joinedWorkspace: company.name }),
       ...(signInAccountId === undefined ? {} : { signInAccountId }),
     };
   }
