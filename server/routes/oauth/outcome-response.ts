@@ -77,7 +77,9 @@ export function createOutcomeResponder({ config, domain }: Pick<AppServices, 'co
             ? { popupResult: { outcome: outcome.error.code } }
             : {
                 actions: [
-                  ...(outcome.pipedriveUrl === undefined ? [] : [{ label: 'Back to Pipedrive', href: outcome.pipedriveUrl }]),
+                  ...(outcome.pipedriveUrl === undefined
+                    ? []
+                    : [{ label: 'Back to Pipedrive', href: outcome.pipedriveUrl }]),
                   { label: 'Open Parley', href: '/integrations/pipedrive' },
                 ],
               }),

@@ -57,15 +57,12 @@ export function renderResultPage(page: ResultPage, scriptNonce: string): string 
   const report =
     page.popupResult === undefined
       ? ''
-      : html`try {
-          window.opener &&
-            window.opener.postMessage(${jsonForScript({ type: 'parley:oauth', ...page.popupResult })}, '*');
-        } catch (e) {}`;
+      : html`try { window.opener &&
+        window.opener.postMessage(${jsonForScript({ type: 'parley:oauth', ...page.popupResult })}, '*'); } catch (e) {}`;
   // Any page may be the last one of a popup a panel opened (even a refusal before the flow knew it
   // was one): there, the way back to the record is closing the window, so the button shows.
   const popupScript = html`<script nonce="${scriptNonce}">
-    ${report}
-    (function () {
+    ${report}(function () {
       var button = document.getElementById('close-window');
       if (!button || !window.opener) return;
       button.hidden = false;

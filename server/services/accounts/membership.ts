@@ -1,5 +1,10 @@
 import type { Tx } from '../../db/client.ts';
-import { createAccountsRepository, type AccountRow, type MemberRole, type MemberRow } from '../../db/repositories/accounts.repository.ts';
+import {
+  createAccountsRepository,
+  type AccountRow,
+  type MemberRole,
+  type MemberRow,
+} from '../../db/repositories/accounts.repository.ts';
 import { createTeamRepository } from '../../db/repositories/team.repository.ts';
 import { actors } from '../audit/actor.ts';
 import { createAuditLog } from '../audit/audit-log.ts';

@@ -25,7 +25,7 @@ import {
 import { normalizeEmail } from './accounts.service.ts';
 import { claimAccountForProvenEmail } from './email-ownership.ts';
 import { joinWorkspace } from './membership.ts';
-import type { SecretBox } from '../crypto/secret-box.ts';
+import { SecretBoxError, type SecretBox } from '../crypto/secret-box.ts';
 import { hashToken } from './session.service.ts';
 import { actors } from '../audit/actor.ts';
 
@@ -81,6 +81,15 @@ export function createTeamService(deps: {
   publicUrl: string;
 }) {
   const inviteLink = (token: string) => `${deps.publicUrl}/invite/${token}`;
+  /** The stored link, or null when its ciphertext does not open for this row (moved or tampered with). */
+  const linkOf = (invitationId: string, ciphertext: string): string | null => {
+    try {
+      return inviteLink(deps.secretBox.decrypt(ciphertext, invitationTokenAad(invitationId)));
+    } catch (error) {
+      if (error instanceof SecretBoxError) return null;
+      throw error;
+    }
+  };
   const audit = (acting: Acting, action: string, detail: Record<string, unknown>) =>
     createAuditLog(deps.db).record({
       workspaceId: acting.member.workspaceId,
@@ -115,7 +124,10 @@ export function createTeamService(deps: {
      * encrypted, so admins can copy the link again until it is used or revoked. A new invitation
      * replaces a pending one.
      */
-    async invite(acting: Acting, input: { email: string; role: MemberRole }): Promise<{ link: string; expiresAt: Date }> {
+    async invite(
+      acting: Acting,
+      input: { email: string; role: MemberRole },
+    ): Promise<{ link: string; expiresAt: Date }> {
       requireAdmin(acting);
       if (input.role === 'owner' && acting.member.role !== 'owner')
         throw createForbiddenRoleError({ message: 'Only owners can invite owners.' });
@@ -292,10 +304,7 @@ export function createTeamService(deps: {
         invitations: invitations.map(({ tokenCiphertext, ...invitation }) => ({
           ...invitation,
           // Invitations made before links were kept have none to copy: revoke and invite again.
-          link:
-            canManage && tokenCiphertext !== null
-              ? inviteLink(deps.secretBox.decrypt(tokenCiphertext, invitationTokenAad(invitation.id)))
-              : null,
+          link: canManage && tokenCiphertext !== null ? linkOf(invitation.id, tokenCiphertext) : null,
         })),
         joinRequests: await team.listPendingJoinRequests(viewer.workspaceId),
       };
