@@ -26,7 +26,8 @@ export const SignUpBody = Type.Object({
   email: Email,
   password: Password,
   name: Type.String({ minLength: 1, maxLength: 120 }),
-  workspaceName: Type.String({ minLength: 1, maxLength: 120 }),
+  /** The new workspace's name; left out by someone joining an existing workspace (an invitation). */
+  workspaceName: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
 });
 export type SignUpBody = Static<typeof SignUpBody>;
 /** Sign-up makes no account or session yet: the mailed link confirms the address first. */

@@ -145,7 +145,7 @@ export const emailTokens = pgTable(
     /** Null for a sign-up: the account exists only once its address is confirmed. */
     accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'cascade' }),
     /** A sign-up's name, workspace name and password hash, kept until it is confirmed. */
-    signUp: jsonb('sign_up').$type<{ name: string; workspaceName: string; passwordHash: string }>(),
+    signUp: jsonb('sign_up').$type<{ name: string; workspaceName: string | null; passwordHash: string }>(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     ...timestamps,

@@ -9,9 +9,9 @@ import {
   joinRequests,
   members,
 } from '../../../server/db/schema/index.ts';
-import { legacyUnverifiedAccount } from '../../helpers/accounts.ts';
+import { legacyUnverifiedAccount, signInAs } from '../../helpers/accounts.ts';
 import { createBrowser, stateFromRedirect, type Browser } from '../../helpers/browser-session.ts';
-import { signUpConfirmed } from '../../helpers/mail-outbox.ts';
+import { latestMailTo, linkToken, signUpConfirmed, TEST_PASSWORD } from '../../helpers/mail-outbox.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
 import { startSandboxedTestApp, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
 import type { TestApp } from '../../helpers/test-app.ts';
@@ -280,6 +280,30 @@ describe('joining the workspace from a Pipedrive consent', () => {
     expect(seen.invitations.map((invitation) => [invitation.email, invitation.link])).toEqual([
       [pd.users.rita.email, null],
     ]);
+  });
+
+  it('signing up from an invitation asks for no workspace name and makes no workspace; the invitation then joins one', async () => {
+    const admin = await installAsAda();
+    const link = await invite(admin, pd.users.sam.email);
+    const sam = createBrowser(testApp.app);
+    const signup = await sam.post('/api/auth/signup', {
+      email: pd.users.sam.email,
+      password: TEST_PASSWORD,
+      name: 'Sam',
+    });
+    expect(signup.statusCode).toBe(202);
+    const token = linkToken(await latestMailTo(testApp, pd.users.sam.email, 'Confirm your email'));
+    expect((await sam.post('/api/auth/verify-email', { token })).json()).toEqual({ kind: 'signed_up' });
+    await signInAs(sam, pd.users.sam.email);
+    expect((await sam.get('/api/session')).json()).toMatchObject({ workspace: null, memberships: [] });
+
+    const accepted = await sam.post(`/api/invitations/${new URL(link).pathname.split('/').at(-1) ?? ''}/accept`);
+    expect(accepted.statusCode).toBe(200);
+    const workspaces = await db()
+      .select()
+      .from(members)
+      .where(eq(members.accountId, (await accountOf(pd.users.sam.email))?.id ?? ''));
+    expect(workspaces).toHaveLength(1);
   });
 
   it("after Disconnect Organization, a regular user's panel says an admin disconnected it, and when", async () => {

@@ -8,6 +8,7 @@ import { Notice } from '../../../src/components/Notice/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
 import styles from '../style.module.css';
 import { BudgetMeter } from './budget-meter.tsx';
+import { PendingJoinRequests } from './team-view.tsx';
 
 export type { IntegrationInfo };
 
@@ -79,6 +80,7 @@ export function IntegrationsView(props: { session: SessionInfo }) {
     <>
       <h1 class={styles.title}>Pipedrive</h1>
       <p class={styles.lead}>Signed in as {props.session.account.email}.</p>
+      <PendingJoinRequests session={props.session} />
       {notice === undefined ? null : <Notice tone={notice.tone}>{notice.text}</Notice>}
       <Section title="Organization connection">
         {connected ? (

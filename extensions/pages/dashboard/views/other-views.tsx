@@ -67,9 +67,14 @@ export function InviteView(props: { token: string; session: SessionInfo | null }
       </p>
       {props.session === null ? (
         <>
-          <Button kind="primary" onClick={() => window.location.assign(`/signup${query}`)}>
-            Create an account
+          <p class={styles.lead}>
+            Is {invitation.email} your Pipedrive email? Then signing in with Pipedrive accepts the invitation at once,
+            with no password to choose.
+          </p>
+          <Button kind="primary" onClick={() => window.location.assign('/oauth/install?purpose=sign_in')}>
+            Sign in with Pipedrive
           </Button>
+          <Button onClick={() => window.location.assign(`/signup${query}`)}>Create an account</Button>
           <Button onClick={() => window.location.assign(`/login${query}`)}>I have an account</Button>
         </>
       ) : (
