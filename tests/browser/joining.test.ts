@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import type { User } from '../../sandbox/pipedrive/state.ts';
+import { seedChannel, workspaceOfCompany } from '../helpers/live-chat.ts';
 import { TEST_SECRETS } from '../helpers/test-config.ts';
 import { describeInChromium, extensionFrame, signedInContext } from './helpers/chromium.ts';
 import { followMailedLink, signInToPipedrive, useChromiumWithParley } from './helpers/parley-server.ts';
@@ -77,9 +78,15 @@ describeInChromium('joining the workspace from the Pipedrive panel (sandbox)', (
     return popup;
   }
 
+  /** The workspace gets a WhatsApp number, so a connected panel shows the record's chat state. */
+  async function addWhatsAppNumber(companyId: number): Promise<void> {
+    const { db } = chromium.testApp.database;
+    await seedChannel(db, await workspaceOfCompany(db, companyId), 'Sales line', '+15550001111');
+  }
+
   async function expectPanelConnected(panel: Frame): Promise<void> {
-    // Connected: the panel moves past the connection states to the record's chat (no WhatsApp number yet).
-    await panel.getByText('No WhatsApp number connected').waitFor();
+    // Connected: the panel moves past the connection states to the record's chat (none yet).
+    await panel.getByText('No WhatsApp chat yet').waitFor();
     expect(await panel.getByRole('button', { name: 'Connect only for me' }).count()).toBe(0);
   }
 
@@ -89,6 +96,7 @@ describeInChromium('joining the workspace from the Pipedrive panel (sandbox)', (
     const { demo } = chromium.sandbox.pipedrive.seed;
     const sam = seededAt(demo.users, 1);
     ada = await installAs(demo.admin);
+    await addWhatsAppNumber(demo.company.id);
 
     // Ada invites Sam; the link stays on the team page to copy again.
     await ada.goto(`${chromium.parleyUrl}/team`);
@@ -136,6 +144,7 @@ describeInChromium('joining the workspace from the Pipedrive panel (sandbox)', (
     const { other } = chromium.sandbox.pipedrive.seed;
     const otto = seededAt(other.users, 1);
     const gina = await installAs(other.admin);
+    await addWhatsAppNumber(other.company.id);
 
     const { page, panel } = await dealPanelOf(otto, seededAt(other.deals, 0).id);
     await panel.getByRole('button', { name: 'Connect only for me' }).waitFor();
@@ -156,6 +165,7 @@ describeInChromium('joining the workspace from the Pipedrive panel (sandbox)', (
     await shot(gina, 'b-5-admin-home-pending');
     await gina.getByRole('link', { name: 'Review on the Team page' }).click();
     const request = gina.getByRole('row').filter({ hasText: otto.email });
+    await request.waitFor();
     await shot(gina, 'b-6-team-asking-to-join');
     await request.getByRole('button', { name: 'Approve' }).click();
     await gina.getByText(`${otto.email} joined the workspace.`).waitFor();

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { AuditEntry, AuditReply, InvitationInfo } from '../../../../contracts/dashboard.schemas.ts';
 import { dashboardApi, type SessionInfo } from '../../../src/api/dashboard-client.ts';
@@ -56,10 +57,12 @@ export function InviteView(props: { token: string; session: SessionInfo | null }
     }
   }
 
-  if (error !== undefined) return <Notice tone="error">{error}</Notice>;
-  if (invitation === undefined) return <p>Loading…</p>;
+  // A public page: the shell adds no card around it, so it brings its own.
+  const card = (children: ComponentChildren) => <main class={`${styles.main} ${styles.narrow}`}>{children}</main>;
+  if (error !== undefined) return card(<Notice tone="error">{error}</Notice>);
+  if (invitation === undefined) return card(<p>Loading…</p>);
   const query = `?invite=${encodeURIComponent(props.token)}&email=${encodeURIComponent(invitation.email)}`;
-  return (
+  return card(
     <>
       <h1 class={styles.title}>Join {invitation.workspaceName}</h1>
       <p class={styles.lead}>
@@ -82,7 +85,7 @@ export function InviteView(props: { token: string; session: SessionInfo | null }
           Accept as {props.session.account.email}
         </Button>
       )}
-    </>
+    </>,
   );
 }
 

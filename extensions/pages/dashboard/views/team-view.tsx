@@ -94,7 +94,10 @@ export function TeamView(props: { session: SessionInfo }) {
                 <tr key={request.id}>
                   <td>{request.name ?? request.email}</td>
                   <td>{request.email}</td>
-                  <td>{request.pipedriveUserId === null ? '' : 'connected from Pipedrive'}</td>
+                  <td>
+                    {request.pipedriveUserId === null ? 'asked' : 'asked from Pipedrive'}{' '}
+                    {new Date(request.createdAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}
+                  </td>
                   <td>
                     {canManage ? (
                       <>
