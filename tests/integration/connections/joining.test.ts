@@ -306,6 +306,35 @@ describe('joining the workspace from a Pipedrive consent', () => {
     expect(workspaces).toHaveLength(1);
   });
 
+  /** "Sign in with Pipedrive" (the invitation and sign-in pages): a full-page flow, no popup. */
+  async function signInWithPipedrive(user: PipedriveUser) {
+    const browser = createBrowser(testApp.app);
+    const start = await browser.get('/oauth/install?purpose=sign_in');
+    const callback = await browser.get(
+      `/oauth/callback?code=${pd.authorize(user)}&state=${encodeURIComponent(stateFromRedirect(start))}`,
+    );
+    return { browser, callback };
+  }
+
+  it('"Sign in with Pipedrive" on the invitation page joins with the invited email and lands signed in', async () => {
+    const admin = await installAsAda();
+    await invite(admin, pd.users.sam.email);
+    const { browser, callback } = await signInWithPipedrive(pd.users.sam);
+    expect(callback.headers.location).toBe('/integrations/pipedrive?connected=personal');
+    expect((await browser.get('/api/session')).json()).toMatchObject({
+      account: { email: pd.users.sam.email, hasPassword: false },
+      workspace: { role: 'member' },
+    });
+  });
+
+  it('a full-page outcome reached from Pipedrive offers the way back to Pipedrive', async () => {
+    await installAsAda();
+    const { callback } = await signInWithPipedrive(pd.users.rita);
+    expect(callback.body).toContain('Waiting for an admin to approve you');
+    expect(callback.body).toContain(`href="${pd.sandbox.url}"`);
+    expect(callback.body).toContain('Back to Pipedrive');
+  });
+
   it("after Disconnect Organization, a regular user's panel says an admin disconnected it, and when", async () => {
     const admin = await installAsAda();
     await invite(admin, pd.users.sam.email);
