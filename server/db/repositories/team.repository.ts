@@ -128,13 +128,14 @@ export function createTeamRepository(db: DbOrTx) {
       if (row === undefined) throw new Error('insert returned no row');
       return { row, created: true };
     },
-    /** The pending request a Pipedrive user filed (from a consent) in any workspace, if any. */
-    async findPendingJoinRequestOfPipedriveUser(companyId: number, userId: number) {
+    /** The pending request a Pipedrive user filed (from a consent) in a workspace, if any. */
+    async findPendingJoinRequestOfPipedriveUser(workspaceId: string, companyId: number, userId: number) {
       const [row] = await db
         .select()
         .from(joinRequests)
         .where(
           and(
+            eq(joinRequests.workspaceId, workspaceId),
             eq(joinRequests.pipedriveCompanyId, companyId),
             eq(joinRequests.pipedriveUserId, userId),
             eq(joinRequests.status, 'pending'),

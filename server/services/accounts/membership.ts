@@ -94,3 +94,54 @@ export async function acceptInvitationByPipedriveIdentity(
   });
   return { member, account, newToParley };
 }
+
+/**
+ * A consenting Pipedrive user who is no member asks to join: one pending request per email, so a
+ * retry updates it (audited once) and keeps its `createdAt`, returned as "waiting since". A
+ * signed-in `asker` (the dashboard flow) asks with their own account and email.
+ */
+export async function askToJoin(
+  tx: Tx,
+  input: {
+    workspaceId: string;
+    identity: ConsentingPipedriveUser;
+    asker?: Pick<AccountRow, 'id' | 'email' | 'name'> | undefined;
+  },
+): Promise<Date> {
+  const { identity, asker } = input;
+  const { row, created } = await createTeamRepository(tx).upsertJoinRequest({
+    workspaceId: input.workspaceId,
+    email: asker?.email ?? identity.email,
+    name: asker?.name ?? identity.name,
+    accountId: asker?.id ?? null,
+    pipedriveCompanyId: identity.companyId,
+    pipedriveUserId: identity.userId,
+  });
+  if (created)
+    await createAuditLog(tx).record({
+      workspaceId: input.workspaceId,
+      companyId: identity.companyId,
+      actor: actors.pipedriveUser(identity.companyId, identity.userId),
+      action: 'join_request.created',
+      detail: { email: identity.email },
+    });
+  return row.createdAt;
+}
+
+/** A member connecting again: requests they (or their Pipedrive identity) left pending are closed. */
+export async function settleRequestsOfMember(
+  tx: Tx,
+  member: MemberRow,
+  identity: Pick<ConsentingPipedriveUser, 'companyId' | 'userId'>,
+  now: Date,
+): Promise<void> {
+  const account = await createAccountsRepository(tx).findAccount(member.accountId);
+  if (account === undefined) return;
+  await joinWorkspace(tx, {
+    workspaceId: member.workspaceId,
+    account,
+    role: member.role,
+    pipedrive: { companyId: identity.companyId, userId: identity.userId },
+    now,
+  });
+}

@@ -36,11 +36,14 @@ export function createConnectionStatusService(deps: { db: Db }) {
       else if (mine.state === 'reauth_required') state = 'reauth_required';
 
       // A consent that filed a join request in this company's workspace: approval turns it on.
-      const request =
-        orgLive && !personalLive
-          ? await createTeamRepository(deps.db).findPendingJoinRequestOfPipedriveUser(companyId, pipedriveUserId)
+      const awaiting =
+        orgLive && !personalLive && company?.workspaceId != null
+          ? await createTeamRepository(deps.db).findPendingJoinRequestOfPipedriveUser(
+              company.workspaceId,
+              companyId,
+              pipedriveUserId,
+            )
           : undefined;
-      const awaiting = request !== undefined && request.workspaceId === company?.workspaceId ? request : undefined;
       const ended =
         !orgLive && company !== undefined && company.status !== 'connected' && company.disconnectedAt !== null
           ? { reason: company.status, at: company.disconnectedAt.toISOString() }

@@ -6,11 +6,15 @@ import {
   type MemberRow,
 } from '../../db/repositories/accounts.repository.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
-import { createTeamRepository } from '../../db/repositories/team.repository.ts';
-import { isAppError, type AppError } from '../../errors.ts';
+import { isAppError } from '../../errors.ts';
 import { createEmailUnverifiedError } from '../accounts/accounts.errors.ts';
 import { claimAccountForProvenEmail } from '../accounts/email-ownership.ts';
-import { acceptInvitationByPipedriveIdentity, joinWorkspace } from '../accounts/membership.ts';
+import {
+  acceptInvitationByPipedriveIdentity,
+  askToJoin,
+  joinWorkspace,
+  settleRequestsOfMember,
+} from '../accounts/membership.ts';
 import type { ResolvedSession } from '../accounts/session.service.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
@@ -23,34 +27,15 @@ import {
   createWorkspaceHasOtherCompanyError,
   createWrongPipedriveUserError,
 } from './connections.errors.ts';
+import { pipedriveUrlOf, type AuthorizationOutcome } from './authorization-outcome.ts';
 import { releaseGrantAndRethrow, type GrantStore } from './grant-store.ts';
 import type { OAuthStatePayload, OAuthStateService } from './oauth-state.ts';
 import { createParkedInstalls } from './parked-installs.ts';
 import { actors } from '../audit/actor.ts';
 
-/** What the callback should show, and whom to sign in. The route turns it into a page or redirect. */
-export type AuthorizationOutcome =
-  | { kind: 'installed'; accountId: string; workspaceId: string; companyId: number; createdWorkspace: boolean }
-  | { kind: 'org_connected'; workspaceId: string; companyId: number }
-  | {
-      kind: 'personal_connected';
-      companyId: number;
-      popup: boolean;
-      pipedriveUrl: string;
-      /** Set when this consent accepted a pending invitation: the workspace's company name. */
-      joinedWorkspace?: string;
-      signInAccountId?: string;
-    }
-  | { kind: 'join_requested'; companyName: string; email: string; since: Date; popup: boolean; pipedriveUrl: string }
-  | { kind: 'sign_in_required'; pendingInstallId: string; email: string; browserNonce: string }
-  | { kind: 'refused'; error: AppError; popup: boolean; pipedriveUrl?: string };
+export type { AuthorizationOutcome } from './authorization-outcome.ts';
 
 const ADMIN_ROLES = new Set(['owner', 'admin']);
-
-/** The company's own Pipedrive (`api_domain` is its web address too), for a page's way back. */
-function pipedriveUrlOf(grant: TokenResponse): string {
-  return grant.api_domain.replace(/\/+$/, '');
-}
 
 /**
  * The OAuth callback's decisions (product.md §2.1–2.2). Pipedrive identifies the company and user
@@ -232,18 +217,11 @@ export function createInstallService(deps: {
     // A pending invitation for the email Pipedrive vouches for: this consent accepts it (one consent
     // is enough). Only when no Parley session speaks for the user: a signed-in member connecting
     // from the dashboard accepts invitations on the invitation page, with their own account.
-    let joined: { accountId: string; newToParley: boolean } | undefined;
-    if (member === undefined && flow.session === undefined) {
-      const accepted = await acceptInvitationByPipedriveIdentity(tx, {
-        workspaceId,
-        identity,
-        now: deps.clock.now(),
-      });
-      if (accepted !== undefined) {
-        member = accepted.member;
-        joined = { accountId: accepted.account.id, newToParley: accepted.newToParley };
-      }
-    }
+    const joined =
+      member === undefined && flow.session === undefined
+        ? await acceptInvitationByPipedriveIdentity(tx, { workspaceId, identity, now: deps.clock.now() })
+        : undefined;
+    member ??= joined?.member;
 
     if (member === undefined) {
       // Admins decide a join request by the email it shows: a signed-in account must have proven it.
@@ -254,44 +232,18 @@ export function createInstallService(deps: {
         isOrgConnection: previous?.isOrgConnection ?? false,
         isPersonalConnection: false,
       });
-      // Asking again (a retry, another consent) updates the one pending request.
-      const { row: request, created } = await createTeamRepository(tx).upsertJoinRequest({
-        workspaceId,
-        email: flow.session?.account.email ?? identity.email,
-        name: flow.session?.account.name ?? identity.name,
-        accountId: flow.session?.account.id ?? null,
-        pipedriveCompanyId: identity.companyId,
-        pipedriveUserId: identity.userId,
-      });
-      if (created)
-        await createAuditLog(tx).record({
-          workspaceId,
-          companyId: identity.companyId,
-          actor: actorOf(identity),
-          action: 'join_request.created',
-          detail: { email: identity.email },
-        });
+      const since = await askToJoin(tx, { workspaceId, identity, asker: flow.session?.account });
       return {
         kind: 'join_requested',
         companyName: company.name,
         email: identity.email,
-        since: request.createdAt,
+        since,
         popup: flow.popup,
         pipedriveUrl: pipedriveUrlOf(grant),
       };
     }
-    if (joined === undefined) {
-      // Already a member by another route: any request they left pending is settled.
-      const account = await accounts.findAccount(member.accountId);
-      if (account !== undefined)
-        await joinWorkspace(tx, {
-          workspaceId,
-          account,
-          role: member.role,
-          pipedrive: { companyId: identity.companyId, userId: identity.userId },
-          now: deps.clock.now(),
-        });
-    }
+    // Already a member by another route: any request they left pending is settled.
+    if (joined === undefined) await settleRequestsOfMember(tx, member, identity, deps.clock.now());
     await deps.grants.saveGrant(tx, identity, grant, {
       memberId: member.id,
       isOrgConnection: previous?.isOrgConnection ?? false,
@@ -308,7 +260,7 @@ export function createInstallService(deps: {
     // account nobody but this Pipedrive user can reach (made or taken over just now).
     let signInAccountId: string | undefined;
     if (flow.session === undefined && linked !== undefined) signInAccountId = linked.accountId;
-    else if (flow.session === undefined && joined?.newToParley === true) signInAccountId = joined.accountId;
+    else if (flow.session === undefined && joined?.newToParley === true) signInAccountId = joined.account.id;
     return {
       kind: 'personal_connected',
       companyId: identity.companyId,
