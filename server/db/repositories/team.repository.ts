@@ -154,7 +154,7 @@ export function createTeamRepository(db: DbOrTx) {
       workspaceId: string,
       joiner: { email: string; accountId: string; pipedrive?: { companyId: number; userId: number } },
       now: Date,
-    ): Promise<number> {
+    ) {
       const who: SQL[] = [eq(joinRequests.email, joiner.email), eq(joinRequests.accountId, joiner.accountId)];
       if (joiner.pipedrive !== undefined)
         who.push(
@@ -174,8 +174,12 @@ export function createTeamRepository(db: DbOrTx) {
             or(...who),
           ),
         )
-        .returning({ id: joinRequests.id });
-      return rows.length;
+        .returning({
+          email: joinRequests.email,
+          pipedriveCompanyId: joinRequests.pipedriveCompanyId,
+          pipedriveUserId: joinRequests.pipedriveUserId,
+        });
+      return rows;
     },
     async listPendingJoinRequests(workspaceId: string) {
       return db

@@ -5,6 +5,7 @@ import {
   type MemberRole,
   type MemberRow,
 } from '../../db/repositories/accounts.repository.ts';
+import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { createTeamRepository } from '../../db/repositories/team.repository.ts';
 import { actors } from '../audit/actor.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
@@ -15,12 +16,15 @@ import { claimAccountForProvenEmail } from './email-ownership.ts';
  * Makes `account` a member of the workspace (keeping an existing membership as it is) and closes
  * the join requests they had pending there: whichever route let them in (invitation, approval,
  * a Marketplace install), nobody should be left with Approve/Decline for a person already in.
+ * A closed request filed from a Pipedrive consent with this account's verified email kept that
+ * consent's grant unbound: it is bound to the member now, so the earlier consent counts (Pipedrive
+ * vouched for the email, the account proved it: the same person).
  */
 export async function joinWorkspace(
   tx: Tx,
   input: {
     workspaceId: string;
-    account: Pick<AccountRow, 'id' | 'email'>;
+    account: Pick<AccountRow, 'id' | 'email' | 'emailVerified'>;
     role: MemberRole;
     pipedrive?: { companyId: number; userId: number };
     now: Date;
@@ -30,7 +34,7 @@ export async function joinWorkspace(
   const member =
     (await accounts.findMember(input.workspaceId, input.account.id)) ??
     (await accounts.addMember(input.workspaceId, input.account.id, input.role));
-  await createTeamRepository(tx).closeJoinRequestsOfJoiner(
+  const closed = await createTeamRepository(tx).closeJoinRequestsOfJoiner(
     input.workspaceId,
     {
       email: normalizeEmail(input.account.email),
@@ -39,6 +43,14 @@ export async function joinWorkspace(
     },
     input.now,
   );
+  const connections = createConnectionsRepository(tx);
+  for (const request of closed) {
+    if (request.pipedriveCompanyId === null || request.pipedriveUserId === null) continue;
+    if (!input.account.emailVerified || request.email !== normalizeEmail(input.account.email)) continue;
+    const grant = await connections.findByCompanyUser(request.pipedriveCompanyId, request.pipedriveUserId);
+    if (grant !== undefined && grant.memberId === null && grant.state === 'active')
+      await connections.update(grant.id, { memberId: member.id, isPersonalConnection: true });
+  }
   return member;
 }
 

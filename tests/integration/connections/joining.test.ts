@@ -173,6 +173,28 @@ describe('joining the workspace from a Pipedrive consent', () => {
     expect(closed.map((request) => request.status)).toEqual(['approved', 'approved']);
   });
 
+  it('an earlier consent counts when its person then joins from the dashboard; nobody else’s grant is bound', async () => {
+    const admin = await installAsAda();
+    await consentFromPanel(pd.users.sam);
+    await consentFromPanel(pd.users.rita);
+    const link = await invite(admin, pd.users.sam.email);
+    const sam = await signUpConfirmed(testApp, { email: pd.users.sam.email, workspaceName: 'Sam’s' });
+    const token = new URL(link).pathname.split('/').at(-1) ?? '';
+    expect((await sam.post(`/api/invitations/${token}/accept`)).statusCode).toBe(200);
+
+    // No second consent: Sam's panel is connected with the grant he gave before joining.
+    expect(await panelStatus(pd.users.sam)).toMatchObject({ state: 'connected' });
+    const account = await accountOf(pd.users.sam.email);
+    const [member] = await db()
+      .select()
+      .from(members)
+      .where(and(eq(members.accountId, account?.id ?? ''), eq(members.role, 'member')));
+    expect((await connectionOf(pd.users.sam))?.memberId).toBe(member?.id);
+    // Rita still waits, her grant bound to nobody.
+    expect((await panelStatus(pd.users.rita)).personal.awaitingApprovalSince).not.toBeNull();
+    expect((await connectionOf(pd.users.rita))?.memberId).toBeNull();
+  });
+
   it('a member already in the workspace connects at once, and a request they had left pending closes', async () => {
     const admin = await installAsAda();
     await consentFromPanel(pd.users.sam);
