@@ -27,7 +27,8 @@ export const SignUpBody = Type.Object({
   email: Email,
   password: Password,
   name: Type.String({ minLength: 1, maxLength: 120 }),
-  workspaceName: Type.String({ minLength: 1, maxLength: 120 }),
+  /** The new workspace's name; left out by someone joining an existing workspace (an invitation). */
+  workspaceName: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
 });
 export type SignUpBody = Static<typeof SignUpBody>;
 /** Sign-up makes no account or session yet: the mailed link confirms the address first. */
@@ -76,7 +77,16 @@ export type ChangeRoleBody = Static<typeof ChangeRoleBody>;
 
 export const TeamInfo = Type.Object({
   members: Type.Array(Type.Object({ id: Uuid, role: MemberRole, email: Type.String(), name: Type.String() })),
-  invitations: Type.Array(Type.Object({ id: Uuid, email: Type.String(), role: MemberRole, expiresAt: DateTime })),
+  invitations: Type.Array(
+    Type.Object({
+      id: Uuid,
+      email: Type.String(),
+      role: MemberRole,
+      expiresAt: DateTime,
+      /** The link to copy again (owners and admins only; null for others and for old invitations). */
+      link: Nullable(Type.String()),
+    }),
+  ),
   joinRequests: Type.Array(
     Type.Object({
       id: Uuid,

@@ -200,7 +200,7 @@ export function createDomainServices(deps: {
       mail,
       publicUrl: config.publicUrl,
     }),
-    team: createTeamService({ db, clock, lifecycle }),
+    team: createTeamService({ db, clock, lifecycle, secretBox, publicUrl: config.publicUrl }),
     syncSettings,
     integration: createWorkspaceIntegrationService({ db, config, lifecycle, audit }),
     panel: createPanelService({ db, config, status, lifecycle, syncSettings, pipedrive, audit, sender }),

@@ -9,6 +9,7 @@ import { Section } from '../../../src/components/Section/index.tsx';
 import { formatDate } from '../../../src/format/date-time.ts';
 import styles from '../style.module.css';
 import { BudgetMeter } from './budget-meter.tsx';
+import { PendingJoinRequests } from './team-view.tsx';
 
 export type { IntegrationInfo };
 
@@ -80,6 +81,7 @@ export function IntegrationsView(props: { session: SessionInfo }) {
     <>
       <h1 class={styles.title}>Pipedrive</h1>
       <p class={styles.lead}>Signed in as {props.session.account.email}.</p>
+      <PendingJoinRequests session={props.session} />
       {notice === undefined ? null : <Notice tone={notice.tone}>{notice.text}</Notice>}
       <Section title="Organization connection">
         {connected ? (

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { InvitationInfo } from '../../../../contracts/dashboard.schemas.ts';
 import { dashboardApi, type SessionInfo } from '../../../src/api/dashboard-client.ts';
@@ -26,10 +27,12 @@ export function InviteView(props: { token: string; session: SessionInfo | null }
     }
   }
 
-  if (error !== undefined) return <Notice tone="error">{error}</Notice>;
-  if (invitation === undefined) return <p>Loading…</p>;
+  // A public page: the shell adds no card around it, so it brings its own.
+  const card = (children: ComponentChildren) => <main class={`${styles.main} ${styles.narrow}`}>{children}</main>;
+  if (error !== undefined) return card(<Notice tone="error">{error}</Notice>);
+  if (invitation === undefined) return card(<p>Loading…</p>);
   const query = `?invite=${encodeURIComponent(props.token)}&email=${encodeURIComponent(invitation.email)}`;
-  return (
+  return card(
     <>
       <h1 class={styles.title}>Join {invitation.workspaceName}</h1>
       <p class={styles.lead}>
@@ -37,9 +40,14 @@ export function InviteView(props: { token: string; session: SessionInfo | null }
       </p>
       {props.session === null ? (
         <>
-          <Button kind="primary" onClick={() => window.location.assign(`/signup${query}`)}>
-            Create an account
+          <p class={styles.lead}>
+            Is {invitation.email} your Pipedrive email? Then signing in with Pipedrive accepts the invitation at once,
+            with no password to choose.
+          </p>
+          <Button kind="primary" onClick={() => window.location.assign('/oauth/install?purpose=sign_in')}>
+            Sign in with Pipedrive
           </Button>
+          <Button onClick={() => window.location.assign(`/signup${query}`)}>Create an account</Button>
           <Button onClick={() => window.location.assign(`/login${query}`)}>I have an account</Button>
         </>
       ) : (
@@ -47,7 +55,7 @@ export function InviteView(props: { token: string; session: SessionInfo | null }
           Accept as {props.session.account.email}
         </Button>
       )}
-    </>
+    </>,
   );
 }
 
