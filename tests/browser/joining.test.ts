@@ -169,6 +169,8 @@ describeInChromium('joining the workspace from the Pipedrive panel (sandbox)', (
     await shot(gina, 'b-6-team-asking-to-join');
     await request.getByRole('button', { name: 'Approve' }).click();
     await gina.getByText(`${otto.email} joined the workspace.`).waitFor();
+    // The team list reloads after the notice: the request leaves it (waits for that, fails if it stays).
+    await gina.getByRole('button', { name: 'Approve' }).waitFor({ state: 'detached' });
     expect(await gina.getByRole('button', { name: 'Approve' }).count()).toBe(0);
 
     // Otto's panel polls while he waits: it turns connected without him doing anything.
