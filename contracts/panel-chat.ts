@@ -45,6 +45,23 @@ export const EventsQuerySchema = Type.Object(
 );
 export type EventsQuery = Static<typeof EventsQuerySchema>;
 
+/** `GET /api/panel/media/:messageId`: the signed link a message payload carries in `media.url`. */
+export const MediaParamsSchema = Type.Object(
+  { messageId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+export type MediaParams = Static<typeof MediaParamsSchema>;
+export const MediaLinkQuerySchema = Type.Object(
+  {
+    company: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    /** Unix seconds. */
+    expires: Type.Integer({ minimum: 0, maximum: 99_999_999_999 }),
+    signature: Type.String({ minLength: 1, maxLength: 100 }),
+  },
+  { additionalProperties: false },
+);
+export type MediaLinkQuery = Static<typeof MediaLinkQuerySchema>;
+
 // ── Responses ───────────────────────────────────────────────────────────────
 
 export interface EventsTicketResponse {

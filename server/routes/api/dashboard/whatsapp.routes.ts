@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppServices } from '../../../app.ts';
+import { sendStoredMedia } from '../media-reply.ts';
 import { requireSession } from '../../../plugins/session-auth.ts';
 import { createForbiddenRoleError, createNoWorkspaceError } from '../../../services/accounts/accounts.errors.ts';
 import type { ChannelView } from '../../../services/whatsapp/channels.service.ts';
@@ -147,11 +148,6 @@ export async function whatsappRoutes(fastify: FastifyInstance, { services }: { s
   fastify.get('/api/media/:id', { schema: { params: IdParams } }, async (request, reply) => {
     const { member } = membership(request);
     const stored = await domain.media.read(member.workspaceId, idOf(request));
-    return reply
-      .header('content-type', stored.mimeType)
-      .header('cache-control', 'private, max-age=3600')
-      .header('x-content-type-options', 'nosniff')
-      .header('content-disposition', `attachment; filename="${(stored.filename ?? 'media').replace(/[^\w.-]/g, '_')}"`)
-      .send(stored.bytes);
+    return sendStoredMedia(reply, stored, 3600);
   });
 }
