@@ -141,6 +141,7 @@ export function createDomainServices(deps: {
     channels,
     clock,
     logger,
+    mediaMaxBytes: config.whatsapp.mediaMaxBytes,
   });
   // Identity resolution and auto-creation; the sync engine's transcript writer calls `chatLinks.resolve`.
   const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
