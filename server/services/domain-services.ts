@@ -179,6 +179,7 @@ export function createDomainServices(deps: {
       channels,
       maxBytes: config.whatsapp.mediaMaxBytes,
       logger,
+      eventBus,
     }),
     sender,
     secretBox,
