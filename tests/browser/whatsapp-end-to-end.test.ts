@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import { SAMPLE_IMAGE } from '../../sandbox/whatsapp/sample-media.ts';
 import { chats } from '../../server/db/schema/index.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { describeInChromium, extensionFrame } from './helpers/chromium.ts';
@@ -209,5 +210,33 @@ describeInChromium('WhatsApp end to end in the browser (sandbox)', () => {
     expect(fetched.bytes).toBeGreaterThan(0);
     await panel.getByLabel('Voice message').last().scrollIntoViewIfNeeded();
     await shot(page, '10-photo-and-voice-note', panel);
+  });
+
+  it('sends a photo attached in the panel: uploaded to WhatsApp, shown in the panel and on the customer’s phone', async () => {
+    const { sandbox } = chromium;
+    const panel = await dealPanel();
+    await panel.getByText('Yes: 20 chairs, delivered to Porto on Friday.').waitFor();
+    await panel.getByRole('button', { name: 'Attach a file…' }).waitFor();
+    // What the "Attach a file…" button's dialog hands the page, set on the picker it opens (Playwright's
+    // `filechooser` event did not fire for this cross-origin frame in our runs).
+    await panel
+      .getByLabel('File to send')
+      .setInputFiles({ name: 'chairs.png', mimeType: 'image/png', buffer: SAMPLE_IMAGE.bytes });
+    await panel.getByText('chairs.png').waitFor();
+    await panel.getByRole('textbox', { name: 'Caption' }).fill('The chairs, in oak');
+    await panel.getByRole('button', { name: 'Send', exact: true }).click();
+
+    const sent = panel.locator('li').filter({ hasText: 'The chairs, in oak' }).locator('img[src^="/api/panel/media/"]');
+    await sent.waitFor({ state: 'attached', timeout: PIPELINE_MS });
+    await sent.scrollIntoViewIfNeeded();
+    await waitFor(() => sent.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0), {
+      timeoutMs: PIPELINE_MS,
+      message: 'the sent photo shows in the panel',
+    });
+    await phone.getByText('The chairs, in oak').waitFor({ timeout: PIPELINE_MS });
+    const received = sandbox.whatsapp.sentToCustomer({ customer: customer.waId }).at(-1);
+    expect(received).toMatchObject({ type: 'image', text: 'The chairs, in oak', media: { id: expect.any(String) } });
+    await shot(page, '11-photo-sent-from-panel', panel);
+    await shot(phone, '12-photo-on-phone');
   });
 });
