@@ -3,8 +3,12 @@ import path from 'node:path';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import { SAMPLE_IMAGE } from '../../sandbox/whatsapp/sample-media.ts';
 import { chats } from '../../server/db/schema/index.ts';
+import type { InviteReply } from '../../contracts/dashboard.schemas.ts';
+import { createBrowser } from '../helpers/browser-session.ts';
+import { signUpConfirmed } from '../helpers/mail-outbox.ts';
+import { TEST_SECRETS } from '../helpers/test-config.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { describeInChromium, extensionFrame } from './helpers/chromium.ts';
+import { describeInChromium, extensionFrame, signedInContext } from './helpers/chromium.ts';
 import { useChromiumWithParley } from './helpers/parley-server.ts';
 
 /** Git-ignored: what each step looked like, to look at after a run. */
@@ -238,5 +242,45 @@ describeInChromium('WhatsApp end to end in the browser (sandbox)', () => {
     expect(received).toMatchObject({ type: 'image', text: 'The chairs, in oak', media: { id: expect.any(String) } });
     await shot(page, '11-photo-sent-from-panel', panel);
     await shot(phone, '12-photo-on-phone');
+  });
+
+  it('a teammate without a personal connection completes “Connect only for me” from the deal panel, which then shows the chat state', async () => {
+    const { browser, sandbox, testApp, parleyUrl } = chromium;
+    const sam = sandbox.pipedrive.seed.demo.users[1];
+    if (sam === undefined) throw new Error('the sandbox seed has a regular user');
+    // Ada invites Sam from her signed-in Parley session; Sam joins with his own (verified) account.
+    const { csrfToken } = (await (await page.request.get(`${parleyUrl}/api/session`)).json()) as { csrfToken: string };
+    const invitation = await page.request.post(`${parleyUrl}/api/team/invitations`, {
+      data: { email: sam.email, role: 'member' },
+      headers: { 'x-csrf-token': csrfToken, origin: parleyUrl },
+    });
+    expect(invitation.status()).toBe(201);
+    const inviteToken = new URL(((await invitation.json()) as InviteReply).link).pathname.split('/').at(-1) ?? '';
+    const samParley = await signUpConfirmed(
+      testApp,
+      { email: sam.email, name: sam.name, workspaceName: 'Sam’s own' },
+      createBrowser(testApp.app, parleyUrl),
+    );
+    expect((await samParley.post(`/api/invitations/${inviteToken}/accept`)).statusCode).toBe(200);
+    // Sam has authorized the app in Pipedrive (its extensions show for him), not yet Parley for himself.
+    sandbox.pipedrive.authorizeApp({ clientId: TEST_SECRETS.clientId, userId: sam.id });
+
+    const samContext = await signedInContext(browser, sandbox, sam.id);
+    try {
+      const samPage = await samContext.newPage();
+      await samPage.goto(`${sandbox.url}/deal/${sandbox.pipedrive.seed.demo.deals[0]?.id}`);
+      const panel = await extensionFrame(samPage, 'iframe[data-kind="custom_panel"]');
+      const popupOpened = samPage.waitForEvent('popup');
+      await panel.getByRole('button', { name: 'Connect only for me' }).click();
+      const popup = await popupOpened;
+      await popup.getByRole('button', { name: 'Allow and install' }).click();
+      await popup.getByText('You are connected').waitFor();
+      // The popup reported back: the panel re-read its state without a reload.
+      await panel.getByText(/has not written to/).waitFor({ timeout: PIPELINE_MS });
+      expect(await panel.getByRole('button', { name: 'Connect only for me' }).count()).toBe(0);
+      await shot(samPage, '13-teammate-connected-from-panel', panel);
+    } finally {
+      await samContext.close();
+    }
   });
 });
