@@ -65,18 +65,15 @@ export function createMediaService(deps: {
           message,
           { state: 'stored', sizeBytes: downloaded.bytes.length, url: `/api/media/${message.id}` },
           async (tx) => {
-            await tx
-              .insert(media)
-              .values({
-                messageId: message.id,
-                workspaceId: message.workspaceId,
-                mimeType: downloaded.mimeType,
-                filename,
-                sizeBytes: downloaded.bytes.length,
-                sha256: downloaded.sha256,
-                bytes: downloaded.bytes,
-              })
-              .onConflictDoNothing();
+            await createConversationsRepository(tx).insertMedia(tx, {
+              messageId: message.id,
+              workspaceId: message.workspaceId,
+              mimeType: downloaded.mimeType,
+              filename,
+              sizeBytes: downloaded.bytes.length,
+              sha256: downloaded.sha256,
+              bytes: downloaded.bytes,
+            });
           },
         );
         return 'stored';

@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { OutgoingMediaKind } from '../../../contracts/whatsapp-media.ts';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
-import { media as mediaTable } from '../../db/schema/index.ts';
 import { createChannelsRepository, type TemplateRow } from '../../db/repositories/channels.repository.ts';
 import { createConversationsRepository, type MessageRow } from '../../db/repositories/conversations.repository.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
@@ -148,7 +147,7 @@ export function createSendService(deps: {
         });
         if (row === undefined) throw new Error('outbound message insert returned nothing');
         if (outgoing.kind === 'media' && keepsBytes)
-          await tx.insert(mediaTable).values({
+          await repository.insertMedia(tx, {
             messageId,
             workspaceId: chat.workspaceId,
             mimeType: outgoing.mimeType,
