@@ -56,8 +56,9 @@ export function createJobRegistrations(services: {
     }),
     registerJob({
       queue: pipedriveSubscribeQueue,
-      async handler(data) {
-        await domain.pipedriveWebhooks.subscribe(data.companyId);
+      async handler(data, { logger }) {
+        if (data.companyId !== undefined) await domain.pipedriveWebhooks.subscribe(data.companyId);
+        else logger.info(await domain.pipedriveWebhooks.subscribeEveryCompany(), 'Pipedrive webhooks checked');
       },
     }),
     registerJob({

@@ -92,6 +92,28 @@ export function createChannelsService(deps: {
     return row;
   }
 
+  /**
+   * After an admin changed a number: the webhook directory reloads (which channel a webhook names,
+   * with which secret) and the audit log records who did what.
+   */
+  async function recordChange(change: {
+    workspaceId: string;
+    actorMemberId: string;
+    channelId: string;
+    action: string;
+    detail?: Record<string, unknown>;
+  }): Promise<void> {
+    await deps.directory.changed();
+    await deps.audit.record({
+      workspaceId: change.workspaceId,
+      actor: actors.member(change.actorMemberId),
+      action: change.action,
+      subjectType: 'channel',
+      subjectId: change.channelId,
+      ...(change.detail === undefined ? {} : { detail: change.detail }),
+    });
+  }
+
   async function view(row: ChannelRow): Promise<ChannelView> {
     const credentials = row.status === 'active' ? openCredentials(secretBox, row.id, row.credentialsCiphertext) : null;
     const templates = await repository().listTemplates(row.id);
@@ -202,13 +224,11 @@ export function createChannelsService(deps: {
       };
       if (existing === undefined) await repository().insert({ id, ...values });
       else await repository().update(id, values);
-      await deps.directory.changed();
-      await deps.audit.record({
+      await recordChange({
         workspaceId,
-        actor: actors.member(actorMemberId),
+        actorMemberId,
+        channelId: id,
         action: 'whatsapp.channel_added',
-        subjectType: 'channel',
-        subjectId: id,
         detail: { phoneNumber: values.phoneNumber, phoneNumberId: input.phoneNumberId, wabaId: input.wabaId },
       });
       await syncTemplates(id);
@@ -235,13 +255,11 @@ export function createChannelsService(deps: {
               credentialsCiphertext: sealCredentials(secretBox, row.id, { ...credentials, appSecret: input.appSecret }),
             }),
       });
-      await deps.directory.changed();
-      await deps.audit.record({
+      await recordChange({
         workspaceId,
-        actor: actors.member(actorMemberId),
+        actorMemberId,
+        channelId: row.id,
         action: 'whatsapp.channel_updated',
-        subjectType: 'channel',
-        subjectId: row.id,
         detail: {
           fields: Object.keys(input).filter((key) => input[key as keyof typeof input] !== undefined),
         },
@@ -263,14 +281,7 @@ export function createChannelsService(deps: {
       await repository().update(row.id, {
         credentialsCiphertext: sealCredentials(secretBox, row.id, { ...credentials, accessToken }),
       });
-      await deps.directory.changed();
-      await deps.audit.record({
-        workspaceId,
-        actor: actors.member(actorMemberId),
-        action: 'whatsapp.channel_token_rotated',
-        subjectType: 'channel',
-        subjectId: row.id,
-      });
+      await recordChange({ workspaceId, actorMemberId, channelId: row.id, action: 'whatsapp.channel_token_rotated' });
       return this.get(workspaceId, row.id);
     },
 
@@ -286,13 +297,11 @@ export function createChannelsService(deps: {
         webhookVerifiedAt: null,
         appSubscribedAt: null,
       });
-      await deps.directory.changed();
-      await deps.audit.record({
+      await recordChange({
         workspaceId,
-        actor: actors.member(actorMemberId),
+        actorMemberId,
+        channelId: row.id,
         action: 'whatsapp.channel_removed',
-        subjectType: 'channel',
-        subjectId: row.id,
         detail: { phoneNumber: row.phoneNumber },
       });
     },

@@ -69,6 +69,11 @@ export type WebhookItem =
       /** The sender's entry of `contacts[]` (profile name, wa_id, user_id), when Meta sent one. */
       contact: Record<string, unknown> | null;
     }
+  /**
+   * A message the business sent from the WhatsApp Business app on its phone (coexistence,
+   * `smb_message_echoes`): `from` is the business number, `to` the customer.
+   */
+  | { kind: 'echo'; phoneNumberId: string; message: Record<string, unknown> }
   | { kind: 'status'; phoneNumberId: string; status: Record<string, unknown> }
   | { kind: 'error'; phoneNumberId: string | null; error: Record<string, unknown> }
   | { kind: 'template_status'; wabaId: string; value: Record<string, unknown> }

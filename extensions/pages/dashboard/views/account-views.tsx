@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { VerifyEmailReply } from '../../../../contracts/account.schemas.ts';
 import { dashboardApi, type SessionInfo } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
@@ -53,7 +54,7 @@ export function VerifyEmailView(props: { session: SessionInfo | null }) {
       return;
     }
     dashboardApi
-      .post<{ kind: string }>('/api/auth/verify-email', { token })
+      .post<VerifyEmailReply>('/api/auth/verify-email', { token })
       .then((result) => setFeedback({ tone: 'success', text: CONFIRMED[result.kind] ?? 'Done.' }))
       .catch((failure: unknown) => setFeedback({ tone: 'error', text: messageOf(failure) }));
   }, []);

@@ -1,28 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { BudgetInfo } from '../../../../contracts/sync.schemas.ts';
 import { dashboardApi } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
 import styles from '../style.module.css';
 
-/** `GET /api/budget`: Pipedrive API tokens Parley spent per UTC day and feature (estimates). */
-export interface BudgetInfo {
-  companyId: number;
-  pausedUntil: string | null;
-  days: {
-    day: string;
-    tokens: number;
-    requests: number;
-    features: { feature: string; tokens: number; requests: number }[];
-  }[];
-}
-
 const FEATURE_NAMES: Record<string, string> = {
   'sync.transcripts': 'Message sync',
   settings: 'Settings',
 };
 
-const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const time = (iso: Date | string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 /** The budget meter on the Pipedrive page (admins): the pause, then the last days per feature. */
 export function BudgetMeter() {

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import type { ChannelInfo } from '../../../../contracts/whatsapp.schemas.ts';
 import { dashboardApi } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
@@ -7,26 +8,11 @@ import { Field } from '../../../src/components/Field/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
 import styles from '../style.module.css';
 
-export interface ChannelInfo {
-  id: string;
-  displayName: string;
-  phoneNumber: string | null;
-  phoneNumberId: string;
-  wabaId: string | null;
-  webhookUrl: string;
-  verifyToken: string | null;
-  webhookVerifiedAt: string | null;
-  appSubscribedAt: string | null;
-  lastWebhookAt: string | null;
-  templatesSyncedAt: string | null;
-  templatesSyncError: string | null;
-  templateCount: number;
-}
 
 const STOPS_REMOVAL =
   'Parley forgets this number’s access token and app secret. Webhooks Meta sends for it are refused from now on (Meta retries, then gives up), so new messages and delivery ticks stop arriving; sending from Pipedrive and template sync stop too. Chats and messages already in Parley, and what was synced to Pipedrive, stay. You can add the number again later.';
 
-const when = (value: string | null) => (value === null ? null : new Date(value).toLocaleString());
+const when = (value: Date | string | null) => (value === null ? null : new Date(value).toLocaleString());
 
 function CopyLine(props: { label: string; value: string }) {
   return (
