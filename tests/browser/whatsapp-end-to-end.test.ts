@@ -227,11 +227,15 @@ describeInChromium('WhatsApp end to end in the browser (sandbox)', () => {
       .getByLabel('File to send')
       .setInputFiles({ name: 'chairs.png', mimeType: 'image/png', buffer: SAMPLE_IMAGE.bytes });
     await panel.getByText('chairs.png').waitFor();
+    // Enter sends (a click can land while Pipedrive resizes the panel's frame to its new content).
     await panel.getByRole('textbox', { name: 'Caption' }).fill('The chairs, in oak');
-    await panel.getByRole('button', { name: 'Send', exact: true }).click();
+    await panel.getByRole('textbox', { name: 'Caption' }).press('Enter');
 
     const sent = panel.locator('li').filter({ hasText: 'The chairs, in oak' }).locator('img[src^="/api/panel/media/"]');
-    await sent.waitFor({ state: 'attached', timeout: PIPELINE_MS });
+    // Either the photo shows, or the composer says why the send failed (the test then says it too).
+    const refusal = panel.getByRole('alert');
+    await sent.or(refusal).first().waitFor({ state: 'attached', timeout: PIPELINE_MS });
+    if ((await refusal.count()) > 0) throw new Error(`the panel refused: ${await refusal.first().textContent()}`);
     await sent.scrollIntoViewIfNeeded();
     await waitFor(() => sent.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0), {
       timeoutMs: PIPELINE_MS,
