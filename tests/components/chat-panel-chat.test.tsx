@@ -128,6 +128,22 @@ describe('chat panel with a chat', () => {
     expect(screen.getByRole('textbox', { name: 'Message' })).toBeTruthy();
   });
 
+  it('sends audio without a caption, as WhatsApp requires, and says so', async () => {
+    const UPLOAD = `/api/panel/chats/${CHAT}/media`;
+    const server = connectedServer({ [`POST ${UPLOAD}`]: { status: 201, body: { message: { id: 'new' } } } });
+    openPanel();
+    await screen.findByText('Hola, ¿tienen stock?');
+    const voice = new File([new Uint8Array([79, 103, 103, 83])], 'note.ogg', { type: 'audio/ogg' });
+    fireEvent.change(screen.getByLabelText('File to send'), { target: { files: [voice] } });
+    const caption = await screen.findByRole('textbox', { name: 'Caption' });
+    expect(caption.getAttribute('placeholder')).toMatch(/without a caption/);
+    fireEvent.input(caption, { target: { value: 'ignored words' } });
+    fireEvent.keyDown(caption, { key: 'Enter' });
+    await waitFor(() => expect(server.sent('POST', UPLOAD)).toHaveLength(1));
+    expect(server.sent('POST', UPLOAD)[0]?.query.has('caption')).toBe(false);
+    expect(server.sent('POST', UPLOAD)[0]?.headers['content-type']).toBe('audio/ogg');
+  });
+
   it('shows the server’s sentence when sending fails and keeps the text', async () => {
     connectedServer({
       [`POST ${MESSAGES}`]: {

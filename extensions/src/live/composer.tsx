@@ -5,7 +5,7 @@ import type {
   TemplateFill,
   TemplateSummary,
 } from '../../../contracts/panel-chat.ts';
-import { mediaProblem, OUTGOING_MEDIA_RULES } from '../../../contracts/whatsapp-media.ts';
+import { mediaProblem, mediaRuleFor, OUTGOING_MEDIA_RULES } from '../../../contracts/whatsapp-media.ts';
 import { messageOf } from '../api/http.ts';
 import styles from './style.module.css';
 import { TemplatePicker } from './template-picker.tsx';
@@ -34,6 +34,7 @@ export function Composer(props: {
   const [error, setError] = useState<string | undefined>(undefined);
   const [picking, setPicking] = useState(false);
   const open = props.window.state === 'open';
+  const captionless = file !== undefined && ['audio', 'sticker'].includes(mediaRuleFor(file.type)?.kind ?? '');
 
   const send = async (body: SendMessageBody | { file: File; caption: string | undefined }) => {
     setSending(true);
@@ -54,7 +55,7 @@ export function Composer(props: {
   const sendText = () => {
     const trimmed = text.trim();
     if (sending) return;
-    if (file !== undefined) void send({ file, caption: trimmed === '' ? undefined : trimmed });
+    if (file !== undefined) void send({ file, caption: trimmed === '' || captionless ? undefined : trimmed });
     else if (trimmed !== '') void send({ text: trimmed });
   };
 
@@ -90,7 +91,9 @@ export function Composer(props: {
               placeholder={
                 file === undefined
                   ? 'Write a WhatsApp message… (Enter sends, Shift+Enter for a new line)'
-                  : 'Add a caption (optional)… (Enter sends)'
+                  : captionless
+                    ? 'WhatsApp sends audio and stickers without a caption. Enter sends the file.'
+                    : 'Add a caption (optional)… (Enter sends)'
               }
               rows={2}
               value={text}
