@@ -45,6 +45,37 @@ export const EventsQuerySchema = Type.Object(
 );
 export type EventsQuery = Static<typeof EventsQuerySchema>;
 
+/** `GET /api/panel/media/:messageId`: the signed link a message payload carries in `media.url`. */
+export const MediaParamsSchema = Type.Object(
+  { messageId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+export type MediaParams = Static<typeof MediaParamsSchema>;
+export const MediaLinkQuerySchema = Type.Object(
+  {
+    company: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    /** Unix seconds. */
+    expires: Type.Integer({ minimum: 0, maximum: 99_999_999_999 }),
+    signature: Type.String({ minLength: 1, maxLength: 100 }),
+  },
+  { additionalProperties: false },
+);
+export type MediaLinkQuery = Static<typeof MediaLinkQuerySchema>;
+
+/**
+ * `POST /api/panel/chats/:chatId/media`: the file itself is the body, sent with its own
+ * `Content-Type` (what WhatsApp accepts: contracts/whatsapp-media.ts); name and caption ride in the query.
+ */
+export const MediaUploadQuerySchema = Type.Object(
+  {
+    filename: Type.String({ minLength: 1, maxLength: 240 }),
+    /** WhatsApp's caption limit; audio and stickers take none. */
+    caption: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+);
+export type MediaUploadQuery = Static<typeof MediaUploadQuerySchema>;
+
 // ── Responses ───────────────────────────────────────────────────────────────
 
 export interface EventsTicketResponse {
@@ -181,6 +212,19 @@ export type SendMessageBody =
         components: { type: 'body'; parameters: TemplateParameter[] }[];
       };
     };
+
+/** What `POST /api/panel/chats/:chatId/messages` and `…/media` answer (201). */
+export interface SentMessageResponse {
+  message: {
+    id: string;
+    chatId: string;
+    status: MessageStatus;
+    providerMessageId: string | null;
+    body: string | null;
+    type: string;
+    sentAt: string;
+  };
+}
 
 /** `POST /api/panel/chats/:chatId/pin` (the chat-identity work owns the route). */
 export interface PinChatBody {

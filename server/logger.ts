@@ -17,6 +17,8 @@ const SECRET_QUERY_PARAMS = new Set([
   // A parked install's id and an invitation token, carried through the sign-in page.
   'resume',
   'invite',
+  // A panel's signed media link (live for a minute, but a credential while it lives).
+  'signature',
 ]);
 
 /**

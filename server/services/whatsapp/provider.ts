@@ -39,6 +39,13 @@ export interface MediaSend {
   filename?: string;
 }
 
+/** A file to upload to the provider before sending it (`mimeType` without parameters). */
+export interface MediaUpload {
+  bytes: Buffer;
+  mimeType: string;
+  filename: string;
+}
+
 export interface ProviderTemplate {
   name: string;
   language: string;
@@ -95,6 +102,8 @@ export interface WhatsAppProvider {
   sendText(account: ProviderAccount, to: Recipient, text: string, replyTo?: string): Promise<SendResult>;
   sendTemplate(account: ProviderAccount, to: Recipient, template: TemplateSend): Promise<SendResult>;
   sendMedia(account: ProviderAccount, to: Recipient, media: MediaSend): Promise<SendResult>;
+  /** Uploads a file for sending by id (Meta keeps it 30 days); returns the provider's media id. */
+  uploadMedia(account: ProviderAccount, file: MediaUpload): Promise<string>;
   markRead(account: ProviderAccount, providerMessageId: string): Promise<void>;
   /** Resolves a media id and downloads it within its short URL lifetime; refuses more than `maxBytes`. */
   downloadMedia(account: ProviderAccount, mediaId: string, maxBytes: number): Promise<DownloadedMedia>;

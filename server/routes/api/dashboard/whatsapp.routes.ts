@@ -13,6 +13,7 @@ import {
   UpdateChannelBody,
 } from '../../../../contracts/whatsapp.schemas.ts';
 import type { App, AppServices } from '../../../app.ts';
+import { sendStoredMedia } from '../media-reply.ts';
 import { requireSession } from '../../../plugins/session-auth.ts';
 import { createForbiddenRoleError, createNoWorkspaceError } from '../../../services/accounts/accounts.errors.ts';
 import type { ChannelView } from '../../../services/whatsapp/channels.service.ts';
@@ -154,11 +155,6 @@ export async function whatsappRoutes(fastify: App, { services }: { services: App
   fastify.get('/api/media/:id', { schema: { params: ChannelIdParams } }, async (request, reply) => {
     const { member } = membership(request);
     const stored = await domain.media.read(member.workspaceId, request.params.id);
-    return reply
-      .header('content-type', stored.mimeType)
-      .header('cache-control', 'private, max-age=3600')
-      .header('x-content-type-options', 'nosniff')
-      .header('content-disposition', `attachment; filename="${(stored.filename ?? 'media').replace(/[^\w.-]/g, '_')}"`)
-      .send(stored.bytes);
+    return sendStoredMedia(reply, stored, 3600);
   });
 }

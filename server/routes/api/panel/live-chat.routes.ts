@@ -6,6 +6,8 @@ import {
   EventsQuerySchema,
   InboxQuerySchema,
   LastEventIdSchema,
+  MediaLinkQuerySchema,
+  MediaParamsSchema,
   MessagesQuerySchema,
   type ChatParams,
   type ContextQuery,
@@ -13,6 +15,8 @@ import {
   type EventsTicketResponse,
   type InboxQuery,
   type MarkReadResponse,
+  type MediaLinkQuery,
+  type MediaParams,
   type MessagesQuery,
 } from '../../../../contracts/panel-chat.ts';
 import type { AppServices } from '../../../app.ts';
@@ -20,6 +24,7 @@ import { createErrorFactory } from '../../../errors.ts';
 import type { Logger } from '../../../logger.ts';
 import { requireViewer, type Viewer } from '../../../plugins/extension-auth.ts';
 import { createPersonalNotConnectedError } from '../../../services/connections/connections.errors.ts';
+import { sendStoredMedia } from '../media-reply.ts';
 import { createLiveHub, type StreamSink } from '../../../services/live/live-hub.ts';
 import { createReauthRequiredError } from '../../../services/pipedrive/pipedrive.errors.ts';
 
@@ -118,9 +123,10 @@ export async function liveChatRoutes(fastify: FastifyInstance, { services }: { s
       '/api/panel/chats/:chatId/messages',
       { schema: { params: ChatParamsSchema, querystring: MessagesQuerySchema } },
       async (request) => {
-        const workspaceId = await workspaceOf(viewerOf(request));
+        const viewer = viewerOf(request);
+        const workspaceId = await workspaceOf(viewer);
         const { before, limit } = request.query;
-        return domain.panelChats.messages(workspaceId, request.params.chatId, {
+        return domain.panelChats.messages(viewer.companyId, workspaceId, request.params.chatId, {
           ...(before === undefined ? {} : { before }),
           ...(limit === undefined ? {} : { limit }),
         });
@@ -145,6 +151,20 @@ export async function liveChatRoutes(fastify: FastifyInstance, { services }: { s
       },
     );
   });
+
+  // No bearer token here: `<img>`, `<audio>` and downloads cannot send one. The signed, short-lived
+  // link (issued in the messages payload for the viewer's company) is the credential.
+  fastify.get<{ Params: MediaParams; Querystring: MediaLinkQuery }>(
+    '/api/panel/media/:messageId',
+    { config: { public: true }, schema: { params: MediaParamsSchema, querystring: MediaLinkQuerySchema } },
+    async (request, reply) => {
+      const { messageId } = request.params;
+      const { companyId, secondsLeft } = domain.mediaLinks.verify(messageId, request.query);
+      const workspaceId = await domain.panelChats.workspaceOf(companyId);
+      const stored = await domain.media.read(workspaceId, messageId);
+      return sendStoredMedia(reply, stored, secondsLeft);
+    },
+  );
 
   // No bearer token here: the ticket in the URL is the credential (redacted from logged URLs).
   fastify.get<{ Querystring: EventsQuery }>(
