@@ -4,6 +4,11 @@ import {
   ChatParamsSchema,
   ContextQuerySchema,
   EventsQuerySchema,
+  EventsTicketResponseSchema,
+  InboxResponseSchema,
+  MarkReadResponseSchema,
+  MessagesPageSchema,
+  PanelContextResponseSchema,
   InboxQuerySchema,
   LastEventIdSchema,
   MediaLinkQuerySchema,
@@ -106,22 +111,26 @@ export async function liveChatRoutes(fastify: FastifyInstance, { services }: { s
 
   // The panel group's hook has verified the SDK token of every route in this scope.
   await fastify.register(async function withPanelToken(scope) {
-    scope.post('/api/panel/events-ticket', async (request): Promise<EventsTicketResponse> => {
-      const viewer = viewerOf(request);
-      await workspaceOf(viewer);
-      const { ticket, expiresAt } = await domain.eventsTickets.mint(viewer);
-      return { ticket, expiresAt: expiresAt.toISOString() };
-    });
+    scope.post(
+      '/api/panel/events-ticket',
+      { schema: { response: { 200: EventsTicketResponseSchema } } },
+      async (request): Promise<EventsTicketResponse> => {
+        const viewer = viewerOf(request);
+        await workspaceOf(viewer);
+        const { ticket, expiresAt } = await domain.eventsTickets.mint(viewer);
+        return { ticket, expiresAt: expiresAt.toISOString() };
+      },
+    );
 
     scope.get<{ Querystring: ContextQuery }>(
       '/api/panel/context',
-      { schema: { querystring: ContextQuerySchema } },
+      { schema: { querystring: ContextQuerySchema, response: { 200: PanelContextResponseSchema } } },
       async (request) => domain.panelContext.context(viewerOf(request), request.query),
     );
 
     scope.get<{ Params: ChatParams; Querystring: MessagesQuery }>(
       '/api/panel/chats/:chatId/messages',
-      { schema: { params: ChatParamsSchema, querystring: MessagesQuerySchema } },
+      { schema: { params: ChatParamsSchema, querystring: MessagesQuerySchema, response: { 200: MessagesPageSchema } } },
       async (request) => {
         const viewer = viewerOf(request);
         const workspaceId = await workspaceOf(viewer);
@@ -135,7 +144,7 @@ export async function liveChatRoutes(fastify: FastifyInstance, { services }: { s
 
     scope.post<{ Params: ChatParams }>(
       '/api/panel/chats/:chatId/read',
-      { schema: { params: ChatParamsSchema } },
+      { schema: { params: ChatParamsSchema, response: { 200: MarkReadResponseSchema } } },
       async (request): Promise<MarkReadResponse> => {
         const workspaceId = await workspaceOf(viewerOf(request));
         return domain.panelChats.markRead(workspaceId, request.params.chatId, services.eventBus);
@@ -144,7 +153,7 @@ export async function liveChatRoutes(fastify: FastifyInstance, { services }: { s
 
     scope.get<{ Querystring: InboxQuery }>(
       '/api/panel/inbox',
-      { schema: { querystring: InboxQuerySchema } },
+      { schema: { querystring: InboxQuerySchema, response: { 200: InboxResponseSchema } } },
       async (request) => {
         const viewer = viewerOf(request);
         return domain.panelChats.inbox(viewer, await workspaceOf(viewer), request.query.q);

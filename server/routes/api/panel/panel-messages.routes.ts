@@ -1,6 +1,7 @@
-import { Type } from 'typebox';
 import {
   MediaUploadQuerySchema,
+  SendMessageBodySchema,
+  SentMessageResponseSchema,
   type MediaUploadQuery,
   type SentMessageResponse,
 } from '../../../../contracts/panel-chat.ts';
@@ -16,29 +17,6 @@ import type { MessageRow } from '../../../db/repositories/conversations.reposito
 import { createErrorFactory } from '../../../errors.ts';
 import { requireViewer } from '../../../plugins/extension-auth.ts';
 import type { OutgoingContent } from '../../../services/whatsapp/send.service.ts';
-
-const SendBody = Type.Union([
-  Type.Object(
-    {
-      text: Type.String({ minLength: 1, maxLength: 4096 }),
-      replyTo: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      template: Type.Object(
-        {
-          name: Type.String({ minLength: 1, maxLength: 512 }),
-          language: Type.String({ minLength: 2, maxLength: 16 }),
-          components: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 20 })),
-        },
-        { additionalProperties: false },
-      ),
-    },
-    { additionalProperties: false },
-  ),
-]);
 
 const createMediaTypeError = createErrorFactory({
   code: 'media.unsupported_type',
@@ -77,7 +55,7 @@ export async function panelMessagesRoutes(fastify: App, { services }: { services
 
   fastify.post(
     '/api/panel/chats/:chatId/messages',
-    { schema: { params: PinChatParams, body: SendBody } },
+    { schema: { params: PinChatParams, body: SendMessageBodySchema, response: { 201: SentMessageResponseSchema } } },
     async (request, reply) => {
       const body = request.body;
       const content: OutgoingContent =
@@ -107,7 +85,11 @@ export async function panelMessagesRoutes(fastify: App, { services }: { services
       '/api/panel/chats/:chatId/media',
       {
         bodyLimit: MAX_OUTGOING_MEDIA_BYTES,
-        schema: { params: PinChatParams, querystring: MediaUploadQuerySchema },
+        schema: {
+          params: PinChatParams,
+          querystring: MediaUploadQuerySchema,
+          response: { 201: SentMessageResponseSchema },
+        },
       },
       async (request, reply) => {
         const mimeType = bareMimeType(request.headers['content-type'] ?? '');
