@@ -4,6 +4,7 @@ import { pipedriveApiRoutes } from './api/index.ts';
 import { createPipedriveTestApi, type PipedriveTestApi } from './api/in-process.ts';
 import { pipedriveKnobRoutes } from './knobs.routes.ts';
 import { mergePipedriveKnobs, defaultPipedriveKnobs, type PipedriveKnobs } from './knobs.ts';
+import { restorePipedriveSnapshot, takePipedriveSnapshot, type PipedriveSnapshot } from './persistence.ts';
 import { seedPipedrive, type SandboxSeed } from './seed.ts';
 import { createPipedriveState, type PipedriveState, type RegisteredApp } from './state.ts';
 import { createPipedriveUi, pipedriveUiRoutes, type PipedriveUi } from './ui/index.ts';
@@ -30,22 +31,30 @@ export interface PipedriveEmulator extends PipedriveContext, PipedriveTestApi {
   registerApp: (app: RegisteredApp) => void;
   /** Fastify plugin with every Pipedrive route: OAuth, REST, Marketplace and record pages. */
   routes: (fastify: FastifyInstance) => Promise<void>;
+  /** What a restart must find again (persistence.ts); live references, to be serialized at once. */
+  snapshot(): PipedriveSnapshot;
 }
 
 export function createPipedriveEmulator(options: {
   clock: SandboxClock;
   knobs?: Partial<PipedriveKnobs>;
+  /** A snapshot of an earlier run to continue from, instead of the seed data. */
+  restore?: PipedriveSnapshot;
 }): PipedriveEmulator {
   const state = createPipedriveState(options.clock, mergePipedriveKnobs(defaultPipedriveKnobs(), options.knobs ?? {}));
   const webhooks = createWebhookDispatcher(state, options.clock);
+  const ui = createPipedriveUi({ state });
+  const seed =
+    options.restore === undefined ? seedPipedrive(state) : restorePipedriveSnapshot(state, ui.state, options.restore);
   const emulator: PipedriveEmulator = {
     state,
     clock: options.clock,
     baseUrl: '',
-    seed: seedPipedrive(state),
+    seed,
     webhooks,
     ...createPipedriveTestApi({ state, clock: options.clock, webhooks, apiDomain: () => emulator.baseUrl }),
-    ui: createPipedriveUi({ state }),
+    ui,
+    snapshot: () => takePipedriveSnapshot(state, emulator.seed, ui.state),
     registerApp(app) {
       state.apps.set(app.clientId, app);
     },
