@@ -105,7 +105,10 @@ export function openSandboxStore(options: {
     discardSnapshot(reason) {
       const aside = `${file(STATE_FILE)}.damaged-${now().toISOString().replace(/[:.]/g, '-')}`;
       renameSync(file(STATE_FILE), aside);
-      options.logger?.warn({ file: aside, reason }, 'sandbox: its saved state was moved aside; starting from the seed data');
+      options.logger?.warn(
+        { file: aside, reason },
+        'sandbox: its saved state was moved aside; starting from the seed data',
+      );
     },
     track(takeSnapshot) {
       take = takeSnapshot;

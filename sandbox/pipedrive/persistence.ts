@@ -79,7 +79,6 @@ export function restorePipedriveSnapshot(state: PipedriveState, ui: UiState, sna
   return { demo: seededCompany(state, snapshot.seed.demo), other: seededCompany(state, snapshot.seed.other) };
 }
 
-
 function seedIds(company: SeededCompany): SeededCompanyIds {
   return {
     companyId: company.company.id,

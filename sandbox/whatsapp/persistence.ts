@@ -74,4 +74,3 @@ export function restoreWhatsAppSnapshot(state: WhatsAppState, snapshot: WhatsApp
   state.initial.customers = snapshot.initial.customers;
   state.initial.templates = snapshot.initial.templates;
 }
-
