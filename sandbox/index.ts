@@ -3,6 +3,7 @@ import formBody from '@fastify/formbody';
 import { createSandboxClock, type SandboxClock } from './clock.ts';
 import { createMailbox, type Mailbox } from './mail/mailbox.ts';
 import { openSandboxStore, type SandboxSnapshot, type SandboxStore } from './persistence/sandbox-store.ts';
+import { companyHostHook } from './pipedrive/company-domains.ts';
 import { createPipedriveEmulator, type PipedriveEmulator } from './pipedrive/emulator.ts';
 import type { PipedriveKnobs } from './pipedrive/knobs.ts';
 import type { RegisteredApp } from './pipedrive/state.ts';
@@ -109,6 +110,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clock.afterEachRun(() => store.changed());
   }
 
+  server.addHook('onRequest', companyHostHook(pipedrive.state, () => pipedrive.baseUrl));
   await server.register(pipedrive.routes);
   await server.register(whatsapp.routes);
   await server.register(startPageRoutes, { pipedrive, whatsapp });

@@ -15,7 +15,8 @@ export interface PipedriveContext {
   state: PipedriveState;
   clock: SandboxClock;
   /**
-   * Origin of the sandbox: the `api_domain` of every grant and the base of its pages. Set once the
+   * Origin of the sandbox: the base of its pages and of each company's `api_domain`
+   * (company-domains.ts), and the generic API origin (`api.pipedrive.com`). Set once the
    * server listens (the port may be chosen by the OS); routes read it per request.
    */
   baseUrl: string;
@@ -52,7 +53,7 @@ export function createPipedriveEmulator(options: {
     baseUrl: '',
     seed,
     webhooks,
-    ...createPipedriveTestApi({ state, clock: options.clock, webhooks, apiDomain: () => emulator.baseUrl }),
+    ...createPipedriveTestApi({ state, clock: options.clock, webhooks, baseUrl: () => emulator.baseUrl }),
     ui,
     snapshot: () => takePipedriveSnapshot(state, emulator.seed, ui.state),
     registerApp(app) {
