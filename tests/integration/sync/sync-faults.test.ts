@@ -30,8 +30,14 @@ describe('message sync under faults', () => {
   const db = () => h.db;
   const demo = () => h.demo;
   const chatId = () => h.chat.chatId;
-  /** Pipedrive's API as Parley reaches it, with every request nock does not script passed through. */
-  const pipedrive = () => nock(h.pd.sandbox.url, { allowUnmocked: true });
+  /**
+   * Pipedrive's API as Parley reaches it (the demo company's own api_domain), with every request
+   * nock does not script passed through.
+   */
+  const pipedrive = () =>
+    nock(`http://${demo().company.domain}.pipedrive.localhost:${new URL(h.pd.sandbox.url).port}`, {
+      allowUnmocked: true,
+    });
   const audits = async (action: string) =>
     (await h.testApp.domain.audit.list({ companyId: demo().company.id }, { action, limit: 200 })).filter(
       (entry) => entry.subjectId === chatId(),
