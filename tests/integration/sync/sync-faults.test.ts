@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { localhostAwareFetch } from '../../../server/services/pipedrive/localhost-fetch.ts';
 import { eq } from 'drizzle-orm';
 import { companies, connections, syncEffects } from '../../../server/db/schema/index.ts';
 import type { PipedriveTimeline } from '../../../server/services/sync/pipedrive-timeline.ts';
@@ -140,7 +141,8 @@ describe('message sync under faults', () => {
           init.signal?.addEventListener('abort', () => reject(new Error('aborted', { cause: init.signal?.reason }))),
         );
       }
-      return fetch(input, init);
+      // Parley's own fetch: it reaches the company's `.localhost` api_domain.
+      return localhostAwareFetch(input, init);
     };
     await start({ faults: { pipedriveTimeoutMs: 1_000, pipedriveFetch: hangingOnce } });
     const startedAt = Date.now();
