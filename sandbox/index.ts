@@ -110,7 +110,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clock.afterEachRun(() => store.changed());
   }
 
-  server.addHook('onRequest', companyHostHook(pipedrive.state, () => pipedrive.baseUrl));
+  server.addHook(
+    'onRequest',
+    companyHostHook(pipedrive.state, () => pipedrive.baseUrl),
+  );
   await server.register(pipedrive.routes);
   await server.register(whatsapp.routes);
   await server.register(startPageRoutes, { pipedrive, whatsapp });

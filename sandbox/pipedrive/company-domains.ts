@@ -19,9 +19,7 @@ export function companyApiDomain(baseUrl: string, company: Company): string {
 }
 
 export type RequestHost =
-  | { kind: 'generic' }
-  | { kind: 'company'; company: Company }
-  | { kind: 'unknown-company'; domain: string };
+  { kind: 'generic' } | { kind: 'company'; company: Company } | { kind: 'unknown-company'; domain: string };
 
 /** Which company's origin a request came to, from its Host header. */
 export function hostOf(state: PipedriveState, hostHeader: string | undefined): RequestHost {

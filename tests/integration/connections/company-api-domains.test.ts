@@ -7,7 +7,7 @@ import { startSandboxedTestApp } from '../../helpers/pipedrive-sandbox.ts';
  * (`http://<company>.pipedrive.localhost:<port>`) and refuses a token on another company's origin.
  * Parley must call each company at the origin from that company's own token response.
  */
-describe("Parley calls each company at its own api_domain", () => {
+describe('Parley calls each company at its own api_domain', () => {
   let sandboxed: Awaited<ReturnType<typeof startSandboxedTestApp>>;
 
   beforeEach(async () => {

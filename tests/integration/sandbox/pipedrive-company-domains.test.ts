@@ -44,10 +44,7 @@ describe('Pipedrive sandbox: one api_domain per company', () => {
 
     // Only the two accepted calls were recorded (and charged), each with the origin it came to.
     const calls = sandbox.pipedrive.state.apiCalls.slice(callsBefore);
-    expect(calls.map((call) => call.host)).toEqual([
-      new URL(acme.api_domain).host,
-      new URL(sandbox.url).host,
-    ]);
+    expect(calls.map((call) => call.host)).toEqual([new URL(acme.api_domain).host, new URL(sandbox.url).host]);
   });
 
   it('answers 404 on the origin of a company that does not exist', async () => {

@@ -1,6 +1,14 @@
 import type { Sandbox } from '../../../sandbox/index.ts';
 import type { CurrentUserV1 } from '../../../sandbox/pipedrive/api/serializers/v1.ts';
-import { apiDomainOf, callApi, postForm, startPipedrive, startReceiver, subscribeWebhook, testApp } from './pipedrive-helpers.ts';
+import {
+  apiDomainOf,
+  callApi,
+  postForm,
+  startPipedrive,
+  startReceiver,
+  subscribeWebhook,
+  testApp,
+} from './pipedrive-helpers.ts';
 
 /** The UI's consent page and uninstall button against the API side: codes, grants and tokens agree. */
 describe('Pipedrive sandbox consent page → token exchange → API → uninstall', () => {
