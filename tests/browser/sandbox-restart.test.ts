@@ -10,6 +10,9 @@ import { buildExtensions, startParleyWithSandbox } from './helpers/parley-server
 
 /** Git-ignored: what each screen looked like before and after the restart. */
 const SCREENSHOTS = path.resolve('tests/browser/screenshots');
+// Two complete starts of Parley and the sandbox in one test, beside Chromium: longer than the browser default.
+jest.setTimeout(180_000);
+
 const CREDENTIAL_LABELS = ['Phone number ID', 'WhatsApp Business Account ID', 'Access token', 'App secret'];
 
 describeInChromium('restarting Parley and the sandbox on the same data (browser)', () => {
