@@ -13,12 +13,15 @@ export interface SandboxClock {
   readonly timeScale: number;
   /** Cancels every pending timer (on close). */
   cancelAll(): void;
+  /** Calls `listener` after every scheduled run (the persistence store saves what timers changed). */
+  afterEachRun(listener: () => void): void;
 }
 
 export function createSandboxClock(options: { timeScale?: number } = {}): SandboxClock {
   const timeScale = options.timeScale ?? 1;
   let offsetMs = 0;
   const timers = new Set<NodeJS.Timeout>();
+  const listeners: (() => void)[] = [];
   return {
     now: () => new Date(Date.now() + offsetMs),
     advance(ms) {
@@ -28,7 +31,11 @@ export function createSandboxClock(options: { timeScale?: number } = {}): Sandbo
       const timer = setTimeout(
         () => {
           timers.delete(timer);
-          run();
+          try {
+            run();
+          } finally {
+            for (const listener of listeners) listener();
+          }
         },
         Math.max(0, Math.round(ms * timeScale)),
       );
@@ -43,6 +50,9 @@ export function createSandboxClock(options: { timeScale?: number } = {}): Sandbo
     cancelAll() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+    },
+    afterEachRun(listener) {
+      listeners.push(listener);
     },
   };
 }

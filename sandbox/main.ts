@@ -5,7 +5,7 @@ import { startSandbox } from './index.ts';
 
 /**
  * `npm run sandbox`: the emulators alone, with Parley's manifest registered for a Parley at
- * PARLEY_URL (default http://localhost:3000). Credentials print at start.
+ * PARLEY_URL (default http://localhost:3000), keeping its state in DATA_DIR (default ./data).
  */
 async function run(): Promise<void> {
   const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'info' });
@@ -14,6 +14,7 @@ async function run(): Promise<void> {
   const sandbox = await startSandbox({
     port: Number(process.env['SANDBOX_PORT'] ?? 3001),
     host: process.env['HOST'] ?? '127.0.0.1',
+    dataDir: path.resolve(process.env['DATA_DIR'] ?? './data'),
     logger,
     apps: [
       appFromManifest({

@@ -27,6 +27,8 @@ async function start(): Promise<void> {
       const sandbox = await startSandbox({
         port: config.sandbox.port,
         host: config.host,
+        // The sandbox keeps its records, sign-ins, chats and WhatsApp credentials beside Parley's data.
+        dataDir: config.dataDir,
         logger: logger.child({ component: 'sandbox' }),
         apps: [
           appFromManifest({

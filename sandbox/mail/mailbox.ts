@@ -13,14 +13,21 @@ export interface SandboxMail {
 
 const KEPT = 200;
 
+/** What a restart keeps (sandbox/persistence/): the messages and the next id. */
+export interface MailboxSnapshot {
+  messages: SandboxMail[];
+  nextId: number;
+}
+
 /**
  * The sandbox's mailbox: Parley in sandbox mode posts every mail it sends here instead of to an SMTP
  * server (`POST /mail/messages`), and `GET /mail` shows them, newest first, with clickable links —
- * so sign-up confirmations and password resets work on one machine. Messages live in memory.
+ * so sign-up confirmations and password resets work on one machine. Messages live in memory (and
+ * in the sandbox's snapshot when it has a data directory).
  */
-export function createMailbox(deps: { clock: SandboxClock }) {
-  const messages: SandboxMail[] = [];
-  let nextId = 1;
+export function createMailbox(deps: { clock: SandboxClock; restore?: MailboxSnapshot }) {
+  const messages: SandboxMail[] = [...(deps.restore?.messages ?? [])];
+  let nextId = deps.restore?.nextId ?? 1;
 
   function receive(mail: Omit<SandboxMail, 'id' | 'receivedAt'>): SandboxMail {
     const stored = { ...mail, id: nextId, receivedAt: deps.clock.now() };
@@ -53,7 +60,12 @@ export function createMailbox(deps: { clock: SandboxClock }) {
     fastify.get('/mail', async (_request, reply) => reply.type('text/html').send(renderMailboxPage(messages)));
   }
 
-  return { messages: messages as readonly SandboxMail[], receive, routes };
+  return {
+    messages: messages as readonly SandboxMail[],
+    receive,
+    routes,
+    snapshot: (): MailboxSnapshot => ({ messages, nextId }),
+  };
 }
 
 export type Mailbox = ReturnType<typeof createMailbox>;

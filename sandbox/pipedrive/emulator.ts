@@ -4,6 +4,7 @@ import { pipedriveApiRoutes } from './api/index.ts';
 import { createPipedriveTestApi, type PipedriveTestApi } from './api/in-process.ts';
 import { pipedriveKnobRoutes } from './knobs.routes.ts';
 import { mergePipedriveKnobs, defaultPipedriveKnobs, type PipedriveKnobs } from './knobs.ts';
+import { restorePipedriveSnapshot, takePipedriveSnapshot, type PipedriveSnapshot } from './persistence.ts';
 import { seedPipedrive, type SandboxSeed } from './seed.ts';
 import { createPipedriveState, type PipedriveState, type RegisteredApp } from './state.ts';
 import { createPipedriveUi, pipedriveUiRoutes, type PipedriveUi } from './ui/index.ts';
@@ -14,7 +15,8 @@ export interface PipedriveContext {
   state: PipedriveState;
   clock: SandboxClock;
   /**
-   * Origin of the sandbox: the `api_domain` of every grant and the base of its pages. Set once the
+   * Origin of the sandbox: the base of its pages and of each company's `api_domain`
+   * (company-domains.ts), and the generic API origin (`api.pipedrive.com`). Set once the
    * server listens (the port may be chosen by the OS); routes read it per request.
    */
   baseUrl: string;
@@ -30,22 +32,30 @@ export interface PipedriveEmulator extends PipedriveContext, PipedriveTestApi {
   registerApp: (app: RegisteredApp) => void;
   /** Fastify plugin with every Pipedrive route: OAuth, REST, Marketplace and record pages. */
   routes: (fastify: FastifyInstance) => Promise<void>;
+  /** What a restart must find again (persistence.ts); live references, to be serialized at once. */
+  snapshot(): PipedriveSnapshot;
 }
 
 export function createPipedriveEmulator(options: {
   clock: SandboxClock;
   knobs?: Partial<PipedriveKnobs>;
+  /** A snapshot of an earlier run to continue from, instead of the seed data. */
+  restore?: PipedriveSnapshot;
 }): PipedriveEmulator {
   const state = createPipedriveState(options.clock, mergePipedriveKnobs(defaultPipedriveKnobs(), options.knobs ?? {}));
   const webhooks = createWebhookDispatcher(state, options.clock);
+  const ui = createPipedriveUi({ state });
+  const seed =
+    options.restore === undefined ? seedPipedrive(state) : restorePipedriveSnapshot(state, ui.state, options.restore);
   const emulator: PipedriveEmulator = {
     state,
     clock: options.clock,
     baseUrl: '',
-    seed: seedPipedrive(state),
+    seed,
     webhooks,
-    ...createPipedriveTestApi({ state, clock: options.clock, webhooks, apiDomain: () => emulator.baseUrl }),
-    ui: createPipedriveUi({ state }),
+    ...createPipedriveTestApi({ state, clock: options.clock, webhooks, baseUrl: () => emulator.baseUrl }),
+    ui,
+    snapshot: () => takePipedriveSnapshot(state, emulator.seed, ui.state),
     registerApp(app) {
       state.apps.set(app.clientId, app);
     },

@@ -334,6 +334,8 @@ export interface ApiCall {
   method: string;
   /** Route pattern, e.g. `GET /api/v2/persons/search`. */
   endpoint: string;
+  /** The Host header it came with: a company's own origin or the generic one (company-domains.ts). */
+  host?: string;
   /** Tokens charged against the company's daily budget. */
   cost: number;
   status: number;

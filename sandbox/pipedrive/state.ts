@@ -54,6 +54,8 @@ export interface PipedriveState {
   apiCalls: ApiCall[];
   /** Behaviours Pipedrive does not document, chosen per sandbox (knobs.ts); read per request. */
   knobs: PipedriveKnobs;
+  /** Last id handed out per kind (nextId's memory; the snapshot keeps it). */
+  sequences: Map<string, number>;
   /** Next id per kind, so ids stay unique across companies like Pipedrive's. */
   nextId(kind: string): number;
 }
@@ -108,6 +110,7 @@ export function createPipedriveState(
     authorizationCodes: new Map(),
     apiCalls: [],
     knobs,
+    sequences,
     nextId(kind) {
       const next = (sequences.get(kind) ?? ID_BASES[kind] ?? 0) + 1;
       sequences.set(kind, next);

@@ -11,6 +11,12 @@ import { mediaDownloadRoutes } from './graph/media-download.routes.ts';
 import { createInspection, type WhatsAppInspection } from './inspection.ts';
 import type { ChatMessage, Customer, Template, WebhookVerification } from './records.ts';
 import { seedWhatsApp } from './seed.ts';
+import {
+  restoreWhatsAppSnapshot,
+  takeWhatsAppSnapshot,
+  type WhatsAppIdentities,
+  type WhatsAppSnapshot,
+} from './persistence.ts';
 import { changeTemplateStatus, type TemplateStatusChange } from './template-status.ts';
 import { createWhatsAppState, findCustomerByNumber, resetWhatsAppState, type WhatsAppState } from './state.ts';
 import { businessScopedUserId } from './chat/identity.ts';
@@ -59,6 +65,10 @@ export interface WhatsAppEmulator extends WhatsAppInspection {
   close: () => Promise<void>;
   /** The emulator's raw state, for assertions the helpers below do not cover. */
   state: WhatsAppState;
+  /** The ids, secrets and keys Parley may have stored (persistence.ts): kept for good by a sandbox with a data directory. */
+  identities: WhatsAppIdentities;
+  /** What a restart must find again (persistence.ts); live references, to be serialized at once. */
+  snapshot(): WhatsAppSnapshot;
 
   /**
    * Saves an app's callback URL and verify token as the App Dashboard does: the GET verify
@@ -111,11 +121,29 @@ export function createWhatsAppEmulator(options: {
   clock: SandboxClock;
   /** Knobs this sandbox starts with (and `reset()` returns to); the rest keep their defaults. */
   faults?: WhatsAppFaultsInput;
+  /** Identities of an earlier run (else minted now). */
+  identities?: WhatsAppIdentities;
+  /** A snapshot of an earlier run to continue from. */
+  restore?: WhatsAppSnapshot;
 }): WhatsAppEmulator {
   const state = createWhatsAppState(options.clock);
+  if (options.identities !== undefined) state.bsuidKey = options.identities.bsuidKey;
   state.initial.faults = options.faults ?? {};
-  const numbers = seedWhatsApp(state);
+  const numbers = seedWhatsApp(state, options.identities?.businesses);
   resetWhatsAppState(state);
+  if (options.restore !== undefined) restoreWhatsAppSnapshot(state, options.restore);
+  const identities: WhatsAppIdentities = {
+    businesses: numbers.map((number) => ({
+      appId: number.appId,
+      appSecret: number.appSecret,
+      wabaId: number.wabaId,
+      phoneNumberId: number.phoneNumberId,
+      accessToken: number.accessToken,
+      messageTemplateNamespace: state.wabas.get(number.wabaId)?.messageTemplateNamespace ?? '',
+    })),
+    bsuidKey: state.bsuidKey,
+    mediaUrlKey: options.identities?.mediaUrlKey ?? randomBytes(32).toString('hex'),
+  };
   const timers = createEmulatorTimers(options.clock);
   const dispatcher = createWebhookDispatcher(state, timers);
   const context: WhatsAppContext = {
@@ -124,7 +152,7 @@ export function createWhatsAppEmulator(options: {
     dispatcher,
     publish: (event) => dispatcher.publish(event),
     baseUrl: () => emulator.baseUrl,
-    mediaUrlKey: randomBytes(32).toString('hex'),
+    mediaUrlKey: identities.mediaUrlKey,
   };
   const first = numbers[0] as SandboxBusinessNumber;
 
@@ -134,6 +162,8 @@ export function createWhatsAppEmulator(options: {
     customerPhonePath: '/whatsapp/phone',
     dashboardPath: DASHBOARD_PATH,
     state,
+    identities,
+    snapshot: () => takeWhatsAppSnapshot(state),
     ...createInspection(state, dispatcher),
     async routes(fastify) {
       await fastify.register(graphRoutes, { context });

@@ -15,7 +15,8 @@ interface BusinessSpec {
 /**
  * Two businesses, each with its own Meta app, WABA, number and token: "Acme Demo" (the start page
  * shows it) and "Globex Support" (isolation: its token must not reach Acme's number). Ids are
- * numeric like Meta's; ids, secrets and tokens are random per sandbox start.
+ * numeric like Meta's; ids, secrets and tokens are random when the sandbox first starts, and a
+ * sandbox with a data directory keeps them from then on (`BusinessIdentity`).
  */
 const BUSINESSES: BusinessSpec[] = [
   {
@@ -48,13 +49,34 @@ const CUSTOMERS: { waId: string; name: string; username?: string }[] = [
   { waId: '5215512345678', name: 'Sofía Hernández' },
 ];
 
-export function seedWhatsApp(state: WhatsAppState): SandboxBusinessNumber[] {
+/** The ids and secrets of one seeded business: what Parley stores, so they must outlive a restart. */
+export interface BusinessIdentity {
+  appId: string;
+  appSecret: string;
+  wabaId: string;
+  phoneNumberId: string;
+  accessToken: string;
+  messageTemplateNamespace: string;
+}
+
+export function newBusinessIdentity(): BusinessIdentity {
+  return {
+    appId: createNumericId(16),
+    appSecret: createAppSecret(),
+    wabaId: createNumericId(15),
+    phoneNumberId: createNumericId(15),
+    accessToken: createAccessToken(),
+    messageTemplateNamespace: createHexId(16).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1_$2_$3_$4_'),
+  };
+}
+
+/** Seeds the businesses with the given identities (missing ones are minted) and returns their numbers. */
+export function seedWhatsApp(state: WhatsAppState, identities: BusinessIdentity[] = []): SandboxBusinessNumber[] {
   const now = state.clock.now();
-  const numbers = BUSINESSES.map((spec): SandboxBusinessNumber => {
-    const appId = createNumericId(16);
-    const appSecret = createAppSecret();
+  const numbers = BUSINESSES.map((spec, index): SandboxBusinessNumber => {
+    const { appId, appSecret, wabaId, phoneNumberId, accessToken, messageTemplateNamespace } =
+      identities[index] ?? newBusinessIdentity();
     state.apps.set(appId, { id: appId, name: spec.appName, secret: appSecret, webhook: null });
-    const wabaId = createNumericId(15);
     state.wabas.set(wabaId, {
       id: wabaId,
       name: spec.wabaName,
@@ -62,16 +84,14 @@ export function seedWhatsApp(state: WhatsAppState): SandboxBusinessNumber[] {
       subscribedAppIds: new Set(),
       currency: 'USD',
       timezoneId: '1',
-      messageTemplateNamespace: createHexId(16).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1_$2_$3_$4_'),
+      messageTemplateNamespace,
     });
-    const phoneNumberId = createNumericId(15);
     state.phones.set(phoneNumberId, {
       id: phoneNumberId,
       wabaId,
       displayPhoneNumber: spec.displayPhoneNumber,
       verifiedName: spec.verifiedName,
     });
-    const accessToken = createAccessToken();
     state.grants.set(accessToken, { token: accessToken, appId, wabaIds: [wabaId], expiresAt: null });
     state.initial.templates.push(...spec.templates.map((seed) => toTemplate(wabaId, seed)));
     return {

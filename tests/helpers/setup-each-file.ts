@@ -2,7 +2,8 @@ import nock from 'nock';
 
 // Nothing outside this machine is reachable from a test: Pipedrive and Meta are nocked or emulated.
 nock.disableNetConnect();
-nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host));
+// `*.localhost` is loopback too (RFC 6761): the sandbox's per-company API origins.
+nock.enableNetConnect((host) => /^(127\.0\.0\.1|([a-z0-9-]+\.)*localhost|\[::1\])(:\d+)?$/.test(host));
 
 afterEach(() => {
   nock.cleanAll();

@@ -38,7 +38,8 @@ export function createPipedriveTestApi(deps: {
   state: PipedriveState;
   clock: SandboxClock;
   webhooks: WebhookDispatcher;
-  apiDomain: () => string;
+  /** The sandbox's origin (each company's api_domain is derived from it). */
+  baseUrl: () => string;
 }): PipedriveTestApi {
   const { state, clock, webhooks } = deps;
   const requireCompany = (companyId: number) => {
@@ -55,7 +56,7 @@ export function createPipedriveTestApi(deps: {
       return exchangeAuthorizationCode(state, app, {
         code: code.code,
         redirectUri: app.callbackUrl,
-        apiDomain: deps.apiDomain(),
+        baseUrl: deps.baseUrl(),
       });
     },
     expireAccessTokens(filter = {}) {

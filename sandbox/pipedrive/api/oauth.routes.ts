@@ -24,16 +24,16 @@ export async function oauthRoutes(fastify: FastifyInstance, options: { context: 
       const app = authenticateClient(context.state, request.headers.authorization, body);
       const grantType = body['grant_type'];
       if (!grantType) throw oauthErrors.missingGrantType();
-      const apiDomain = context.baseUrl;
+      const baseUrl = context.baseUrl;
       if (grantType === 'authorization_code') {
         return exchangeAuthorizationCode(context.state, app, {
           code: body['code'],
           redirectUri: body['redirect_uri'],
-          apiDomain,
+          baseUrl,
         });
       }
       if (grantType === 'refresh_token') {
-        return refreshGrant(context.state, app, { refreshToken: body['refresh_token'], apiDomain });
+        return refreshGrant(context.state, app, { refreshToken: body['refresh_token'], baseUrl });
       }
       throw oauthErrors.unsupportedGrantType();
     }),

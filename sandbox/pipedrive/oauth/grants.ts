@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TokenResponse } from 'pipedrive/v2';
 import type { AccessToken, AuthorizationCode, Grant, PipedriveState, RegisteredApp } from '../state.ts';
+import { companyApiDomain } from '../company-domains.ts';
 import { oauthErrors } from './oauth-errors.ts';
 
 /** `expires_in` of every access token (API:docs/api/v1/Oauth shows 3599). */
@@ -38,7 +39,7 @@ export function createAuthorizationCode(
 export function exchangeAuthorizationCode(
   state: PipedriveState,
   app: RegisteredApp,
-  input: { code: string | undefined; redirectUri: string | undefined; apiDomain: string },
+  input: { code: string | undefined; redirectUri: string | undefined; baseUrl: string },
 ): TokenResponse {
   if (!input.code) throw oauthErrors.missingParameter('code');
   const code = state.authorizationCodes.get(input.code);
@@ -50,14 +51,14 @@ export function exchangeAuthorizationCode(
   }
   code.exchanged = true;
   const grant = upsertGrant(state, app, code);
-  return issueTokens(state, grant, input.apiDomain);
+  return issueTokens(state, grant, input.baseUrl);
 }
 
 /** `grant_type=refresh_token` with rotation: every refresh returns a new refresh token; the old one stops working. */
 export function refreshGrant(
   state: PipedriveState,
   app: RegisteredApp,
-  input: { refreshToken: string | undefined; apiDomain: string },
+  input: { refreshToken: string | undefined; baseUrl: string },
 ): TokenResponse {
   if (!input.refreshToken) throw oauthErrors.missingParameter('refresh_token');
   const grant = findGrantByRefreshToken(state, input.refreshToken);
@@ -68,7 +69,7 @@ export function refreshGrant(
   }
   grant.refreshToken = newRefreshToken(grant);
   grant.refreshTokenLastUsedAt = now;
-  return issueTokens(state, grant, input.apiDomain);
+  return issueTokens(state, grant, input.baseUrl);
 }
 
 /**
@@ -166,7 +167,9 @@ function upsertGrant(state: PipedriveState, app: RegisteredApp, code: Authorizat
   return grant;
 }
 
-function issueTokens(state: PipedriveState, grant: Grant, apiDomain: string): TokenResponse {
+function issueTokens(state: PipedriveState, grant: Grant, baseUrl: string): TokenResponse {
+  const company = state.companies.get(grant.companyId);
+  if (company === undefined) throw new Error(`grant ${grant.id} of unknown company ${grant.companyId}`);
   // Opaque like the current API reference's `v1u:…` tokens; nothing in them is meant to be parsed.
   const token = `v1u:${randomBytes(48).toString('base64url')}`;
   state.accessTokens.set(token, {
@@ -181,7 +184,8 @@ function issueTokens(state: PipedriveState, grant: Grant, apiDomain: string): To
     expires_in: ACCESS_TOKEN_TTL_SECONDS,
     refresh_token: grant.refreshToken,
     scope: scopeString(grant.scopes),
-    api_domain: apiDomain,
+    // The company's own origin, as Pipedrive's `https://<company>.pipedrive.com` (company-domains.ts).
+    api_domain: companyApiDomain(baseUrl, company),
   };
 }
 

@@ -1,7 +1,7 @@
 import { html, jsonForScript, type SafeHtml } from '../../../server/html.ts';
 import type { UiContext, Viewer } from './session.ts';
 
-export type Section = 'deals' | 'persons' | 'leads' | 'marketplace' | 'settings';
+export type Section = 'start' | 'deals' | 'persons' | 'leads' | 'marketplace' | 'settings';
 
 /** What the host script (browser/host.ts) reads from the page. */
 export interface HostConfig {
@@ -20,6 +20,8 @@ export interface PageOptions {
 }
 
 const NAV: [Section, string, string][] = [
+  // Not Pipedrive's: the sandbox's own guide (credentials to copy, where to click next).
+  ['start', 'Start here', '/start'],
   ['deals', 'Deals', '/deals'],
   ['persons', 'Persons', '/persons'],
   ['leads', 'Leads', '/leads/inbox'],

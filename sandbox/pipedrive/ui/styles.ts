@@ -92,7 +92,10 @@ dialog::backdrop { background: rgba(0, 0, 0, 0.45); }
   background: var(--brand); color: #fff; display: grid; place-items: center; font-weight: 700; }
 .steps > li.done::before { content: '\\2713'; }
 .credentials { display: grid; grid-template-columns: 180px 1fr; gap: 6px 12px; margin: 8px 0; }
-.credentials dd { margin: 0; word-break: break-all; }
+.credentials dd { margin: 0; word-break: break-all; display: flex; gap: 8px; align-items: flex-start; }
+.credentials dd code { flex: 1; }
+.credentials button.copy { flex: none; padding: 2px 10px; font-size: 12px; }
+.start-records { margin: 4px 0 10px; padding-left: 20px; }
 .users { display: grid; gap: 8px; }
 .user-choice { display: flex; justify-content: space-between; align-items: center; width: 100%; text-align: left; padding: 12px 14px; }
 .consent { max-width: 520px; margin: 48px auto; }

@@ -5,6 +5,7 @@ import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { createOrgNotConnectedError, createPersonalNotConnectedError } from '../connections/connections.errors.ts';
 import type { CallMeta, DetachedToken, PipedriveHttp, RequestArgs } from './pipedrive-http.ts';
+import { localhostAwareFetch } from './localhost-fetch.ts';
 import { isPipedriveId } from './pipedrive-ids.ts';
 import {
   createPipedriveIdentityInvalidError,
@@ -163,7 +164,7 @@ export async function fetchIdentity(apiDomain: string, accessToken: string): Pro
   const args = await v1.UsersApiAxiosParamCreator(v1Config).getCurrentUser();
   let response: Response;
   try {
-    response = await fetch(`${apiDomain}/api/v1${args.url}`, {
+    response = await localhostAwareFetch(`${apiDomain}/api/v1${args.url}`, {
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
       signal: AbortSignal.timeout(15_000),
     });

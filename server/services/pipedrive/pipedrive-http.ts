@@ -17,6 +17,7 @@ import {
   estimateCost,
   type RequestKind,
 } from './request-costs.ts';
+import { localhostAwareFetch } from './localhost-fetch.ts';
 import type { TokenService } from './token-service.ts';
 
 /** What the official client's `…AxiosParamCreator` produces: path + query, method, headers, JSON body. */
@@ -69,8 +70,8 @@ export function createPipedriveHttp(deps: {
   fetch?: typeof fetch;
 }) {
   const timeoutMs = deps.timeoutMs ?? REQUEST_TIMEOUT_MS;
-  // Looked up per call, not captured here, so whatever wraps the global fetch later still sees the requests.
-  const fetchImpl: typeof fetch = deps.fetch ?? ((input, init) => fetch(input, init));
+  // `localhostAwareFetch` looks the global fetch up per call, so whatever wraps it later still sees the requests.
+  const fetchImpl: typeof fetch = deps.fetch ?? localhostAwareFetch;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function waitForBurstSlot(connectionId: string, kind: RequestKind): Promise<void> {

@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox } from '../../../sandbox/index.ts';
 import type { WorkerRunner } from '../../../server/jobs/worker-runner.ts';
 import { startTestWorkers } from '../../helpers/connected-company.ts';
 import { createTestApp, type TestApp } from '../../helpers/test-app.ts';
+import type { TestDatabase } from '../../helpers/test-database.ts';
 import { TEST_SECRETS } from '../../helpers/test-config.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 import { launchChromium } from './chromium.ts';
@@ -23,11 +24,23 @@ async function freePort(): Promise<number> {
 }
 
 /** The panels as `npm start` serves them, built once into a folder of this test's own. */
-function buildExtensions(): string {
+export function buildExtensions(): string {
   const outDir = mkdtempSync(path.join(tmpdir(), 'parley-extensions-'));
   // In a process of its own: Vite's native bundler refuses objects from jest's module realm.
   execFileSync(process.execPath, [path.resolve('scripts/build.ts'), outDir]);
   return outDir;
+}
+
+/** What a restart needs to come back as the same Parley and sandbox. */
+export interface ParleyWithSandboxOptions {
+  /** The sandbox keeps its state here (as `npm start` does in DATA_DIR). */
+  dataDir?: string;
+  /** Parley's database; a database passed in outlives `close()` (a restart reopens it). */
+  database?: TestDatabase;
+  parleyPort?: number;
+  sandboxPort?: number;
+  /** Panels built earlier (`buildExtensions`), so a restart does not build them again. */
+  extensionsDist?: string;
 }
 
 /**
@@ -35,16 +48,22 @@ function buildExtensions(): string {
  * sandbox's Pipedrive with Parley registered from the real manifest, workers running, and mail
  * delivered to the sandbox's mailbox page.
  */
-export async function startParleyWithSandbox(): Promise<{
+export async function startParleyWithSandbox(options: ParleyWithSandboxOptions = {}): Promise<{
   sandbox: Sandbox;
   testApp: TestApp;
   parleyUrl: string;
+  parleyPort: number;
+  sandboxPort: number;
   close(): Promise<void>;
 }> {
-  const extensionsDist = buildExtensions();
-  const port = await freePort();
+  const extensionsDist = options.extensionsDist ?? buildExtensions();
+  const port = options.parleyPort ?? (await freePort());
   const parleyUrl = `http://localhost:${port}`;
-  const sandbox = await startSandbox({ port: 0, timeScale: 0.001 });
+  const sandbox = await startSandbox({
+    port: options.sandboxPort ?? 0,
+    timeScale: 0.001,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+  });
   sandbox.pipedrive.registerApp(
     appFromManifest({
       manifestDir: path.resolve('manifest'),
@@ -68,8 +87,11 @@ export async function startParleyWithSandbox(): Promise<{
       // The sandbox stands in for Meta's Graph API too (in sandbox mode WHATSAPP_GRAPH_URL defaults to it).
       whatsapp: { graphUrl: sandbox.url, graphVersion: 'v23.0', mediaMaxBytes: 16 * 1024 * 1024 },
       mail: { transport: 'sandbox', inboxUrl: `${sandbox.url}/mail/messages`, from: 'Parley <parley@localhost>' },
+      // The sandbox's Graph API, as `npm start` configures it.
+      whatsapp: { graphUrl: sandbox.url, graphVersion: 'v23.0', mediaMaxBytes: 1024 * 1024 },
     },
     paths: { extensionsDist },
+    ...(options.database === undefined ? {} : { database: options.database }),
   });
   await testApp.app.listen({ port, host: '127.0.0.1' });
   const workers: WorkerRunner = await startTestWorkers(testApp);
@@ -77,6 +99,8 @@ export async function startParleyWithSandbox(): Promise<{
     sandbox,
     testApp,
     parleyUrl,
+    parleyPort: port,
+    sandboxPort: Number(new URL(sandbox.url).port),
     async close() {
       await workers.stop();
       await testApp.close();

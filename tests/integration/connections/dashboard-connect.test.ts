@@ -66,7 +66,8 @@ describe('connecting from the dashboard and from the panel', () => {
         name: 'Acme Demo',
         status: 'connected',
         purgeAfter: null,
-        appSettingsUrl: `${pd.sandbox.url}/settings/marketplace/app/test-client-id/app-settings`,
+        // On the company's own origin (its api_domain), as Pipedrive's https://<company>.pipedrive.com.
+        appSettingsUrl: `http://acme-demo.pipedrive.localhost:${new URL(pd.sandbox.url).port}/settings/marketplace/app/test-client-id/app-settings`,
       },
       organization: {
         state: 'active',

@@ -48,7 +48,8 @@ describe('Pipedrive install flow (OAuth callback, against the sandbox)', () => {
       id: ada.companyId,
       workspaceId: workspace?.id,
       status: 'connected',
-      apiDomain: pd.sandbox.url,
+      // The company's own API origin from the token response (the sandbox's per-company domain).
+      apiDomain: `http://${pd.sandbox.pipedrive.seed.demo.company.domain}.pipedrive.localhost:${new URL(pd.sandbox.url).port}`,
     });
     const [connection] = await db().select().from(connections);
     expect(connection).toMatchObject({

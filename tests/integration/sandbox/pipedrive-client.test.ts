@@ -1,8 +1,8 @@
 import { v1, v2 } from 'pipedrive';
 import type { Sandbox } from '../../../sandbox/index.ts';
-import { connect, startPipedrive } from './pipedrive-helpers.ts';
+import { connect, LOOPBACK_AXIOS_OPTIONS, startPipedrive } from './pipedrive-helpers.ts';
 
-/** The official `pipedrive` client (33.7.0) against the sandbox: basePath = sandbox URL + /api/v2 (v1 for v1 classes). */
+/** The official `pipedrive` client (33.7.0) against the sandbox: basePath = the company's api_domain + /api/v2 (v1 for v1 classes). */
 describe('Pipedrive sandbox with the official pipedrive client', () => {
   let sandbox: Sandbox;
   let v2Config: v2.Configuration;
@@ -13,6 +13,9 @@ describe('Pipedrive sandbox with the official pipedrive client', () => {
     const tokens = connect(sandbox, sandbox.pipedrive.seed.demo.users[1]?.id ?? 0);
     v2Config = new v2.Configuration({ accessToken: tokens.access_token, basePath: `${tokens.api_domain}/api/v2` });
     v1Config = new v1.Configuration({ accessToken: tokens.access_token, basePath: `${tokens.api_domain}/api/v1` });
+    // The constructors drop `baseOptions`; every call reads the property (openapi-generator's hook for axios options).
+    v2Config.baseOptions = LOOPBACK_AXIOS_OPTIONS;
+    v1Config.baseOptions = LOOPBACK_AXIOS_OPTIONS;
   });
   afterEach(async () => {
     await sandbox.close();

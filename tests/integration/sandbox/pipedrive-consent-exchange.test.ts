@@ -1,6 +1,14 @@
 import type { Sandbox } from '../../../sandbox/index.ts';
 import type { CurrentUserV1 } from '../../../sandbox/pipedrive/api/serializers/v1.ts';
-import { callApi, postForm, startPipedrive, startReceiver, subscribeWebhook, testApp } from './pipedrive-helpers.ts';
+import {
+  apiDomainOf,
+  callApi,
+  postForm,
+  startPipedrive,
+  startReceiver,
+  subscribeWebhook,
+  testApp,
+} from './pipedrive-helpers.ts';
 
 /** The UI's consent page and uninstall button against the API side: codes, grants and tokens agree. */
 describe('Pipedrive sandbox consent page → token exchange → API → uninstall', () => {
@@ -44,7 +52,7 @@ describe('Pipedrive sandbox consent page → token exchange → API → uninstal
       redirect_uri: app.callbackUrl,
     });
     expect(tokens.status).toBe(200);
-    expect(tokens.body.api_domain).toBe(sandbox.url);
+    expect(tokens.body.api_domain).toBe(apiDomainOf(sandbox, 'acme-demo'));
     const me = await callApi<CurrentUserV1>(sandbox, tokens.body.access_token ?? '', 'GET', '/api/v1/users/me');
     expect(me.body.data).toMatchObject({ id: sam, company_id: sandbox.pipedrive.seed.demo.company.id, is_admin: 0 });
   });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { BaseWebhook } from 'pipedrive/v1';
 import type { TokenResponse } from 'pipedrive/v2';
 import { startSandbox, type Sandbox } from '../../../sandbox/index.ts';
+import { loopbackLookup } from '../../../server/services/pipedrive/localhost-fetch.ts';
 import type { PipedriveKnobs } from '../../../sandbox/pipedrive/knobs.ts';
 import type { RegisteredApp } from '../../../sandbox/pipedrive/state.ts';
 
@@ -33,6 +34,20 @@ export function testApp(overrides: Partial<RegisteredApp> = {}): RegisteredApp {
     ...overrides,
   };
 }
+
+/**
+ * A company's `api_domain`: its own origin, `http://<company>.pipedrive.localhost:<port>`, as
+ * Pipedrive gives each company `https://<company>.pipedrive.com` (sandbox/pipedrive/company-domains.ts).
+ */
+export function apiDomainOf(sandbox: Sandbox, companyDomain: string): string {
+  return `http://${companyDomain}.pipedrive.localhost:${new URL(sandbox.url).port}`;
+}
+
+/**
+ * axios options for the official client on an `api_domain`: `.localhost` names are the loopback
+ * interface (RFC 6761), which browsers know and Node's resolver here does not.
+ */
+export const LOOPBACK_AXIOS_OPTIONS = { lookup: loopbackLookup };
 
 export async function startPipedrive(
   apps: RegisteredApp[] = [testApp()],

@@ -1,6 +1,6 @@
 import { v1, v2 } from 'pipedrive';
 import type { Sandbox } from '../../../sandbox/index.ts';
-import { basicAuth, callApi, connect, postForm, startPipedrive, testApp } from './pipedrive-helpers.ts';
+import { apiDomainOf, basicAuth, callApi, connect, postForm, startPipedrive, testApp } from './pipedrive-helpers.ts';
 
 describe('Pipedrive sandbox OAuth (/oauth/token, /oauth/revoke)', () => {
   let sandbox: Sandbox;
@@ -31,7 +31,7 @@ describe('Pipedrive sandbox OAuth (/oauth/token, /oauth/revoke)', () => {
       expires_in: 3599,
       refresh_token: expect.any(String),
       scope: 'base,deals:full,contacts:full,leads:full,activities:full,users:read,search:read,webhooks:full',
-      api_domain: sandbox.url,
+      api_domain: apiDomainOf(sandbox, 'acme-demo'),
     });
     const me = await callApi<{ id: number; company_id: number }>(
       sandbox,
@@ -160,7 +160,7 @@ describe('Pipedrive sandbox OAuth (/oauth/token, /oauth/revoke)', () => {
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.refresh_token).not.toBe(first.refresh_token);
     expect(refreshed.body.access_token).not.toBe(first.access_token);
-    expect(refreshed.body.api_domain).toBe(sandbox.url);
+    expect(refreshed.body.api_domain).toBe(apiDomainOf(sandbox, 'acme-demo'));
 
     const reused = await postForm(tokenUrl(), { grant_type: 'refresh_token', refresh_token: first.refresh_token });
     expect(reused.status).toBe(400);
@@ -242,8 +242,8 @@ describe('Pipedrive sandbox OAuth (/oauth/token, /oauth/revoke)', () => {
       host: sandbox.url,
     });
     const token = await oauth2.authorize(newCode());
-    expect(token.api_domain).toBe(sandbox.url);
-    expect(oauth2.basePath).toBe(`${sandbox.url}/api/v2`);
+    expect(token.api_domain).toBe(apiDomainOf(sandbox, 'acme-demo'));
+    expect(oauth2.basePath).toBe(`${apiDomainOf(sandbox, 'acme-demo')}/api/v2`);
 
     const refreshed = await oauth2.tokenRefresh();
     expect(refreshed.refresh_token).not.toBe(token.refresh_token);

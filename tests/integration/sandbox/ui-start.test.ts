@@ -32,7 +32,8 @@ describe('sandbox Start page', () => {
     expect(page.body).toContain(`name="user_id" value="${admin.id}"`);
     expect(page.body).toContain('href="/marketplace/app/parley-sandbox"');
     expect(page.body).toContain(`href="/deal/${deals[0]?.id}"`);
-    expect(page.body).toContain(`href="${sandbox.whatsapp.customerPhonePath}"`);
+    const phonePath = `${sandbox.whatsapp.customerPhonePath}?number=${sandbox.whatsapp.numbers[0]?.phoneNumberId}`;
+    expect(page.body).toContain(`href="${phonePath}"`);
     expect(page.body).toContain('href="/settings/marketplace/app/parley-sandbox/app-settings"');
     const text = textOf(page.body);
     for (const step of [
@@ -58,6 +59,54 @@ describe('sandbox Start page', () => {
       `+${number.displayPhoneNumber}`,
     ])
       expect(text).toContain(value);
+  });
+
+  it('offers a copy button for each value pasted into Parley', async () => {
+    const [number] = sandbox.whatsapp.numbers;
+    if (!number) throw new Error('the WhatsApp emulator seeds a business number');
+    const { body } = await fetchPage(`${sandbox.url}/start`);
+    for (const value of [number.phoneNumberId, number.wabaId, number.accessToken, number.appSecret])
+      expect(body).toContain(`data-copy="${value}"`);
+  });
+
+  it('is linked from the top bar of every signed-in page', async () => {
+    const { cookie } = sandbox.pipedrive.ui.signIn(sandbox.pipedrive.seed.demo.users[1]?.id ?? 0);
+    const deals = await fetchPage(`${sandbox.url}/deals`, { cookie });
+    expect(deals.body).toMatch(/<nav class="nav"[^]*href="\/start"[^]*<\/nav>/);
+    const start = await fetchPage(`${sandbox.url}/start`, { cookie });
+    expect(start.body).toContain('href="/start" aria-current="page"');
+  });
+
+  it("shows the signed-in company's own admin, deals, contacts and business number, not another company's", async () => {
+    const { demo, other } = sandbox.pipedrive.seed;
+    const [acmeNumber, globexNumber] = sandbox.whatsapp.numbers;
+    if (!acmeNumber || !globexNumber) throw new Error('the WhatsApp emulator seeds two business numbers');
+    const { cookie } = sandbox.pipedrive.ui.signIn(other.users[1]?.id ?? 0);
+    const { body } = await fetchPage(`${sandbox.url}/start`, { cookie });
+    expect(body).toContain(`name="user_id" value="${other.admin.id}"`);
+    expect(body).toContain(`data-copy="${globexNumber.phoneNumberId}"`);
+    expect(body).toContain(`data-copy="${globexNumber.accessToken}"`);
+    expect(body).not.toContain(acmeNumber.phoneNumberId);
+    expect(body).not.toContain(acmeNumber.accessToken);
+    expect(body).toContain(`href="/deal/${other.deals[0]?.id}"`);
+    expect(body).toContain(`href="/person/${other.persons[0]?.id}"`);
+    for (const deal of demo.deals) expect(body).not.toContain(`href="/deal/${deal.id}"`);
+    for (const person of demo.persons) expect(body).not.toContain(`href="/person/${person.id}"`);
+  });
+
+  it('lists only the deals the signed-in user may see', async () => {
+    const { demo } = sandbox.pipedrive.seed;
+    const privateDeal = demo.deals.find((deal) => deal.visibleTo === 1);
+    const outsider = demo.users.find((user) => !user.isAdmin && user.id !== privateDeal?.ownerId);
+    if (privateDeal === undefined || outsider === undefined) throw new Error('the seed has a private deal');
+    const asOutsider = await fetchPage(`${sandbox.url}/start`, {
+      cookie: sandbox.pipedrive.ui.signIn(outsider.id).cookie,
+    });
+    expect(asOutsider.body).not.toContain(`href="/deal/${privateDeal.id}"`);
+    const asOwner = await fetchPage(`${sandbox.url}/start`, {
+      cookie: sandbox.pipedrive.ui.signIn(privateDeal.ownerId).cookie,
+    });
+    expect(asOwner.body).toContain(`href="/deal/${privateDeal.id}"`);
   });
 
   it('ticks off signing in and installing', async () => {

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { localhostAwareFetch } from '../../../server/services/pipedrive/localhost-fetch.ts';
 import { eq } from 'drizzle-orm';
 import { companies, connections, syncEffects } from '../../../server/db/schema/index.ts';
 import type { PipedriveTimeline } from '../../../server/services/sync/pipedrive-timeline.ts';
@@ -30,8 +31,14 @@ describe('message sync under faults', () => {
   const db = () => h.db;
   const demo = () => h.demo;
   const chatId = () => h.chat.chatId;
-  /** Pipedrive's API as Parley reaches it, with every request nock does not script passed through. */
-  const pipedrive = () => nock(h.pd.sandbox.url, { allowUnmocked: true });
+  /**
+   * Pipedrive's API as Parley reaches it (the demo company's own api_domain), with every request
+   * nock does not script passed through.
+   */
+  const pipedrive = () =>
+    nock(`http://${demo().company.domain}.pipedrive.localhost:${new URL(h.pd.sandbox.url).port}`, {
+      allowUnmocked: true,
+    });
   const audits = async (action: string) =>
     (await h.testApp.domain.audit.list({ companyId: demo().company.id }, { action, limit: 200 })).filter(
       (entry) => entry.subjectId === chatId(),
@@ -134,7 +141,8 @@ describe('message sync under faults', () => {
           init.signal?.addEventListener('abort', () => reject(new Error('aborted', { cause: init.signal?.reason }))),
         );
       }
-      return fetch(input, init);
+      // Parley's own fetch: it reaches the company's `.localhost` api_domain.
+      return localhostAwareFetch(input, init);
     };
     await start({ faults: { pipedriveTimeoutMs: 1_000, pipedriveFetch: hangingOnce } });
     const startedAt = Date.now();

@@ -7,10 +7,11 @@ import type {
   LeadSearchItemItem,
   OrganizationItem,
   GetPipelinesResponseAllOfDataInner,
+  GetPersonFields200ResponseDataInner,
   Person as PersonModel,
   StageItem,
 } from 'pipedrive/v2';
-import type { Activity, Deal, Organization, Person, Pipeline, Stage } from '../../state.ts';
+import type { Activity, Deal, Organization, Person, PersonField, Pipeline, Stage } from '../../state.ts';
 import { rfc3339, type WithNulls } from './format.ts';
 
 /** API v2 shapes, typed with the official client's models (`pipedrive@33.7.0`, `pipedrive/v2`). */
@@ -178,5 +179,30 @@ export function serializeOrganizationV2(organization: Organization): Organizatio
     annual_revenue: null,
     employee_count: null,
     custom_fields: { ...organization.customFields },
+  };
+}
+
+/**
+ * A person, deal or organization field as the v2 field endpoints return it (the client's
+ * `GetPersonFields200ResponseDataInner`; the deal and organization models add only optional keys).
+ */
+export function serializeFieldV2(field: PersonField): GetPersonFields200ResponseDataInner {
+  return {
+    field_name: field.name,
+    field_code: field.key,
+    field_type: field.fieldType,
+    is_custom_field: field.isCustom,
+    // Fields returned only on request (`include_fields`); none of the sandbox's are.
+    is_optional_response_field: false,
+    options: field.options
+      ? field.options.map((option) => ({
+          id: option.id,
+          label: option.label,
+          color: null,
+          add_time: rfc3339(field.addTime),
+          update_time: rfc3339(field.updateTime),
+        }))
+      : null,
+    subfields: null,
   };
 }
