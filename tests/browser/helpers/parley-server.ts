@@ -87,8 +87,6 @@ export async function startParleyWithSandbox(options: ParleyWithSandboxOptions =
       // The sandbox stands in for Meta's Graph API too (in sandbox mode WHATSAPP_GRAPH_URL defaults to it).
       whatsapp: { graphUrl: sandbox.url, graphVersion: 'v23.0', mediaMaxBytes: 16 * 1024 * 1024 },
       mail: { transport: 'sandbox', inboxUrl: `${sandbox.url}/mail/messages`, from: 'Parley <parley@localhost>' },
-      // The sandbox's Graph API, as `npm start` configures it.
-      whatsapp: { graphUrl: sandbox.url, graphVersion: 'v23.0', mediaMaxBytes: 1024 * 1024 },
     },
     paths: { extensionsDist },
     ...(options.database === undefined ? {} : { database: options.database }),

@@ -9,7 +9,6 @@ import { Field } from '../../../src/components/Field/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
 import styles from '../style.module.css';
 
-
 const STOPS_REMOVAL =
   'Parley forgets this number’s access token and app secret. Webhooks Meta sends for it are refused from now on (Meta retries, then gives up), so new messages and delivery ticks stop arriving; sending from Pipedrive and template sync stop too. Chats and messages already in Parley, and what was synced to Pipedrive, stay. You can add the number again later.';
 
