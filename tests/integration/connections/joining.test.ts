@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { TeamInfo } from '../../../contracts/dashboard.schemas.ts';
 import { auditLog, invitations, joinRequests, members } from '../../../server/db/schema/index.ts';
+import { companyApiDomain } from '../../../sandbox/pipedrive/company-domains.ts';
 import { signInAs } from '../../helpers/accounts.ts';
 import { createBrowser, stateFromRedirect } from '../../helpers/browser-session.ts';
 import { useJoiningWorld } from '../../helpers/joining.ts';
@@ -180,7 +181,10 @@ describe('joining the workspace from a Pipedrive consent', () => {
     await installAsAda();
     const { callback } = await signInWithPipedrive(pd.users.rita);
     expect(callback.body).toContain('Waiting for an admin to approve you');
-    expect(callback.body).toContain(`href="${pd.sandbox.url}"`);
+    // The company's own Pipedrive address (its api_domain), as Pipedrive gives each company one.
+    const company = pd.sandbox.pipedrive.state.companies.get(pd.users.rita.companyId);
+    if (company === undefined) throw new Error('seed: no company for rita');
+    expect(callback.body).toContain(`href="${companyApiDomain(pd.sandbox.url, company)}"`);
     expect(callback.body).toContain('Back to Pipedrive');
   });
 

@@ -1,4 +1,5 @@
 import type { Browser } from '../../helpers/browser-session.ts';
+import { companyApiDomain } from '../../../sandbox/pipedrive/company-domains.ts';
 import { connectCompany } from '../../helpers/connected-company.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
 import { startPipedriveSandbox, type PipedriveSandbox, type PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
@@ -126,50 +127,40 @@ describe('unmatched queue, deal pins and tenant isolation (against the sandbox)'
     expect((await globex.chatRow(globexChat)).pinnedDealId).toBeNull();
   });
 
-  it("T3: company A's resolution calls carry only A's token", async () => {
+  it("T3: company A's resolution calls carry only A's token, to A's own Pipedrive address", async () => {
     const state = pd.sandbox.pipedrive.state;
-    const companyOfToken = (authorization: string) => {
-      const token = state.accessTokens.get(authorization.replace(/^Bearer /, ''));
-      return token === undefined ? undefined : state.grants.get(token.grantId)?.companyId;
-    };
-    let phase: 'A' | 'B' = 'A';
-    const seen: { phase: 'A' | 'B'; company: number | undefined }[] = [];
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = async (input, init) => {
-      const url = input instanceof Request ? input.url : String(input);
-      const headers = new Headers(init?.headers);
-      const authorization = headers.get('authorization');
-      if (url.startsWith(pd.sandbox.url) && authorization?.startsWith('Bearer '))
-        seen.push({ phase, company: companyOfToken(authorization) });
-      return realFetch(input, init);
+    // The emulator records every API call with the company and user of the token it carried and
+    // the Host it came to: A's phase must be A's alone, B's phase B's alone.
+    const originOf = (companyId: number) => {
+      const company = state.companies.get(companyId);
+      if (company === undefined) throw new Error(`seed: no company ${companyId}`);
+      return new URL(companyApiDomain(pd.sandbox.url, company)).host;
     };
     const callsBefore = state.apiCalls.length;
-    try {
-      await testApp.domain.syncSettings.save(
-        pd.users.ada.companyId,
-        { ...(await testApp.domain.syncSettings.get(pd.users.ada.companyId)), createOnNewChat: 'deal' },
-        null,
-      );
-      await testApp.domain.chatLinks.resolve(await acme.chat({ waId: '34699000111', profileName: 'Tee Three' }));
-      phase = 'B';
-      await testApp.domain.chatLinks.resolve(await globex.chat({ waId: '12125550142', profileName: 'Globex Guest' }));
-    } finally {
-      globalThis.fetch = realFetch;
-    }
-    const acmeCalls = seen.filter((call) => call.phase === 'A');
-    const globexCalls = seen.filter((call) => call.phase === 'B');
+    await testApp.domain.syncSettings.save(
+      pd.users.ada.companyId,
+      { ...(await testApp.domain.syncSettings.get(pd.users.ada.companyId)), createOnNewChat: 'deal' },
+      null,
+    );
+    await testApp.domain.chatLinks.resolve(await acme.chat({ waId: '34699000111', profileName: 'Tee Three' }));
+    const boundary = state.apiCalls.length;
+    await testApp.domain.chatLinks.resolve(await globex.chat({ waId: '12125550142', profileName: 'Globex Guest' }));
+    const acmeCalls = state.apiCalls.slice(callsBefore, boundary);
+    const globexCalls = state.apiCalls.slice(boundary);
     expect(acmeCalls.length).toBeGreaterThan(2);
     expect(globexCalls.length).toBeGreaterThan(0);
-    expect(acmeCalls.every((call) => call.company === pd.users.ada.companyId)).toBe(true);
-    expect(globexCalls.every((call) => call.company === pd.users.gina.companyId)).toBe(true);
-    // At the emulator: every call of A's resolution was made as A's org connector, B's as B's.
-    const calls = state.apiCalls.slice(callsBefore);
-    expect(new Set(calls.map((call) => `${call.companyId}:${call.userId}`))).toEqual(
-      new Set([
-        `${pd.users.ada.companyId}:${pd.users.ada.userId}`,
-        `${pd.users.gina.companyId}:${pd.users.gina.userId}`,
-      ]),
-    );
+    for (const call of acmeCalls)
+      expect([call.companyId, call.userId, call.host]).toEqual([
+        pd.users.ada.companyId,
+        pd.users.ada.userId,
+        originOf(pd.users.ada.companyId),
+      ]);
+    for (const call of globexCalls)
+      expect([call.companyId, call.userId, call.host]).toEqual([
+        pd.users.gina.companyId,
+        pd.users.gina.userId,
+        originOf(pd.users.gina.companyId),
+      ]);
     const person = [...state.persons.values()].find((candidate) => candidate.name === 'Tee Three');
     expect(person?.companyId).toBe(pd.users.ada.companyId);
   });
