@@ -4,7 +4,7 @@ import type { Customer, Template } from './records.ts';
 import { DEMO_TEMPLATES, OTHER_TEMPLATES, type TemplateSeed } from './seed-templates.ts';
 import type { WhatsAppState } from './state.ts';
 
-interface BusinessSpec {
+export interface BusinessSpec {
   appName: string;
   wabaName: string;
   displayPhoneNumber: string;
@@ -50,40 +50,7 @@ const CUSTOMERS: { waId: string; name: string; username?: string }[] = [
 
 export function seedWhatsApp(state: WhatsAppState): SandboxBusinessNumber[] {
   const now = state.clock.now();
-  const numbers = BUSINESSES.map((spec): SandboxBusinessNumber => {
-    const appId = createNumericId(16);
-    const appSecret = createAppSecret();
-    state.apps.set(appId, { id: appId, name: spec.appName, secret: appSecret, webhook: null });
-    const wabaId = createNumericId(15);
-    state.wabas.set(wabaId, {
-      id: wabaId,
-      name: spec.wabaName,
-      appId,
-      subscribedAppIds: new Set(),
-      currency: 'USD',
-      timezoneId: '1',
-      messageTemplateNamespace: createHexId(16).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1_$2_$3_$4_'),
-    });
-    const phoneNumberId = createNumericId(15);
-    state.phones.set(phoneNumberId, {
-      id: phoneNumberId,
-      wabaId,
-      displayPhoneNumber: spec.displayPhoneNumber,
-      verifiedName: spec.verifiedName,
-    });
-    const accessToken = createAccessToken();
-    state.grants.set(accessToken, { token: accessToken, appId, wabaIds: [wabaId], expiresAt: null });
-    state.initial.templates.push(...spec.templates.map((seed) => toTemplate(wabaId, seed)));
-    return {
-      wabaId,
-      phoneNumberId,
-      displayPhoneNumber: spec.displayPhoneNumber,
-      verifiedName: spec.verifiedName,
-      accessToken,
-      appId,
-      appSecret,
-    };
-  });
+  const numbers = BUSINESSES.map((spec) => addBusiness(state, spec));
   state.initial.customers = CUSTOMERS.map((customer): Customer => ({
     ...customer,
     username: customer.username ?? null,
@@ -104,5 +71,46 @@ function toTemplate(wabaId: string, seed: TemplateSeed): Template {
     parameterFormat: seed.parameterFormat,
     components: structuredClone(seed.components),
     rejectedReason: seed.rejectedReason ?? 'NONE',
+  };
+}
+
+/**
+ * One business: its own Meta app (id, secret), WABA, number and system-user token, plus its
+ * templates in the seed that `reset()` restores. Used by the seed and by `addBusinessNumber`.
+ */
+export function addBusiness(state: WhatsAppState, spec: BusinessSpec): SandboxBusinessNumber {
+  const appId = createNumericId(16);
+  const appSecret = createAppSecret();
+  state.apps.set(appId, { id: appId, name: spec.appName, secret: appSecret, webhook: null });
+  const wabaId = createNumericId(15);
+  state.wabas.set(wabaId, {
+    id: wabaId,
+    name: spec.wabaName,
+    appId,
+    subscribedAppIds: new Set(),
+    currency: 'USD',
+    timezoneId: '1',
+    messageTemplateNamespace: createHexId(16).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1_$2_$3_$4_'),
+  });
+  const phoneNumberId = createNumericId(15);
+  state.phones.set(phoneNumberId, {
+    id: phoneNumberId,
+    wabaId,
+    displayPhoneNumber: spec.displayPhoneNumber,
+    verifiedName: spec.verifiedName,
+  });
+  const accessToken = createAccessToken();
+  state.grants.set(accessToken, { token: accessToken, appId, wabaIds: [wabaId], expiresAt: null });
+  const templates = spec.templates.map((seed) => toTemplate(wabaId, seed));
+  state.initial.templates.push(...templates);
+  state.templates.push(...templates.map((template) => structuredClone(template)));
+  return {
+    wabaId,
+    phoneNumberId,
+    displayPhoneNumber: spec.displayPhoneNumber,
+    verifiedName: spec.verifiedName,
+    accessToken,
+    appId,
+    appSecret,
   };
 }

@@ -39,10 +39,21 @@ export async function startWorkers(options: {
 }): Promise<WorkerRunner> {
   const { jobs, logger } = options;
   const workerIds: { name: string; id: string }[] = [];
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
   for (const { queue, handler, concurrency } of options.registrations) {
     const id = await jobs.boss.work<object>(
       queue.name,
-      { batchSize: 1, localConcurrency: concurrency ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+      {
+        batchSize: 1,
+        localConcurrency: concurrency ?? 1,
+        pollingIntervalSeconds,
+        // With LISTEN/NOTIFY on, pg-boss polls only every 30 s by default and counts on NOTIFY, which
+        // fires when a job is inserted — not when a delayed one becomes due. sync.chat always starts
+        // 2 s late (coalescing) and every retry backs off, so those jobs waited up to 30 s each
+        // (found by the chaos run, chaos/README.md). Polling keeps its normal pace; NOTIFY still wakes
+        // a worker at once for jobs due now.
+        notifyPollingIntervalSeconds: pollingIntervalSeconds,
+      },
       async ([job]) => {
         if (job === undefined) return;
         const jobLogger = logger.child({ queue: queue.name, jobId: job.id, retryCount: job.retryCount });

@@ -11,6 +11,7 @@ import { createDomainServices } from '../../server/services/domain-services.ts';
 import { testConfig } from '../helpers/test-config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { createTestLogger } from '../helpers/test-logger.ts';
+import { testDatabaseUrl } from '../helpers/test-env.ts';
 
 const logger = createTestLogger();
 const echoQueue = defineQueue<{ value: string }>('test.echo', { retryLimit: 2, retryDelay: 0 });
@@ -149,5 +150,50 @@ describe('durable jobs (pg-boss)', () => {
     expect(left.map((row) => row.tokenHash)).toEqual([expect.stringMatching(/^live-/)]);
     const windows = await database.pool.query('select count(*)::int as n from rate_limit_counters');
     expect(windows.rows[0]).toEqual({ n: 1 });
+  });
+});
+
+const withPostgres = testDatabaseUrl() === undefined ? describe.skip : describe;
+
+/**
+ * With LISTEN/NOTIFY (real PostgreSQL), pg-boss wakes workers on insert only; a job that becomes due
+ * later (sync.chat's start delay, a retry's backoff) used to wait for the 30-second backstop poll.
+ * Found by the chaos run: every sync.chat started ~28 s late and every retry came ~30 s apart.
+ */
+withPostgres('durable jobs with LISTEN/NOTIFY (PostgreSQL)', () => {
+  let database: TestDatabase;
+  let jobs: JobQueue;
+  let workers: WorkerRunner | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    jobs = createJobQueue({
+      connectionString: database.connectionString,
+      logger,
+      queues: [echoQueue],
+      useListenNotify: true,
+    });
+    await jobs.start();
+  });
+
+  afterAll(async () => {
+    await workers?.stop();
+    await jobs.stop({ graceful: false, timeoutMs: 2000 });
+    await database.destroy();
+  });
+
+  it('a delayed job starts at its time, not at the next 30-second backstop poll', async () => {
+    const handled = deferred<number>();
+    workers = await startWorkers({
+      jobs,
+      logger,
+      registrations: [registerJob({ queue: echoQueue, handler: async () => handled.resolve(Date.now()) })],
+    });
+    // The worker's first fetch has run and found nothing: only a poll can see the job become due.
+    const sentAt = Date.now();
+    await jobs.send(echoQueue, { value: 'later' }, { startAfter: 2 });
+    const ranAt = await handled.promise;
+    expect(ranAt - sentAt).toBeGreaterThanOrEqual(1_500);
+    expect(ranAt - sentAt).toBeLessThan(10_000);
   });
 });
