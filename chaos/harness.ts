@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { appFromManifest } from '../sandbox/app-registration.ts';
 import { startSandbox, type Sandbox } from '../sandbox/index.ts';
-import { Balancer, ManagedProcess, freePort } from './processes.ts';
+import { Balancer, DatabaseProxy, ManagedProcess, freePort } from './processes.ts';
 import { setUpCompanies } from './tenants.ts';
 import { isClean, messageToken, verify, type Verification } from './verify.ts';
 
@@ -22,12 +22,22 @@ export interface ChaosOptions {
   companies: number;
   /** Roughly how long the customers take to send everything. */
   sendDurationMs: number;
-  /** A random web or worker process gets `kill -9` (and is restarted) this often while sending. */
+  /**
+   * `random`: a random web or worker process gets `kill -9` (and is restarted) about every
+   * `killEveryMs` while the customers write, at most `maxKills` times. `workers-mid-sync`: once a
+   * `sync.chat` job is running, every worker is killed at once (so the one running it surely dies),
+   * `maxKills` times (F10 with real processes).
+   */
+  killPlan: 'random' | 'workers-mid-sync';
   killEveryMs: number;
-  /** Kills at most this many times (the smoke run kills once). */
   maxKills: number;
-  /** Restart the machine's PostgreSQL cluster once, half-way through sending (pg_ctlcluster). */
-  restartPostgres: boolean;
+  /**
+   * Half-way through sending: `restart` restarts the machine's PostgreSQL cluster (pg_ctlcluster);
+   * `outage` cuts Parley's connections at a proxy and refuses new ones for `databaseOutageMs` (F9
+   * without disturbing anyone else on the server); `none`.
+   */
+  databaseFault: 'restart' | 'outage' | 'none';
+  databaseOutageMs: number;
   /** Gives up waiting for the system to settle after this long (the run then reports what is missing). */
   drainTimeoutMs: number;
   /** Sandbox faults: Pipedrive 5xx (before / after the write), WhatsApp duplicate webhooks. */
@@ -42,9 +52,11 @@ export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'adminDatabaseUrl' | 'log
   chats: 200,
   companies: 3,
   sendDurationMs: 240_000,
+  killPlan: 'random',
   killEveryMs: 5_000,
   maxKills: Number.POSITIVE_INFINITY,
-  restartPostgres: true,
+  databaseFault: 'restart',
+  databaseOutageMs: 5_000,
   drainTimeoutMs: 360_000,
   faults: { pipedrive5xxRate: 0.03, pipedriveLostResponseRate: 0.02, webhookDuplicateRate: 0.05 },
   keepDatabase: false,
@@ -61,6 +73,9 @@ export interface ChaosReport {
     crashes: number;
     crashLog: string[];
     postgresRestarts: number;
+    databaseOutages: number;
+    /** Connections the database proxy refused during the outage (Parley tried and failed). */
+    databaseRefused: number;
     webhookPosts: number;
     webhookRetries: number;
     webhookDuplicatesInjected: number;
@@ -117,6 +132,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const balancer = new Balancer(webs);
   const publicUrl = await balancer.listen();
 
+  // Parley's processes reach PostgreSQL through a proxy the harness can cut (databaseFault 'outage');
+  // the harness's own checks go straight to the server.
+  const server = new URL(options.adminDatabaseUrl);
+  const databaseProxy = new DatabaseProxy({ host: server.hostname, port: Number(server.port || 5432) });
+  const proxiedUrl = new URL(databaseUrl);
+  proxiedUrl.hostname = '127.0.0.1';
+  proxiedUrl.port = String(await databaseProxy.listen());
+
   let sandbox: Sandbox | undefined;
   const processes: ManagedProcess[] = [];
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
@@ -138,7 +161,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       whatsappFaults: { duplicateRate: options.faults.webhookDuplicateRate, reorderStatuses: true },
     });
     const env: Record<string, string> = {
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: proxiedUrl.toString(),
       PUBLIC_URL: publicUrl,
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -190,26 +213,61 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     const callsBefore = sandbox.pipedrive.state.apiCalls.length;
 
-    // Chaos: kills while the customers write, and one PostgreSQL restart half-way through.
+    // Chaos: kills while the customers write, and one database fault half-way through.
     const kills = { web: 0, worker: 0 };
+    let killRounds = 0;
     let postgresRestarts = 0;
+    let databaseOutages = 0;
     let sending = true;
+    const kill = async (victim: ManagedProcess) => {
+      kills[victim.role] += 1;
+      log(`kill -9 ${victim.name} (kill ${kills.web + kills.worker})`);
+      await victim
+        .killAndRestart()
+        .catch((error: unknown) => log(`restart of ${victim.name} failed: ${String(error)}`));
+    };
     const chaos = (async () => {
-      while (sending && kills.web + kills.worker < options.maxKills) {
-        await sleep(options.killEveryMs * (0.5 + Math.random()));
-        if (!sending) break;
-        const victim = pick(processes);
-        kills[victim.role] += 1;
-        log(`kill -9 ${victim.name} (kill ${kills.web + kills.worker})`);
-        await victim
-          .killAndRestart()
-          .catch((error: unknown) => log(`restart of ${victim.name} failed: ${String(error)}`));
+      while (sending && killRounds < options.maxKills) {
+        if (options.killPlan === 'random') {
+          await sleep(options.killEveryMs * (0.5 + Math.random()));
+          if (!sending) break;
+          killRounds += 1;
+          await kill(pick(processes));
+          continue;
+        }
+        // Waiting for a condition in another process: poll the job table.
+        await sleep(100);
+        const running = await pool
+          .query(`select 1 from pgboss.job where name = 'sync.chat' and state = 'active' limit 1`)
+          .then(
+            (result) => result.rowCount ?? 0,
+            () => 0,
+          );
+        if (running === 0) continue;
+        killRounds += 1;
+        await Promise.all(workers.map((worker) => kill(worker)));
       }
     })();
+    const databaseFault = async (): Promise<void> => {
+      if (options.databaseFault === 'restart') {
+        postgresRestarts += 1;
+        log('restarting PostgreSQL (pg_ctlcluster … restart)');
+        await restartPostgresCluster().then(
+          () => log('PostgreSQL is back'),
+          (error: unknown) => log(`PostgreSQL restart failed: ${String(error)}`),
+        );
+      } else if (options.databaseFault === 'outage') {
+        databaseOutages += 1;
+        log(`database unreachable for ${options.databaseOutageMs} ms (connections cut at the proxy)`);
+        await databaseProxy.outage(options.databaseOutageMs);
+        log('database reachable again');
+      }
+    };
 
     const sendStarted = Date.now();
     let sent = 0;
-    let postgresRestart: Promise<void> = Promise.resolve();
+    let databaseFaulted = false;
+    let databaseFaultDone: Promise<void> = Promise.resolve();
     const remaining = chats.map((chat, index) => ({
       chat,
       left: Math.floor(options.messages / chats.length) + (index < options.messages % chats.length ? 1 : 0),
@@ -229,13 +287,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           text: `${messageToken(sent)} hello from ${entry.chat.name} <b>&amp; ünïcödé 🌻</b>`,
         });
       }
-      if (options.restartPostgres && postgresRestarts === 0 && sent >= options.messages / 2) {
-        postgresRestarts = 1;
-        log(`restarting PostgreSQL (pg_ctlcluster … restart) after ${sent} messages`);
-        postgresRestart = restartPostgresCluster().then(
-          () => log('PostgreSQL is back'),
-          (error: unknown) => log(`PostgreSQL restart failed: ${String(error)}`),
-        );
+      if (!databaseFaulted && sent >= options.messages / 2) {
+        databaseFaulted = true;
+        databaseFaultDone = databaseFault();
       }
       // Paces the load generator to the planned duration.
       const due = sendStarted + (options.sendDurationMs * sent) / options.messages;
@@ -245,7 +299,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(`sent ${sent} messages in ${sendSeconds.toFixed(1)} s`);
     sending = false;
     await chaos;
-    await postgresRestart;
+    await databaseFaultDone;
 
     // Drain: no more kills; wait until everything is where it belongs (or give up and report).
     const drainStarted = Date.now();
@@ -285,6 +339,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         crashes: processes.reduce((sum, process) => sum + process.crashes, 0),
         crashLog,
         postgresRestarts,
+        databaseOutages,
+        databaseRefused: databaseProxy.refused,
         webhookPosts: attempts.length,
         webhookRetries: attempts.filter((attempt) => attempt.attempt > 1).length,
         webhookDuplicatesInjected: attempts.filter((attempt) => attempt.duplicateOf !== null).length,
@@ -307,6 +363,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     await Promise.all(processes.map((process) => process.stop()));
     await balancer.close();
+    await databaseProxy.close();
     await pool.end().catch(() => undefined);
     await sandbox?.close();
     if (!options.keepDatabase) {

@@ -4,6 +4,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A free loopback port (web instances keep theirs across restarts, so the balancer knows them). */
 export async function freePort(): Promise<number> {
@@ -72,7 +73,10 @@ export class ManagedProcess {
       this.crashes += 1;
       this.crashLog.push(`${this.name}: exit code ${code} signal ${signal}`);
       // A crash (e.g. the database went away under it) is restarted like a kill, so the run goes on.
-      void this.start().catch((error: unknown) => this.crashLog.push(`${this.name}: restart failed: ${String(error)}`));
+      // A second later, so a process that cannot start (database down) does not spin.
+      void sleep(1_000)
+        .then(() => (this.stopping ? undefined : this.start()))
+        .catch((error: unknown) => this.crashLog.push(`${this.name}: restart failed: ${String(error)}`));
     });
     if (this.role === 'worker') {
       this.up = true;
@@ -95,7 +99,7 @@ export class ManagedProcess {
         // not listening yet
       }
       // Polling a readiness endpoint: there is no event to wait on across processes.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     throw new Error(`${this.name} was not ready within ${timeoutMs} ms`);
   }
@@ -182,6 +186,59 @@ export class Balancer {
     upstream.once('close', () => {
       if (connected && !client.destroyed) client.destroy();
     });
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}
+
+/**
+ * A TCP proxy between Parley's processes and PostgreSQL (reliability.md's substitute for toxiproxy):
+ * `outage(ms)` cuts every open connection and refuses new ones for that long, which is what a
+ * database restart or a network cut looks like to Parley, without touching the machine's server.
+ */
+export class DatabaseProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private down = false;
+  private readonly target: { host: string; port: number };
+  refused = 0;
+
+  constructor(target: { host: string; port: number }) {
+    this.target = target;
+  }
+
+  /** Listens on a free loopback port; answers the port. */
+  async listen(): Promise<number> {
+    this.server = createServer((client) => {
+      if (this.down) {
+        this.refused += 1;
+        client.resetAndDestroy();
+        return;
+      }
+      const upstream = connect(this.target);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.once('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.once('close', () => upstream.destroy());
+      upstream.once('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address();
+    if (typeof address !== 'object' || address === null) throw new Error('database proxy has no port');
+    return address.port;
+  }
+
+  async outage(ms: number): Promise<void> {
+    this.down = true;
+    for (const socket of this.sockets) socket.resetAndDestroy();
+    await sleep(ms);
+    this.down = false;
   }
 
   async close(): Promise<void> {

@@ -14,7 +14,8 @@ async function main(): Promise<void> {
       'send-seconds': { type: 'string' },
       'kill-every-ms': { type: 'string' },
       'max-kills': { type: 'string' },
-      'no-postgres-restart': { type: 'boolean', default: false },
+      'database-fault': { type: 'string' },
+      'kill-plan': { type: 'string' },
       'drain-seconds': { type: 'string' },
       'keep-database': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -33,6 +34,12 @@ async function main(): Promise<void> {
     if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`not a number: ${value}`);
     return parsed;
   };
+  const oneOf = <T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T => {
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value))
+      throw new Error(`expected one of ${allowed.join(', ')}: ${value}`);
+    return value as T;
+  };
   const defaults = DEFAULT_CHAOS_OPTIONS;
   const report = await runChaos({
     ...defaults,
@@ -43,7 +50,8 @@ async function main(): Promise<void> {
     sendDurationMs: number(values['send-seconds'], defaults.sendDurationMs / 1000) * 1000,
     killEveryMs: number(values['kill-every-ms'], defaults.killEveryMs),
     maxKills: number(values['max-kills'], defaults.maxKills),
-    restartPostgres: !values['no-postgres-restart'],
+    databaseFault: oneOf(values['database-fault'], ['restart', 'outage', 'none'] as const, defaults.databaseFault),
+    killPlan: oneOf(values['kill-plan'], ['random', 'workers-mid-sync'] as const, defaults.killPlan),
     drainTimeoutMs: number(values['drain-seconds'], defaults.drainTimeoutMs / 1000) * 1000,
     keepDatabase: values['keep-database'],
     log: (line) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
@@ -72,7 +80,10 @@ export function formatReport(report: ChaosReport): string {
     ],
     ['kill -9 (web / worker)', `${f.kills.web} / ${f.kills.worker}`],
     ['unplanned exits (restarted)', f.crashes],
-    ['PostgreSQL restarts', f.postgresRestarts],
+    [
+      'PostgreSQL restarts / outages at the proxy (connections refused)',
+      `${f.postgresRestarts} / ${f.databaseOutages} (${f.databaseRefused})`,
+    ],
     [
       'webhook POSTs / retries / failed / duplicates injected',
       `${f.webhookPosts} / ${f.webhookRetries} / ${f.webhookFailedAttempts} / ${f.webhookDuplicatesInjected}`,

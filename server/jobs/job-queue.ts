@@ -59,6 +59,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     max: options.poolMax ?? 4,
     application_name: 'parley-jobs',
     useListenNotify: options.useListenNotify,
+    // How soon a job of a dead worker is noticed (its heartbeat stale, queues.ts HEARTBEAT_SECONDS):
+    // the supervisor fails stale jobs of a queue once per monitor interval; pg-boss's defaults are
+    // 60 s each. One instance runs each pass (a claim in the queue table).
+    superviseIntervalSeconds: 10,
+    monitorIntervalSeconds: 10,
   });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   boss.on('warning', (warning) => logger.warn({ warning }, 'job queue warning'));
