@@ -1,15 +1,15 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { appFromManifest } from '../sandbox/app-registration.ts';
 import { startSandbox, type Sandbox } from '../sandbox/index.ts';
 import { Balancer, DatabaseProxy, ManagedProcess, freePort } from './processes.ts';
+import type { ChaosReport } from './report.ts';
+import { admin, pick, restartPostgresCluster, sleep, withDatabase } from './support.ts';
 import { setUpCompanies } from './tenants.ts';
-import { isClean, messageToken, verify, type Verification } from './verify.ts';
+import { isClean, messageToken, verify } from './verify.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -61,51 +61,6 @@ export const DEFAULT_CHAOS_OPTIONS: Omit<ChaosOptions, 'adminDatabaseUrl' | 'log
   faults: { pipedrive5xxRate: 0.03, pipedriveLostResponseRate: 0.02, webhookDuplicateRate: 0.05 },
   keepDatabase: false,
 };
-
-export interface ChaosReport {
-  passed: boolean;
-  verification: Verification;
-  figures: {
-    messagesSent: number;
-    chats: number;
-    companies: number;
-    kills: { web: number; worker: number };
-    crashes: number;
-    crashLog: string[];
-    postgresRestarts: number;
-    databaseOutages: number;
-    /** Connections the database proxy refused during the outage (Parley tried and failed). */
-    databaseRefused: number;
-    webhookPosts: number;
-    webhookRetries: number;
-    webhookDuplicatesInjected: number;
-    webhookFailedAttempts: number;
-    balancerResets: number;
-    pipedriveCalls: number;
-    pipedrive429: number;
-    pipedrive5xxInjected: number;
-    jobRetries: number;
-    lost: number;
-    duplicated: number;
-    sendSeconds: number;
-    drainSeconds: number;
-    totalSeconds: number;
-  };
-  workDir: string;
-  databaseName: string;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function pick<T>(items: readonly T[]): T {
-  return items[Math.floor(Math.random() * items.length)] as T;
-}
-
-async function restartPostgresCluster(): Promise<void> {
-  const [version] = readdirSync('/etc/postgresql');
-  if (version === undefined) throw new Error('no PostgreSQL cluster under /etc/postgresql');
-  await promisify(execFile)('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart']);
-}
 
 /**
  * The chaos run (issue 13 §2): real PostgreSQL, two web instances and two workers as child
@@ -371,21 +326,5 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         client.query(`drop database if exists "${databaseName}" with (force)`),
       ).catch((error: unknown) => log(`could not drop ${databaseName}: ${String(error)}`));
     }
-  }
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
   }
 }

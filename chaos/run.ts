@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_CHAOS_OPTIONS, runChaos, type ChaosReport } from './harness.ts';
+import { DEFAULT_CHAOS_OPTIONS, runChaos } from './harness.ts';
+import type { ChaosReport } from './report.ts';
 
 /**
  * `npm run chaos`: see chaos/README.md. Exit code 0 only when nothing was lost or duplicated and

@@ -38,6 +38,12 @@ export interface JobQueue {
     options?: SendOptions & { tx?: Tx },
   ): Promise<string | null>;
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
+  /**
+   * Whether another job of `queue` with this singleton key waits to be retried. A `stately` queue
+   * holds one job per state and key, so when one is already in `retry`, pg-boss cannot queue a
+   * second retry: a failing job would go straight to the dead letters (found by the chaos run).
+   */
+  hasRetryWaiting(queue: QueueDefinition, singletonKey: string, exceptJobId: string): Promise<boolean>;
 }
 
 export interface JobQueueOptions {
@@ -93,6 +99,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       const rest = { ...queue.sendDefaults?.(data), ...given };
       return boss.send(queue.name, data, tx === undefined ? rest : { ...rest, db: fromDrizzle(tx, sql) });
     },
+    async hasRetryWaiting(queue, singletonKey, exceptJobId) {
+      const queued = await boss.findJobs(queue.name, { key: singletonKey, queued: true });
+      return queued.some((job) => job.state === 'retry' && job.id !== exceptJobId);
+    },
     async stop(stopOptions = {}) {
       await boss.stop({
         graceful: stopOptions.graceful ?? true,
@@ -103,15 +113,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   };
 }
 
-/** Options that can only be set when a queue is created. */
+/**
+ * Options that can only be set when a queue is created (pg-boss 12 updates the rest, so an existing
+ * install picks up e.g. new heartbeats or retry limits at its next start).
+ */
 function withoutCreateOnly(options: Omit<Queue, 'name'>) {
-  const {
-    policy: _policy,
-    partition: _partition,
-    deadLetter: _deadLetter,
-    retryDelayMax: _max,
-    heartbeatSeconds: _hb,
-    ...rest
-  } = options;
+  const { policy: _policy, partition: _partition, ...rest } = options;
   return rest;
 }

@@ -15,6 +15,13 @@ import { testDatabaseUrl } from '../helpers/test-env.ts';
 
 const logger = createTestLogger();
 const echoQueue = defineQueue<{ value: string }>('test.echo', { retryLimit: 2, retryDelay: 0 });
+const statelyDead = defineQueue<{ value: string }>('test.stately.dead');
+const statelyQueue = defineQueue<{ value: string }>('test.stately', {
+  policy: 'stately',
+  retryLimit: 5,
+  retryDelay: 600,
+  deadLetter: statelyDead.name,
+});
 
 /** A promise with its resolver, for waiting on something a worker does. */
 function deferred<T>() {
@@ -33,7 +40,7 @@ describe('durable jobs (pg-boss)', () => {
     jobs = createJobQueue({
       connectionString: database.connectionString,
       logger,
-      queues: [...ALL_QUEUES, echoQueue],
+      queues: [...ALL_QUEUES, echoQueue, statelyDead, statelyQueue],
       useListenNotify: false,
     });
     await jobs.start();
@@ -110,6 +117,25 @@ describe('durable jobs (pg-boss)', () => {
       [rolledBack, committed],
     );
     expect(queued.rows.map((row) => row.data.value)).toEqual([committed]);
+  });
+
+  it('a stately queue holds one retry per key: a second failure is dead-lettered, which hasRetryWaiting foresees', async () => {
+    const key = `chat:${randomUUID()}`;
+    const fail = async () => {
+      const [job] = await jobs.boss.fetch<{ value: string }>(statelyQueue.name);
+      if (job === undefined) throw new Error('nothing to fetch');
+      await jobs.boss.fail(statelyQueue.name, job.id, { message: 'transient' });
+      return job.id;
+    };
+    const first = await jobs.send(statelyQueue, { value: 'first' }, { singletonKey: key });
+    await fail();
+    const second = await jobs.send(statelyQueue, { value: 'second' }, { singletonKey: key });
+    expect(await jobs.hasRetryWaiting(statelyQueue, key, first ?? '')).toBe(false);
+    expect(await jobs.hasRetryWaiting(statelyQueue, key, second ?? '')).toBe(true);
+    await fail();
+    // What the sync job avoids by leaving the chat to the waiting retry (chat-sync.service.ts).
+    const dead = await jobs.boss.findJobs<{ value: string }>(statelyDead.name);
+    expect(dead.map((job) => job.data.value)).toEqual(['second']);
   });
 
   it('runs the scheduled maintenance job through the real registration: expired sessions go', async () => {
