@@ -70,6 +70,9 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     // 60 s each. One instance runs each pass (a claim in the queue table).
     superviseIntervalSeconds: 10,
     monitorIntervalSeconds: 10,
+    // How fresh each process's count of ready jobs is: workers fetch back to back while it shows a
+    // backlog (worker-runner.ts). pg-boss's default is 60 s.
+    queueCacheIntervalSeconds: 5,
   });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   boss.on('warning', (warning) => logger.warn({ warning }, 'job queue warning'));

@@ -53,6 +53,11 @@ export async function startWorkers(options: {
         // (found by the chaos run, chaos/README.md). Polling keeps its normal pace; NOTIFY still wakes
         // a worker at once for jobs due now.
         notifyPollingIntervalSeconds: pollingIntervalSeconds,
+        // pg-boss waits a polling interval after every fetch, even a full one: one job per second per
+        // queue and process (two per second for sync.chat) however long the backlog. The chaos run's
+        // drain crawled at ~6 inbox rows/s. With a backlog (pg-boss's cached count of ready jobs), the
+        // worker fetches again at once; an empty fetch returns it to polling, so it never spins.
+        burstWhenReadyExceeds: 1,
       },
       async ([job]) => {
         if (job === undefined) return;

@@ -119,6 +119,32 @@ describe('durable jobs (pg-boss)', () => {
     expect(queued.rows.map((row) => row.data.value)).toEqual([committed]);
   });
 
+  it('works a backlog back to back, not one job per polling interval', async () => {
+    const total = 100;
+    const seen = new Set<string>();
+    const all = deferred<void>();
+    for (let i = 0; i < total; i += 1) await jobs.send(echoQueue, { value: `backlog-${i}` });
+    // Workers burst once pg-boss's cached ready count shows the backlog (its monitor counts every
+    // 10 s, each process re-reads every 5 s): until then they poll once a second.
+    const started = Date.now();
+    workers = await startWorkers({
+      jobs,
+      logger,
+      registrations: [
+        registerJob({
+          queue: echoQueue,
+          handler: async ({ value }) => {
+            if (value.startsWith('backlog-')) seen.add(value);
+            if (seen.size === total) all.resolve();
+          },
+        }),
+      ],
+    });
+    await all.promise;
+    // At one job per 1-second poll this takes 100 s; bursting, the ~15 s before the count is seen.
+    expect(Date.now() - started).toBeLessThan(50_000);
+  }, 120_000);
+
   it('a stately queue holds one retry per key: a second failure is dead-lettered, which hasRetryWaiting foresees', async () => {
     const key = `chat:${randomUUID()}`;
     const fail = async () => {
