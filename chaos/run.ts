@@ -71,6 +71,7 @@ export function formatReport(report: ChaosReport): string {
     ['stored exactly once', v.storedOnce],
     ['in exactly one note line', v.inOneNoteLine],
     ['lost (not stored or in no note)', f.lost],
+    ['  of which acknowledged, still in the inbox (late, not lost)', v.notStoredButQueued],
     ['duplicated (stored twice or in two note lines)', f.duplicated],
     ['persons missing / duplicated', `${v.personsMissing} / ${v.personsDuplicated}`],
     ['deals missing / duplicated', `${v.dealsMissing} / ${v.dealsDuplicated}`],

@@ -23,6 +23,8 @@ export interface Verification {
   storedOnce: number;
   /** Sent messages with no row. */
   notStored: number;
+  /** Of those, how many Parley acknowledged (in the inbox) but has not processed yet: late, not lost. */
+  notStoredButQueued: number;
   /** Sent messages with more than one row. */
   storedTwice: number;
   /** Sent messages whose token appears in exactly one note line of their company. */
@@ -86,6 +88,14 @@ export async function verify(sandbox: Sandbox, pool: pg.Pool, chats: ChaosChat[]
   );
   for (const row of rows) stored.set(row.wamid, Number(row.count));
 
+  const queued = new Set(
+    (
+      await pool.query<{ key: string }>(
+        `select dedupe_key as key from inbox_events where processed_at is null and dedupe_key like '%:message:%'`,
+      )
+    ).rows.map((row) => row.key.slice(row.key.indexOf(':message:') + ':message:'.length)),
+  );
+
   const { state } = sandbox.pipedrive;
   const notes = [...state.notes.values()].filter((n) => n.activeFlag);
   const tokenCounts = new Map<number, Map<string, number>>();
@@ -100,6 +110,7 @@ export async function verify(sandbox: Sandbox, pool: pg.Pool, chats: ChaosChat[]
 
   let storedOnce = 0;
   let notStored = 0;
+  let notStoredButQueued = 0;
   let storedTwice = 0;
   let inOneNoteLine = 0;
   let missingFromNotes = 0;
@@ -109,7 +120,8 @@ export async function verify(sandbox: Sandbox, pool: pg.Pool, chats: ChaosChat[]
     if (copies === 1) storedOnce += 1;
     else if (copies === 0) {
       notStored += 1;
-      note(`${token} (${wamid}) not stored`);
+      if (queued.has(wamid)) notStoredButQueued += 1;
+      else note(`${token} (${wamid}) not stored, not in the inbox either`);
     } else {
       storedTwice += 1;
       note(`${token} stored ${copies} times`);
@@ -180,6 +192,7 @@ export async function verify(sandbox: Sandbox, pool: pg.Pool, chats: ChaosChat[]
     sent: sentTokens.size,
     storedOnce,
     notStored,
+    notStoredButQueued,
     storedTwice,
     inOneNoteLine,
     missingFromNotes,
