@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { AUDIT_GROUPS, type AuditGroup } from './audit-actions.ts';
 import { ConnectionState, DateTime, MemberRole, Nullable, Ok, Uuid } from './common.schemas.ts';
 
 /** The dashboard's API (`/api/session`, `/api/auth/*`, `/api/team/*`, `/api/invitations/*`, `/api/integrations/*`, `/api/audit`). */
@@ -26,7 +27,8 @@ export const SignUpBody = Type.Object({
   email: Email,
   password: Password,
   name: Type.String({ minLength: 1, maxLength: 120 }),
-  workspaceName: Type.String({ minLength: 1, maxLength: 120 }),
+  /** The new workspace's name; left out by someone joining an existing workspace (an invitation). */
+  workspaceName: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
 });
 export type SignUpBody = Static<typeof SignUpBody>;
 /** Sign-up makes no account or session yet: the mailed link confirms the address first. */
@@ -75,7 +77,16 @@ export type ChangeRoleBody = Static<typeof ChangeRoleBody>;
 
 export const TeamInfo = Type.Object({
   members: Type.Array(Type.Object({ id: Uuid, role: MemberRole, email: Type.String(), name: Type.String() })),
-  invitations: Type.Array(Type.Object({ id: Uuid, email: Type.String(), role: MemberRole, expiresAt: DateTime })),
+  invitations: Type.Array(
+    Type.Object({
+      id: Uuid,
+      email: Type.String(),
+      role: MemberRole,
+      expiresAt: DateTime,
+      /** The link to copy again (owners and admins only; null for others and for old invitations). */
+      link: Nullable(Type.String()),
+    }),
+  ),
   joinRequests: Type.Array(
     Type.Object({
       id: Uuid,
@@ -133,16 +144,41 @@ export const AuditEntry = Type.Object({
   at: DateTime,
 });
 export type AuditEntry = Static<typeof AuditEntry>;
-/** `nextBefore`: pass as `before` for the next (older) page; null on the last page. */
-export const AuditReply = Type.Object({ entries: Type.Array(AuditEntry), nextBefore: Nullable(Type.Integer()) });
+/**
+ * `nextBefore`: pass as `before` for the next (older) page; null on the last page. `names`: who and
+ * what the page's entries refer to, in words, keyed like the audit log writes them (`member:<id>`,
+ * `pipedrive_user:<companyId>:<userId>`, `chat:<id>`, `channel:<id>`); a key missing here is no
+ * longer known (a removed member, a deleted chat). `pipedriveUrl`: the company's Pipedrive address,
+ * for links to its deals, persons and leads (null when none is connected).
+ */
+export const AuditReply = Type.Object({
+  entries: Type.Array(AuditEntry),
+  nextBefore: Nullable(Type.Integer()),
+  names: Type.Record(Type.String(), Type.String()),
+  pipedriveUrl: Nullable(Type.String()),
+});
 export type AuditReply = Static<typeof AuditReply>;
-/** `action` matches exactly, or as a prefix when it ends with `.` (`sync.`, `transcript.`). */
+/**
+ * `action` matches exactly, or as a prefix when it ends with `.` (`sync.`, `transcript.`); `group`
+ * is one of the catalogue's groups (contracts/audit-actions.ts); `actor` as the log writes it;
+ * `since` (inclusive) and `until` (exclusive) bound the time.
+ */
 export const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   before: Type.Optional(Type.Integer({ minimum: 1 })),
   action: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  group: Type.Optional(Type.Union(Object.keys(AUDIT_GROUPS).map((group) => Type.Literal(group as AuditGroup)))),
+  actor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+  until: Type.Optional(Type.String({ format: 'date-time' })),
   subjectId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 export type AuditQuery = Static<typeof AuditQuery>;
+/** Everyone who appears as an actor in the workspace's audit log, for the "who" filter; `names` as in `AuditReply`. */
+export const AuditActorsReply = Type.Object({
+  actors: Type.Array(Type.String()),
+  names: Type.Record(Type.String(), Type.String()),
+});
+export type AuditActorsReply = Static<typeof AuditActorsReply>;
 
 export { Ok };

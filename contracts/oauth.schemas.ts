@@ -16,6 +16,12 @@ export const CallbackQuery = Type.Object({
 export type CallbackQuery = Static<typeof CallbackQuery>;
 export const ResumeParams = Type.Object({ id: Uuid });
 export type ResumeParams = Static<typeof ResumeParams>;
+/** The parked install's confirmation form (a plain HTML form post carrying the session's CSRF token). */
+export const ResumeDecisionBody = Type.Object({
+  csrf: Type.String({ maxLength: 200 }),
+  decision: Type.Union([Type.Literal('confirm'), Type.Literal('cancel')]),
+});
+export type ResumeDecisionBody = Static<typeof ResumeDecisionBody>;
 
 /** Pipedrive tells the callback URL when an admin shares the app with users or makes it private. */
 export const SharingChangedBody = Type.Object({

@@ -45,17 +45,52 @@ export const EventsQuerySchema = Type.Object(
 );
 export type EventsQuery = Static<typeof EventsQuerySchema>;
 
+/** `GET /api/panel/media/:messageId`: the signed link a message payload carries in `media.url`. */
+export const MediaParamsSchema = Type.Object(
+  { messageId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+export type MediaParams = Static<typeof MediaParamsSchema>;
+export const MediaLinkQuerySchema = Type.Object(
+  {
+    company: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    /** Unix seconds. */
+    expires: Type.Integer({ minimum: 0, maximum: 99_999_999_999 }),
+    signature: Type.String({ minLength: 1, maxLength: 100 }),
+  },
+  { additionalProperties: false },
+);
+export type MediaLinkQuery = Static<typeof MediaLinkQuerySchema>;
+
+/**
+ * `POST /api/panel/chats/:chatId/media`: the file itself is the body, sent with its own
+ * `Content-Type` (what WhatsApp accepts: contracts/whatsapp-media.ts); name and caption ride in the query.
+ */
+export const MediaUploadQuerySchema = Type.Object(
+  {
+    filename: Type.String({ minLength: 1, maxLength: 240 }),
+    /** WhatsApp's caption limit; audio and stickers take none. */
+    caption: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+);
+export type MediaUploadQuery = Static<typeof MediaUploadQuerySchema>;
+
 // ── Responses ───────────────────────────────────────────────────────────────
+// Route schemas serialize through these, so only declared fields leave the server.
 
-export interface EventsTicketResponse {
-  ticket: string;
-  expiresAt: string;
-}
+const IsoTime = Type.String({ format: 'date-time' });
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+const NullableId = Type.Union([Type.Integer(), Type.Null()]);
+const JsonObject = Type.Record(Type.String(), Type.Unknown());
 
-/** One Server-Sent Event's `data` (its `id` is `seq`). */
+export const EventsTicketResponseSchema = Type.Object({ ticket: Type.String(), expiresAt: IsoTime });
+export type EventsTicketResponse = Static<typeof EventsTicketResponseSchema>;
+
+/** One Server-Sent Event's `data` (its `id` is `seq`); written to the stream, not serialized by a route. */
 export interface PanelLiveEvent {
   seq: number;
-  /** `message.created`, `message.status` (WhatsApp pipeline), `chat.read` (read marks)… */
+  /** `message.created`, `message.status` (WhatsApp pipeline), `message.media`, `chat.read` (read marks)… */
   type: string;
   /** Ids only (at least `chatId` for chat events); the panel re-reads what changed. */
   payload: { chatId?: string; messageId?: string } & Record<string, unknown>;
@@ -63,106 +98,146 @@ export interface PanelLiveEvent {
 }
 
 /** The customer-service window (whatsapp-cloud-api.md §1): free text only within 24 h of their last message. */
-export interface ConversationWindow {
-  state: 'open' | 'closed';
+export const ConversationWindowSchema = Type.Object({
+  state: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
   /** When free text stops being allowed; null when they never wrote. */
-  closesAt: string | null;
-}
+  closesAt: Type.Union([IsoTime, Type.Null()]),
+});
+export type ConversationWindow = Static<typeof ConversationWindowSchema>;
 
-export interface ChannelSummary {
-  id: string;
-  name: string;
-  phoneNumber: string | null;
-}
+export const ChannelSummarySchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  phoneNumber: NullableString,
+});
+export type ChannelSummary = Static<typeof ChannelSummarySchema>;
 
-export interface ChatSummary {
-  id: string;
-  channel: ChannelSummary;
-  contact: { name: string | null; number: string | null };
-  window: ConversationWindow;
-  unread: number;
-  lastMessageAt: string | null;
-  links: { personId: number | null; dealId: number | null; leadId: string | null };
-}
+const chatSummaryFields = {
+  id: Type.String(),
+  channel: ChannelSummarySchema,
+  contact: Type.Object({ name: NullableString, number: NullableString }),
+  window: ConversationWindowSchema,
+  unread: Type.Integer(),
+  lastMessageAt: Type.Union([IsoTime, Type.Null()]),
+  links: Type.Object({ personId: NullableId, dealId: NullableId, leadId: NullableString }),
+};
+export const ChatSummarySchema = Type.Object(chatSummaryFields);
+export type ChatSummary = Static<typeof ChatSummarySchema>;
 
-export interface TemplateSummary {
-  id: string;
-  channelId: string;
-  name: string;
-  language: string;
-  category: string | null;
+export const TemplateSummarySchema = Type.Object({
+  id: Type.String(),
+  channelId: Type.String(),
+  name: Type.String(),
+  language: Type.String(),
+  category: NullableString,
   /** The provider's components, as synced (header/body/footer/buttons with `{{n}}` placeholders). */
-  components: unknown[];
-}
+  components: Type.Array(Type.Unknown()),
+});
+export type TemplateSummary = Static<typeof TemplateSummarySchema>;
 
 /** Pipedrive values offered to fill template variables (each editable before sending). */
-export interface TemplateFill {
-  personName: string | null;
-  firstName: string | null;
-  dealTitle: string | null;
-  dealValue: string | null;
-  ownerName: string | null;
-  viewerName: string | null;
-}
+export const TemplateFillSchema = Type.Object({
+  personName: NullableString,
+  firstName: NullableString,
+  dealTitle: NullableString,
+  dealValue: NullableString,
+  ownerName: NullableString,
+  viewerName: NullableString,
+});
+export type TemplateFill = Static<typeof TemplateFillSchema>;
 
-export type ViewerBlockedState = 'org_not_connected' | 'personal_not_connected' | 'reauth_required';
+const ViewerBlockedStateSchema = Type.Union([
+  Type.Literal('org_not_connected'),
+  Type.Literal('personal_not_connected'),
+  Type.Literal('reauth_required'),
+]);
+export type ViewerBlockedState = Static<typeof ViewerBlockedStateSchema>;
 
-export type PanelContextResponse =
-  | { state: ViewerBlockedState; message: string; links: { install: string; dashboard: string } }
-  | { state: 'no_channel'; message: string; links: { install: string; dashboard: string } }
-  | {
-      state: 'ready';
-      person: { id: number; name: string } | null;
-      deal: { id: number; title: string } | null;
-      chats: ChatSummary[];
-      channels: ChannelSummary[];
-      templates: TemplateSummary[];
-      fill: TemplateFill;
-    };
+const ContextLinks = Type.Object({ install: Type.String(), dashboard: Type.String() });
+export const PanelContextResponseSchema = Type.Union([
+  Type.Object({ state: ViewerBlockedStateSchema, message: Type.String(), links: ContextLinks }),
+  Type.Object({ state: Type.Literal('no_channel'), message: Type.String(), links: ContextLinks }),
+  Type.Object({
+    state: Type.Literal('ready'),
+    person: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
+    deal: Type.Union([Type.Object({ id: Type.Integer(), title: Type.String() }), Type.Null()]),
+    chats: Type.Array(ChatSummarySchema),
+    channels: Type.Array(ChannelSummarySchema),
+    templates: Type.Array(TemplateSummarySchema),
+    fill: TemplateFillSchema,
+  }),
+]);
+export type PanelContextResponse = Static<typeof PanelContextResponseSchema>;
 
-export type MessageStatus = 'received' | 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
+const MessageStatusSchema = Type.Union([
+  Type.Literal('received'),
+  Type.Literal('accepted'),
+  Type.Literal('sent'),
+  Type.Literal('delivered'),
+  Type.Literal('read'),
+  Type.Literal('failed'),
+]);
+export type MessageStatus = Static<typeof MessageStatusSchema>;
 
-export interface ChatMessage {
-  id: string;
+export const ChatMessageSchema = Type.Object({
+  id: Type.String(),
   /** WhatsApp's id (wamid): replies and reactions name their target by it. */
-  providerMessageId: string | null;
-  direction: 'inbound' | 'outbound';
+  providerMessageId: NullableString,
+  direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound')]),
   /** The WhatsApp type: text, image, sticker, audio, video, document, location, contacts, interactive, button, reaction, template… */
-  type: string;
-  body: string | null;
-  media: Record<string, unknown> | null;
-  context: Record<string, unknown> | null;
-  status: MessageStatus;
-  error: { code: number | string; title: string; detail?: string } | null;
-  sentAt: string;
-  sentByPipedriveUserId: number | null;
-}
+  type: Type.String(),
+  body: NullableString,
+  media: Type.Union([JsonObject, Type.Null()]),
+  context: Type.Union([JsonObject, Type.Null()]),
+  status: MessageStatusSchema,
+  error: Type.Union([
+    Type.Object({
+      code: Type.Union([Type.Number(), Type.String()]),
+      title: Type.String(),
+      detail: Type.Optional(Type.String()),
+    }),
+    Type.Null(),
+  ]),
+  sentAt: IsoTime,
+  sentByPipedriveUserId: NullableId,
+});
+export type ChatMessage = Static<typeof ChatMessageSchema>;
 
-export interface MessagesPage {
+export const MessagesPageSchema = Type.Object({
   /** Oldest first (the panel shows the newest at the bottom). */
-  messages: ChatMessage[];
+  messages: Type.Array(ChatMessageSchema),
   /** Cursor for older messages; null at the beginning of the chat. */
-  nextBefore: string | null;
-  chat: ChatSummary;
-}
+  nextBefore: NullableString,
+  chat: ChatSummarySchema,
+});
+export type MessagesPage = Static<typeof MessagesPageSchema>;
 
-export interface InboxChat extends ChatSummary {
-  lastMessage: { direction: 'inbound' | 'outbound'; type: string; body: string | null } | null;
-}
+export const InboxChatSchema = Type.Object({
+  ...chatSummaryFields,
+  lastMessage: Type.Union([
+    Type.Object({
+      direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound')]),
+      type: Type.String(),
+      body: NullableString,
+    }),
+    Type.Null(),
+  ]),
+});
+export type InboxChat = Static<typeof InboxChatSchema>;
 
-export interface InboxResponse {
-  chats: InboxChat[];
-  unreadTotal: number;
+export const InboxResponseSchema = Type.Object({
+  chats: Type.Array(InboxChatSchema),
+  unreadTotal: Type.Integer(),
   /** Approved templates of the workspace's numbers (the inbox has no record to pre-fill from but the contact). */
-  templates: TemplateSummary[];
-  viewerName: string | null;
-}
+  templates: Type.Array(TemplateSummarySchema),
+  viewerName: NullableString,
+});
+export type InboxResponse = Static<typeof InboxResponseSchema>;
 
-export interface MarkReadResponse {
-  marked: number;
-}
+export const MarkReadResponseSchema = Type.Object({ marked: Type.Integer() });
+export type MarkReadResponse = Static<typeof MarkReadResponseSchema>;
 
-// ── Sending (routes of the WhatsApp channels and identity work; the shapes the panels send) ──
+// ── Sending (the shapes the panels send) ──
 
 /** A template body parameter as the Cloud API takes it (`parameter_name` for named templates). */
 export interface TemplateParameter {
@@ -171,16 +246,44 @@ export interface TemplateParameter {
   parameter_name?: string;
 }
 
-/** `POST /api/panel/chats/:chatId/messages` (panel-messages.routes.ts). */
-export type SendMessageBody =
-  | { text: string; replyTo?: string }
-  | {
-      template: {
-        name: string;
-        language: string;
-        components: { type: 'body'; parameters: TemplateParameter[] }[];
-      };
-    };
+/** `POST /api/panel/chats/:chatId/messages`: free text (optionally a reply) or a template. */
+export const SendMessageBodySchema = Type.Union([
+  Type.Object(
+    {
+      text: Type.String({ minLength: 1, maxLength: 4096 }),
+      replyTo: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      template: Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 512 }),
+          language: Type.String({ minLength: 2, maxLength: 16 }),
+          components: Type.Optional(Type.Array(JsonObject, { maxItems: 20 })),
+        },
+        { additionalProperties: false },
+      ),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type SendMessageBody = Static<typeof SendMessageBodySchema>;
+
+/** What `POST /api/panel/chats/:chatId/messages` and `…/media` answer (201). */
+export const SentMessageResponseSchema = Type.Object({
+  message: Type.Object({
+    id: Type.String(),
+    chatId: Type.String(),
+    status: MessageStatusSchema,
+    providerMessageId: NullableString,
+    body: NullableString,
+    type: Type.String(),
+    sentAt: IsoTime,
+  }),
+});
+export type SentMessageResponse = Static<typeof SentMessageResponseSchema>;
 
 /** `POST /api/panel/chats/:chatId/pin` (the chat-identity work owns the route). */
 export interface PinChatBody {

@@ -51,8 +51,20 @@ export const ViewerStatus = Type.Object({
     connected: Type.Boolean(),
     state: ConnectionStateOrNone,
     connectedBy: Nullable(Type.Object({ pipedriveUserId: Type.Integer(), name: Nullable(Type.String()) })),
+    /** Why there is no organization connection any more: an admin disconnected or uninstalled it, and when. */
+    ended: Nullable(
+      Type.Object({
+        reason: Type.Union([Type.Literal('disconnected'), Type.Literal('uninstalled')]),
+        at: Type.String({ format: 'date-time' }),
+      }),
+    ),
   }),
-  personal: Type.Object({ connected: Type.Boolean(), state: ConnectionStateOrNone }),
+  personal: Type.Object({
+    connected: Type.Boolean(),
+    state: ConnectionStateOrNone,
+    /** The viewer consented but is not a member yet: their join request waits for an admin since then. */
+    awaitingApprovalSince: Nullable(Type.String({ format: 'date-time' })),
+  }),
   viewer: Type.Object({
     pipedriveUserId: Type.Integer(),
     isPipedriveAdmin: Nullable(Type.Boolean()),

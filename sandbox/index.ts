@@ -1,3 +1,4 @@
+import { QuietRequestLogs } from '../server/logger.ts';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import formBody from '@fastify/formbody';
 import { createSandboxClock, type SandboxClock } from './clock.ts';
@@ -41,6 +42,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const clock = createSandboxClock(options.timeScale === undefined ? {} : { timeScale: options.timeScale });
   const server = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // The customer phone polls every second: requests are debug lines, not info (server/logger.ts).
+    logController: new QuietRequestLogs(),
     forceCloseConnections: true,
   });
   await server.register(formBody);

@@ -13,7 +13,7 @@ import type { AppConfig } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import type { Lifecycle } from './lifecycle.ts';
-import type { Logger } from './logger.ts';
+import { QuietRequestLogs, type Logger } from './logger.ts';
 import type { ProjectPaths } from './paths.ts';
 import errorHandler from './plugins/error-handler.plugin.ts';
 import inputSafety from './plugins/input-safety.plugin.ts';
@@ -38,7 +38,7 @@ import { oauthRoutes, pipedriveCallbackRoutes } from './routes/oauth/oauth.route
 import { pendingInstallRoutes } from './routes/oauth/pending-install.routes.ts';
 import { accountRoutes } from './routes/api/dashboard/account.routes.ts';
 import { pipedriveWebhookRoutes } from './routes/webhooks/pipedrive-webhooks.routes.ts';
-import { dashboardPagesRoutes } from './routes/pages/dashboard-pages.routes.ts';
+import { dashboardPagesRoutes, readDashboardPage } from './routes/pages/dashboard-pages.routes.ts';
 import type { ResolvedSession } from './services/accounts/session.service.ts';
 import type { DomainServices } from './services/domain-services.ts';
 import { healthRoutes } from './routes/health/health.routes.ts';
@@ -122,6 +122,8 @@ declare module 'fastify' {
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: deps.logger,
+    // One debug line per request instead of two info lines: info stays for events (logger.ts).
+    logController: new QuietRequestLogs(),
     genReqId: (request) => sanitizeRequestId(request.headers['x-request-id']) ?? randomUUID(),
     // Trust forwarding headers only from proxies on private networks (the usual TLS terminator).
     trustProxy: 'loopback,linklocal,uniquelocal',
@@ -147,7 +149,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('viewer', null);
   app.decorateRequest('session', null);
 
-  await app.register(errorHandler);
+  // An unknown dashboard URL gets the dashboard's own "page not found" view; API paths keep JSON errors.
+  await app.register(errorHandler, { notFoundPage: () => readDashboardPage(deps.paths.extensionsDist) });
   await app.register(securityHeaders, { config: deps.config });
   await app.register(cookie);
   await app.register(inputSafety);

@@ -1,3 +1,4 @@
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import type { LogLevel } from './config.ts';
 
@@ -16,6 +17,8 @@ const SECRET_QUERY_PARAMS = new Set([
   // A parked install's id and an invitation token, carried through the sign-in page.
   'resume',
   'invite',
+  // A panel's signed media link (live for a minute, but a credential while it lives).
+  'signature',
 ]);
 
 /**
@@ -159,6 +162,40 @@ export function createLoggerOptions(settings: Pick<LoggerSettings, 'level'>): Lo
       error: serializeError,
     },
   };
+}
+
+/**
+ * Quiet by default: Fastify's own request logging writes two `info` lines per request (a line a
+ * second for the sandbox's polling phone). Here each answered request is one readable `debug` line
+ * ("GET /api/audit 200 12 ms", URL redacted like every `req`), and 4xx answers and unknown routes
+ * are `debug` too; 5xx and failed responses stay errors. `LOG_LEVEL=debug` brings requests back.
+ */
+export class QuietRequestLogs extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    const ms = Math.round(reply.elapsedTime);
+    const line = `${request.method} ${redactUrl(request.url)} ${reply.statusCode} ${ms} ms`;
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: ms }, line);
+    else reply.log.debug({ req: request, res: reply, responseTime: ms }, line);
+  }
+
+  override defaultErrorLog(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    if (reply.statusCode >= 500) super.defaultErrorLog(error, request, reply);
+    else if (!this.isLogDisabled(request)) reply.log.debug({ res: reply, err: error }, error.message);
+  }
+
+  override routeNotFound(request: FastifyRequest): void {
+    if (!this.isLogDisabled(request)) request.log.debug(`no route for ${request.method} ${redactUrl(request.url)}`);
+  }
+
+  override streamError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    // A browser leaving a page mid-download is ordinary.
+    if ((error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE')
+      reply.log.debug({ res: reply }, 'stream closed early');
+    else super.streamError(error, request, reply);
+  }
 }
 
 export function createLogger(settings: LoggerSettings): Logger {

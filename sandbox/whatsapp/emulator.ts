@@ -20,7 +20,8 @@ import { dashboardRoutes, DASHBOARD_PATH } from './ui/dashboard.routes.ts';
 import { phoneRoutes } from './ui/phone.routes.ts';
 import { createWebhookDispatcher } from './webhooks/dispatcher.ts';
 import { configureWebhook, type WebhookSettingsInput } from './webhooks/verification.ts';
-import { chatOf, playVoiceNote, readChat, setChatOpen, type ChatSelector } from './chat/chat-selectors.ts';
+import { chatOf, playVoiceNote, readChat, resolveChat, setChatOpen, type ChatSelector } from './chat/chat-selectors.ts';
+import { sendFromBusinessApp } from './chat/outbound.ts';
 
 export type { CustomerMessageInput, CustomerFile } from './chat/inbound.ts';
 export type { ChatSelector } from './chat/chat-selectors.ts';
@@ -82,6 +83,11 @@ export interface WhatsAppEmulator extends WhatsAppInspection {
   addBusinessNumber(input: { name: string; displayPhoneNumber: string }): SandboxBusinessNumber;
   /** A customer writes to a business number; the signed inbound webhook follows. Returns the wamid. */
   sendFromCustomer(input: CustomerMessageInput): string;
+  /**
+   * The business replies from the WhatsApp Business app on its phone (coexistence): the customer
+   * gets it and an `smb_message_echoes` webhook follows. Returns the wamid.
+   */
+  sendFromBusinessApp(input: ChatSelector & { text: string }): string;
   /** Every message of a chat, both directions, oldest first. */
   conversation(chat: ChatSelector): ChatMessage[];
   /** What the business sent to a customer (with its current status), oldest first. */
@@ -172,6 +178,7 @@ export function createWhatsAppEmulator(options: {
       return number;
     },
     sendFromCustomer: (input) => receiveFromCustomer(context, input).wamid,
+    sendFromBusinessApp: ({ text, ...chat }) => sendFromBusinessApp(context, resolveChat(state, chat), text).wamid,
     conversation: (chat) => chatOf(state, chat),
     sentToCustomer: (chat) => chatOf(state, chat).filter((message) => message.direction === 'outbound'),
     readChat: (chat) => readChat(context, chat),

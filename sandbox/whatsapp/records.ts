@@ -198,7 +198,7 @@ export interface DroppedWebhook {
   wabaId: string;
   appId: string | null;
   reason: 'no-subscribed-app' | 'callback-not-verified';
-  kind: 'messages' | 'statuses' | 'template_status';
+  kind: 'messages' | 'statuses' | 'template_status' | 'message_echoes';
 }
 
 export interface WebhookVerification {

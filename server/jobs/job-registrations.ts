@@ -27,7 +27,8 @@ export function createJobRegistrations(services: {
       queue: maintenanceCleanupQueue,
       async handler(_data, { logger }) {
         const removed = await services.maintenance.cleanup();
-        logger.info({ removed }, 'maintenance cleanup done');
+        // Routine housekeeping: a line at debug (quiet by default, server/logger.ts).
+        logger.debug({ removed }, 'maintenance cleanup done');
       },
     }),
     registerJob({
@@ -56,8 +57,9 @@ export function createJobRegistrations(services: {
     }),
     registerJob({
       queue: pipedriveSubscribeQueue,
-      async handler(data) {
-        await domain.pipedriveWebhooks.subscribe(data.companyId);
+      async handler(data, { logger }) {
+        if (data.companyId !== undefined) await domain.pipedriveWebhooks.subscribe(data.companyId);
+        else logger.info(await domain.pipedriveWebhooks.subscribeEveryCompany(), 'Pipedrive webhooks checked');
       },
     }),
     registerJob({
@@ -70,7 +72,8 @@ export function createJobRegistrations(services: {
       queue: purgeDisconnectedQueue,
       async handler(_data, { logger }) {
         const purged = await domain.lifecycle.purgeDue();
-        logger.info({ purged: purged.length }, 'purge of disconnected companies done');
+        // Each purged company is logged by purgeDue; a run that found none is routine.
+        logger.debug({ purged: purged.length }, 'purge of disconnected companies done');
       },
     }),
     registerJob({

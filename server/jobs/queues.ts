@@ -95,15 +95,22 @@ export const syncReconcileQueue = defineQueue<{ companyId: number }>(
   (data) => ({ singletonKey: `company:${data.companyId}` }),
 );
 
-/** Subscribes Parley to the company's Pipedrive webhooks (person change/delete, deal and lead delete) after an org connect. */
-export const pipedriveSubscribeQueue = defineQueue<{ companyId: number }>('pipedrive.webhooks-subscribe', {
-  retryLimit: 8,
-  retryDelay: 10,
-  retryBackoff: true,
-  retryDelayMax: 3600,
-  expireInSeconds: 120,
-  policy: 'singleton',
-});
+/**
+ * Subscribes Parley to a company's Pipedrive webhooks after an org connect, or checks every connected
+ * company's (`companyId` absent: the daily schedule).
+ */
+export const pipedriveSubscribeQueue = defineQueue<{ companyId?: number; reason?: 'schedule' }>(
+  'pipedrive.webhooks-subscribe',
+  {
+    retryLimit: 8,
+    retryDelay: 10,
+    retryBackoff: true,
+    retryDelayMax: 3600,
+    // The daily check walks every connected company (two or three calls each).
+    expireInSeconds: 600,
+    policy: 'singleton',
+  },
+);
 
 /** Applies one stored Pipedrive webhook event (inbox row) to chat links and the phone cache. */
 export const pipedriveEventQueue = defineQueue<{ inboxEventId: number }>('pipedrive.webhook-event', {
@@ -181,4 +188,5 @@ export const SCHEDULES: readonly { queue: QueueDefinition; cron: string }[] = [
   { queue: purgeDisconnectedQueue, cron: '37 3 * * *' },
   // Templates also sync on add and on Meta's template-status webhook; this catches anything missed.
   { queue: whatsappTemplatesQueue, cron: '23 */6 * * *' },
+  { queue: pipedriveSubscribeQueue, cron: '47 4 * * *' },
 ];

@@ -72,10 +72,38 @@ function envelope(
   return { error: { code, message, ...(details === undefined ? {} : { details }), requestId: request.id } };
 }
 
-async function errorHandlerPlugin(fastify: FastifyInstance): Promise<void> {
+/** Paths of machines (APIs, webhooks, OAuth, panel files and assets): their 404 is always JSON. */
+const MACHINE_PATHS = /^\/(api|webhooks|oauth|extensions|app|sandbox|media)(\/|$)|^\/(livez|readyz)$/;
+
+/** A person's browser asking for a page (a typed or stale dashboard URL), not a program calling an API. */
+function wantsPage(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] ?? '';
+  return (
+    (request.method === 'GET' || request.method === 'HEAD') &&
+    !MACHINE_PATHS.test(path) &&
+    (request.headers.accept ?? '').includes('text/html')
+  );
+}
+
+export interface ErrorHandlerOptions {
+  /**
+   * The dashboard's page, which shows its own "page not found" view for an unknown URL; undefined
+   * when it is not built (then the 404 is JSON like any other).
+   */
+  notFoundPage?: () => Promise<string | undefined>;
+}
+
+async function errorHandlerPlugin(fastify: FastifyInstance, options: ErrorHandlerOptions): Promise<void> {
   fastify.setErrorHandler(errorHandler);
-  fastify.setNotFoundHandler((request, reply) => {
-    void reply
+  fastify.setNotFoundHandler(async (request, reply) => {
+    const page = wantsPage(request) ? await options.notFoundPage?.() : undefined;
+    if (page !== undefined)
+      return reply
+        .status(404)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(page);
+    return reply
       .status(404)
       .send(envelope('route.not_found', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.`, request));
   });

@@ -15,6 +15,7 @@ import { createInstallService } from './connections/install.service.ts';
 import { createOAuthStateService } from './connections/oauth-state.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import { createEventsTicketService } from './live/events-ticket.ts';
+import { createMediaLinks } from './live/media-links.ts';
 import { createPanelChatService, type ReadReceiptSender } from './live/panel-chat.service.ts';
 import { createPanelContextService } from './live/panel-context.service.ts';
 import { createBudgetMeter } from './pipedrive/budget-meter.ts';
@@ -140,14 +141,17 @@ export function createDomainServices(deps: {
     channels,
     clock,
     logger,
+    mediaMaxBytes: config.whatsapp.mediaMaxBytes,
   });
   // Identity resolution and auto-creation; the sync engine's transcript writer calls `chatLinks.resolve`.
   const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
   const status = createConnectionStatusService({ db });
+  const mediaLinks = createMediaLinks({ secret: config.sessionSecret, clock });
   const panelChats = createPanelChatService({
     db,
     clock,
     logger,
+    mediaLinks,
     // WhatsApp's read receipt for the newest message a user read in the panel, through the channel's provider.
     sendReadReceipt:
       deps.sendReadReceipt ??
@@ -175,6 +179,7 @@ export function createDomainServices(deps: {
       channels,
       maxBytes: config.whatsapp.mediaMaxBytes,
       logger,
+      eventBus,
     }),
     sender,
     secretBox,
@@ -190,6 +195,7 @@ export function createDomainServices(deps: {
     status,
     eventsTickets: createEventsTicketService({ db, secret: config.sessionSecret, clock }),
     panelChats,
+    mediaLinks,
     panelContext: createPanelContextService({ db, status, pipedrive, chats: panelChats, publicUrl: config.publicUrl }),
     sessions: createSessionService({ db, sessionSecret: config.sessionSecret, clock }),
     mail,
@@ -200,7 +206,7 @@ export function createDomainServices(deps: {
       mail,
       publicUrl: config.publicUrl,
     }),
-    team: createTeamService({ db, clock, lifecycle }),
+    team: createTeamService({ db, clock, lifecycle, secretBox, publicUrl: config.publicUrl }),
     syncSettings,
     integration: createWorkspaceIntegrationService({ db, config, lifecycle, audit }),
     panel: createPanelService({ db, config, status, lifecycle, syncSettings, pipedrive, audit, sender }),

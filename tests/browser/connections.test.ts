@@ -40,7 +40,8 @@ describeInChromium('connecting Parley in the browser (sandbox)', () => {
     await samPage.getByRole('button', { name: 'Create an account' }).click();
     await samPage.getByLabel('Your name').fill(sam.name);
     await samPage.getByLabel('Password').fill('a long enough password');
-    await samPage.getByLabel('Workspace name').fill('Sam’s own');
+    // Joining a workspace: no workspace name is asked.
+    expect(await samPage.getByLabel('Workspace name').count()).toBe(0);
     await samPage.getByRole('button', { name: 'Create account' }).click();
     await samPage.getByRole('heading', { name: 'Check your email' }).waitFor();
     // The account exists once Sam opens the link Parley mailed (the sandbox's mailbox shows it).
@@ -64,7 +65,7 @@ describeInChromium('connecting Parley in the browser (sandbox)', () => {
     const popupOpened = samPage.waitForEvent('popup');
     await samSettings.getByRole('button', { name: 'Connect only for me' }).click();
     const popup = await popupOpened;
-    await popup.getByRole('button', { name: 'Allow and install' }).click();
+    await popup.getByRole('button', { name: 'Allow and authorize' }).click();
     await popup.getByText('You are connected').waitFor();
     await samSettings.getByText('You are connected to Parley.').waitFor();
     await samSettings.getByRole('button', { name: 'Disconnect only for me' }).waitFor();

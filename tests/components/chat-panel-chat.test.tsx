@@ -97,6 +97,53 @@ describe('chat panel with a chat', () => {
     await waitFor(() => expect((input as HTMLTextAreaElement).value).toBe(''));
   });
 
+  it('attaches a file WhatsApp accepts and sends it with the text as its caption; refuses others in words', async () => {
+    const UPLOAD = `/api/panel/chats/${CHAT}/media`;
+    const server = connectedServer({ [`POST ${UPLOAD}`]: { status: 201, body: { message: { id: 'new' } } } });
+    openPanel();
+    await screen.findByText('Hola, ¿tienen stock?');
+    const picker = screen.getByLabelText('File to send');
+    const gif = new File(['GIF89a'], 'funny.gif', { type: 'image/gif' });
+    fireEvent.change(picker, { target: { files: [gif] } });
+    expect((await screen.findByRole('alert')).textContent).toMatch(/cannot send this kind of file \(image\/gif\)/);
+    const huge = new File([new Uint8Array(5 * 1024 * 1024 + 1)], 'huge.png', { type: 'image/png' });
+    fireEvent.change(picker, { target: { files: [huge] } });
+    await screen.findByText(/WhatsApp takes an image \(JPEG or PNG\) of at most 5 MB/);
+
+    const photo = new File([new Uint8Array([137, 80, 78, 71])], 'blue model.png', { type: 'image/png' });
+    fireEvent.change(picker, { target: { files: [photo] } });
+    await screen.findByText(/blue model\.png/);
+    expect(screen.queryByRole('alert')).toBeNull();
+    const caption = screen.getByRole('textbox', { name: 'Caption' });
+    fireEvent.input(caption, { target: { value: 'The blue one' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(server.sent('POST', UPLOAD)).toHaveLength(1));
+    const [upload] = server.sent('POST', UPLOAD);
+    expect(upload?.query.get('filename')).toBe('blue model.png');
+    expect(upload?.query.get('caption')).toBe('The blue one');
+    expect(upload?.headers['content-type']).toBe('image/png');
+    expect(upload?.raw).toBe(photo);
+    // Sent: the attachment and the caption are cleared.
+    await waitFor(() => expect(screen.queryByText(/blue model\.png/)).toBeNull());
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeTruthy();
+  });
+
+  it('sends audio without a caption, as WhatsApp requires, and says so', async () => {
+    const UPLOAD = `/api/panel/chats/${CHAT}/media`;
+    const server = connectedServer({ [`POST ${UPLOAD}`]: { status: 201, body: { message: { id: 'new' } } } });
+    openPanel();
+    await screen.findByText('Hola, ¿tienen stock?');
+    const voice = new File([new Uint8Array([79, 103, 103, 83])], 'note.ogg', { type: 'audio/ogg' });
+    fireEvent.change(screen.getByLabelText('File to send'), { target: { files: [voice] } });
+    const caption = await screen.findByRole('textbox', { name: 'Caption' });
+    expect(caption.getAttribute('placeholder')).toMatch(/without a caption/);
+    fireEvent.input(caption, { target: { value: 'ignored words' } });
+    fireEvent.keyDown(caption, { key: 'Enter' });
+    await waitFor(() => expect(server.sent('POST', UPLOAD)).toHaveLength(1));
+    expect(server.sent('POST', UPLOAD)[0]?.query.has('caption')).toBe(false);
+    expect(server.sent('POST', UPLOAD)[0]?.headers['content-type']).toBe('audio/ogg');
+  });
+
   it('shows the server’s sentence when sending fails and keeps the text', async () => {
     connectedServer({
       [`POST ${MESSAGES}`]: {

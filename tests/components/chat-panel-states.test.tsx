@@ -3,6 +3,7 @@ import { readyContext, statusOf } from './helpers/chat-fixtures.ts';
 import { connectedServer, openPanel } from './helpers/chat-panel-harness.tsx';
 import { emitSdkEvent, executed, resetSdk, sdkSettings } from './helpers/fake-sdk.ts';
 import { fakeServer, installEventSource } from './helpers/fake-server.ts';
+import { APPROVAL_POLL_MS } from '../../extensions/src/hooks/use-panel-status.ts';
 
 jest.mock(
   '@pipedrive/app-extensions-sdk',
@@ -60,6 +61,47 @@ describe('chat panel states', () => {
     expect(await screen.findByText('Hola, ¿tienen stock?')).toBeTruthy();
     expect(server.sent('POST', '/api/panel/connect-ticket')).toHaveLength(1);
     open.mockRestore();
+  });
+
+  it('says when an admin disconnected the organization, and when, without a consent first', async () => {
+    fakeServer({
+      'GET /api/panel/status': {
+        body: statusOf('org_not_connected', { ended: { reason: 'disconnected', at: '2026-12-30T09:15:00.000Z' } }),
+      },
+    });
+    openPanel();
+    expect(await screen.findByText('Organization disconnected')).toBeTruthy();
+    const expectedMoment = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(
+      new Date('2026-12-30T09:15:00.000Z'),
+    );
+    expect(screen.getByText(/Your organization was disconnected from Parley by an admin on/).textContent).toContain(
+      expectedMoment,
+    );
+    expect(screen.queryByRole('button', { name: 'Connect only for me' })).toBeNull();
+  });
+
+  it('after a consent that asked to join, waits for approval and turns connected by itself', async () => {
+    let approved = false;
+    const since = '2026-11-30T10:00:00.000Z';
+    const server = connectedServer({
+      'GET /api/panel/status': () => ({
+        body: approved ? statusOf('connected') : statusOf('personal_not_connected', { awaitingApprovalSince: since }),
+      }),
+    });
+    jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick', 'setImmediate'] });
+    try {
+      openPanel();
+      expect(await screen.findByText('Waiting for an admin to approve you')).toBeTruthy();
+      expect(screen.getByText(/Waiting for approval since/)).toBeTruthy();
+      expect(screen.queryByRole('button', { name: 'Connect only for me' })).toBeNull();
+      const asked = server.sent('GET', '/api/panel/status').length;
+      approved = true;
+      await jest.advanceTimersByTimeAsync(APPROVAL_POLL_MS);
+      expect(server.sent('GET', '/api/panel/status').length).toBeGreaterThan(asked);
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(await screen.findByText('Hola, ¿tienen stock?')).toBeTruthy();
   });
 
   it('asks to reconnect when Pipedrive refused the viewer’s grant', async () => {

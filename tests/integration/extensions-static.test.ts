@@ -71,4 +71,37 @@ describe('extension pages', () => {
       await unbuilt.close();
     }
   });
+
+  describe('unknown URLs', () => {
+    const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+    it('answer a browser with the dashboard (its "page not found" view) and status 404, never frameable', async () => {
+      for (const url of ['/nope', '/team/extra', '/integrations', '/settings?x=1']) {
+        const response = await testApp.app.inject({ method: 'GET', url, headers: { accept: BROWSER_ACCEPT } });
+        expect(response.statusCode).toBe(404);
+        expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(response.body).toContain('<div id="dashboard">');
+        expect(response.headers['x-frame-options']).toBe('DENY');
+      }
+    });
+
+    it('keep JSON errors on API, webhook, OAuth and asset paths, for programs, and for writes', async () => {
+      const cases = [
+        { method: 'GET', url: '/api/nope', accept: BROWSER_ACCEPT },
+        { method: 'GET', url: '/api', accept: BROWSER_ACCEPT },
+        { method: 'GET', url: '/webhooks/nope', accept: BROWSER_ACCEPT },
+        { method: 'GET', url: '/oauth/nope', accept: BROWSER_ACCEPT },
+        { method: 'GET', url: '/app/assets/missing.js', accept: BROWSER_ACCEPT },
+        { method: 'GET', url: '/extensions/panels/nope/', accept: BROWSER_ACCEPT },
+        { method: 'GET', url: '/nope', accept: 'application/json' },
+        { method: 'GET', url: '/nope', accept: '*/*' },
+        { method: 'POST', url: '/nope', accept: BROWSER_ACCEPT },
+      ] as const;
+      for (const { method, url, accept } of cases) {
+        const response = await testApp.app.inject({ method, url, headers: { accept } });
+        expect({ url, method, accept, status: response.statusCode }).toEqual({ url, method, accept, status: 404 });
+        expect(response.json<{ error: { code: string } }>().error.code).toBe('route.not_found');
+      }
+    });
+  });
 });

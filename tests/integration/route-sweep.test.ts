@@ -72,8 +72,11 @@ describe('the route sweep: every route is behind its group’s auth hook', () =>
       'GET /api/invitations/:token',
       // The live-chat stream: its single-use ticket (minted by a panel call) is the credential.
       'GET /api/panel/events',
+      // A message's media for panels: the signed, short-lived link (issued in the messages payload) is the credential.
+      'GET /api/panel/media/:messageId',
       'HEAD /api/invitations/:token',
       'HEAD /api/panel/events',
+      'HEAD /api/panel/media/:messageId',
       'POST /api/auth/login',
       'POST /api/auth/logout',
       'POST /api/auth/password-reset',

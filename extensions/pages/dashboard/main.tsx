@@ -8,7 +8,8 @@ import styles from './style.module.css';
 import { AccountView, ForgotPasswordView, ResetPasswordView, VerifyEmailView } from './views/account-views.tsx';
 import { LoginView, SignupView } from './views/auth-views.tsx';
 import { IntegrationsView, OnboardingView } from './views/integrations-view.tsx';
-import { AuditView, InviteView, JoinView } from './views/other-views.tsx';
+import { AuditView } from './views/audit-view.tsx';
+import { InviteView, JoinView } from './views/other-views.tsx';
 import { TeamView } from './views/team-view.tsx';
 import { UnmatchedView } from './views/unmatched-view.tsx';
 import { WhatsAppView } from './views/whatsapp-view.tsx';
@@ -21,7 +22,22 @@ const PUBLIC_ROUTES = new Set<Route['name']>([
   'verify_email',
   'forgot_password',
   'reset_password',
+  'not_found',
 ]);
+
+/** An unknown URL (the server answers it with this page and status 404): say so, and offer the way home. */
+function NotFoundView(props: { session: SessionInfo | null }) {
+  return (
+    <main class={`${styles.main} ${styles.narrow}`}>
+      <h1 class={styles.title}>Page not found</h1>
+      <p class={styles.lead}>
+        Parley has no page at <code>{window.location.pathname}</code>. The link may be incomplete, or the page may have
+        moved.
+      </p>
+      <a href="/">{props.session === null ? 'Go to Parley’s sign-in' : 'Go to your dashboard'}</a>
+    </main>
+  );
+}
 
 function TopBar(props: { session: SessionInfo | null; route: Route }) {
   const link = (href: string, label: string, name: Route['name']) => (
@@ -79,6 +95,7 @@ function View(props: { route: Route; session: SessionInfo | null }): ComponentCh
   if (route.name === 'verify_email') return <VerifyEmailView session={session} />;
   if (route.name === 'forgot_password') return <ForgotPasswordView />;
   if (route.name === 'reset_password') return <ResetPasswordView />;
+  if (route.name === 'not_found') return <NotFoundView session={session} />;
   if (session === null) return null;
   if (route.name === 'account') return <AccountView session={session} />;
   if (session.workspace === null)
@@ -102,8 +119,6 @@ function View(props: { route: Route; session: SessionInfo | null }): ComponentCh
     case 'home':
     case 'integrations':
       return <IntegrationsView session={session} />;
-    case 'not_found':
-      return <p>This page does not exist.</p>;
   }
 }
 

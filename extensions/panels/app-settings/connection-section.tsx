@@ -5,6 +5,7 @@ import type { PanelApi, PanelStatus } from '../../src/api/panel-client.ts';
 import { Button } from '../../src/components/Button/index.tsx';
 import { Notice } from '../../src/components/Notice/index.tsx';
 import { Section } from '../../src/components/Section/index.tsx';
+import { awaitingApprovalText, endedOrganizationText } from '../../src/connection/connection-words.ts';
 import { connectInPopup } from '../../src/hooks/connect-popup.ts';
 import styles from './style.module.css';
 
@@ -60,13 +61,7 @@ export function ConnectionSection(props: {
     run('connect', async () => {
       const outcome = await connectInPopup(api);
       if (outcome === 'personal_connected') return 'You are connected to Parley.';
-      if (outcome === 'join_requested') {
-        setNotice({
-          tone: 'info',
-          text: 'A Parley admin must approve you first. Your connection starts working once they do.',
-        });
-        return undefined;
-      }
+      // Waiting for approval is shown from the status itself (it outlives this page).
       return undefined;
     });
   const disconnectMe = () =>
@@ -84,6 +79,8 @@ export function ConnectionSection(props: {
     });
 
   const org = status.organization;
+  const ended = endedOrganizationText(status);
+  const awaiting = awaitingApprovalText(status);
   return (
     <Section title="Connection">
       {notice === undefined ? null : <Notice tone={notice.tone}>{notice.text}</Notice>}
@@ -97,6 +94,7 @@ export function ConnectionSection(props: {
         {org.connected ? `connected by ${org.connectedBy?.name ?? 'a Pipedrive admin'}` : 'not connected'}
         {org.connected && status.viewer.isOrgConnector ? ' (you)' : ''}
       </p>
+      {ended === undefined ? null : <Notice tone="info">{ended}</Notice>}
       {!org.connected ? (
         <p class={`${styles.row} ${styles.muted}`}>
           A Pipedrive admin connects Parley for the whole company.{' '}
@@ -112,10 +110,15 @@ export function ConnectionSection(props: {
           ? status.personal.state === 'reauth_required'
             ? 'connection needs renewing'
             : 'connected'
-          : 'not connected — live chat and sending are off for you'}
+          : awaiting === undefined
+            ? 'not connected — live chat and sending are off for you'
+            : 'waiting for an admin to approve you'}
       </p>
+      {awaiting === undefined ? null : <Notice tone="info">{awaiting}</Notice>}
       <div>
-        {org.connected && (!status.personal.connected || status.state === 'reauth_required') ? (
+        {org.connected &&
+        awaiting === undefined &&
+        (!status.personal.connected || status.state === 'reauth_required') ? (
           <Button kind="primary" busy={busy === 'connect'} onClick={() => void connectMe()}>
             Connect only for me
           </Button>

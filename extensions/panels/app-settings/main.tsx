@@ -1,53 +1,6 @@
 import { render } from 'preact';
-import { useMemo } from 'preact/hooks';
-import { createPanelApi } from '../../src/api/panel-client.ts';
-import { StatusCard } from '../../src/components/StatusCard/index.tsx';
-import { usePanelStatus } from '../../src/hooks/use-panel-status.ts';
-import { usePipedriveSdk } from '../../src/sdk/use-pipedrive-sdk.ts';
 import '../../src/styles/base.css';
-import { ConnectionSection } from './connection-section.tsx';
-import { SyncSettingsForm } from './sync-settings-form.tsx';
-import styles from './style.module.css';
-
-/** Parley's page in Pipedrive's app settings: connections, disconnects and the sync settings. */
-function AppSettings() {
-  const sdkState = usePipedriveSdk();
-  const sdk = sdkState.status === 'ready' ? sdkState.sdk : undefined;
-  const api = useMemo(() => (sdk === undefined ? undefined : createPanelApi(sdk)), [sdk]);
-  const { status, error, reload } = usePanelStatus(api);
-
-  if (sdkState.status === 'preview')
-    return (
-      <StatusCard title="Parley settings (preview)">
-        Open this page from Pipedrive: Tools and apps → Marketplace apps → Parley.
-      </StatusCard>
-    );
-  if (sdkState.status === 'failed')
-    return (
-      <StatusCard title="Parley could not start inside Pipedrive" tone="danger">
-        {sdkState.message}. Reload the page.
-      </StatusCard>
-    );
-  if (error !== undefined)
-    return (
-      <StatusCard title="Parley could not load your connection" tone="danger">
-        {error}
-      </StatusCard>
-    );
-  if (sdk === undefined || api === undefined || status === undefined)
-    return <StatusCard title="Loading Parley settings…" />;
-
-  return (
-    <main class={styles.page}>
-      <h1 class={styles.heading}>Parley</h1>
-      <p class={styles.lead}>
-        WhatsApp conversations in Pipedrive{status.company.name === null ? '' : ` for ${status.company.name}`}.
-      </p>
-      <ConnectionSection sdk={sdk} api={api} status={status} onChanged={reload} />
-      {status.organization.connected ? <SyncSettingsForm sdk={sdk} api={api} /> : null}
-    </main>
-  );
-}
+import { AppSettings } from './app-settings.tsx';
 
 const container = document.getElementById('app');
 if (container !== null) render(<AppSettings />, container);

@@ -30,7 +30,11 @@ export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }
 
   if (settings === undefined) return notice === undefined ? null : <Notice tone={notice.tone}>{notice.text}</Notice>;
   const pipelines = options?.pipelines ?? [];
-  const update = (patch: Partial<SyncSettings>) => setSettings({ ...settings, ...patch });
+  const update = (patch: Partial<SyncSettings>) => {
+    setSettings({ ...settings, ...patch });
+    // "Settings saved." describes what was saved; after another edit it would be untrue.
+    setNotice((current) => (current?.tone === 'success' ? undefined : current));
+  };
 
   async function save(event: Event) {
     event.preventDefault();

@@ -6,7 +6,8 @@ import { ConnectionState } from '../../src/components/ConnectionState/index.tsx'
 import { StatusCard } from '../../src/components/StatusCard/index.tsx';
 import { usePanelStatus } from '../../src/hooks/use-panel-status.ts';
 import { ChatView } from '../../src/live/chat-view.tsx';
-import { previewOf, timeLabel } from '../../src/live/format.ts';
+import { formatRecent } from '../../src/format/date-time.ts';
+import { previewOf } from '../../src/live/format.ts';
 import live from '../../src/live/style.module.css';
 import { useLiveEvents } from '../../src/live/use-live-events.ts';
 import { type AppExtensionsSDK, Command, View } from '../../src/sdk/app-extensions-sdk.ts';
@@ -129,7 +130,9 @@ function InboxBody(props: { api: PanelApi; sdk: AppExtensionsSDK }) {
             <button type="button" class={styles.row} onClick={() => setOpenChatId(chat.id)}>
               <span class={styles.rowTop}>
                 <strong>{chat.contact.name ?? chat.contact.number}</strong>
-                {chat.lastMessageAt === null ? null : <time class={live.muted}>{timeLabel(chat.lastMessageAt)}</time>}
+                {chat.lastMessageAt === null ? null : (
+                  <time class={live.muted}>{formatRecent(chat.lastMessageAt)}</time>
+                )}
               </span>
               <span class={styles.rowBottom}>
                 <span class={styles.preview}>

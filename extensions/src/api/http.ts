@@ -19,7 +19,7 @@ export async function requestJson<T>(url: string, init: RequestInit): Promise<T>
       ...init,
       headers: {
         accept: 'application/json',
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}),
         ...init.headers,
       },
     });

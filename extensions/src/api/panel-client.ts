@@ -23,6 +23,13 @@ export function createPanelApi(sdk: AppExtensionsSDK) {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   return {
+    /** POSTs a file as the raw body with its own type (the server reads name and caption from the query). */
+    upload: async <T>(path: string, file: Blob, type: string): Promise<T> =>
+      requestJson<T>(path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await token()}`, 'content-type': type },
+        body: file,
+      }),
     get: <T>(path: string) => call<T>('GET', path),
     post: <T>(path: string, body?: unknown) => call<T>('POST', path, body),
     put: <T>(path: string, body: unknown) => call<T>('PUT', path, body),

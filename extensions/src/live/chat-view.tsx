@@ -125,8 +125,24 @@ export function ChatView(props: {
     if (element.scrollTop < 24) void loadOlder();
   };
 
+  /** Media links live about a minute: a player or image that failed after that gets fresh links. */
+  const lastRefresh = useRef(0);
+  const refreshLinks = useCallback(() => {
+    if (Date.now() - lastRefresh.current < 10_000) return;
+    lastRefresh.current = Date.now();
+    void loadLatest();
+  }, [loadLatest]);
+
   const send = async (body: SendMessageBody) => {
     await api.post(`${base}/messages`, body);
+    stickToBottom.current = true;
+    await loadLatest();
+  };
+
+  const sendFile = async (file: File, caption: string | undefined) => {
+    const query = new URLSearchParams({ filename: file.name || 'file' });
+    if (caption !== undefined) query.set('caption', caption);
+    await api.upload(`${base}/media?${query.toString()}`, file, file.type);
     stickToBottom.current = true;
     await loadLatest();
   };
@@ -201,6 +217,7 @@ export function ChatView(props: {
                   ...(message.providerMessageId === null ? [] : (reactions.get(message.providerMessageId) ?? [])),
                 ]}
                 contactName={contactName}
+                onMediaExpired={refreshLinks}
               />
             );
           })}
@@ -210,6 +227,7 @@ export function ChatView(props: {
         templates={props.templates.filter((template) => template.channelId === chat.channel.id)}
         fill={props.fill}
         onSend={send}
+        onSendFile={sendFile}
       />
     </section>
   );

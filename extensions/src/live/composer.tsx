@@ -1,36 +1,49 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type {
   ConversationWindow,
   SendMessageBody,
   TemplateFill,
   TemplateSummary,
 } from '../../../contracts/panel-chat.ts';
+import { mediaProblem, mediaRuleFor, OUTGOING_MEDIA_RULES } from '../../../contracts/whatsapp-media.ts';
 import { messageOf } from '../api/http.ts';
 import styles from './style.module.css';
 import { TemplatePicker } from './template-picker.tsx';
 
+/** What the file picker offers: the types WhatsApp takes (the server checks again). */
+const ACCEPT = OUTGOING_MEDIA_RULES.flatMap((rule) => rule.mimeTypes).join(',');
+const sizeLabel = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+
 /**
- * Free text while WhatsApp's 24-hour window is open (Enter sends, Shift+Enter starts a new line);
- * templates at any time, and the only way to write once the window has closed.
+ * Free text while WhatsApp's 24-hour window is open (Enter sends, Shift+Enter starts a new line),
+ * with a file attached if wanted (the text becomes its caption); templates at any time, and the
+ * only way to write once the window has closed.
  */
 export function Composer(props: {
   window: ConversationWindow;
   templates: TemplateSummary[];
   fill: TemplateFill;
   onSend: (body: SendMessageBody) => Promise<void>;
+  onSendFile: (file: File, caption: string | undefined) => Promise<void>;
 }) {
   const [text, setText] = useState('');
+  const [file, setFile] = useState<File | undefined>(undefined);
+  const picker = useRef<HTMLInputElement>(null);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
   const [picking, setPicking] = useState(false);
   const open = props.window.state === 'open';
+  const captionless = file !== undefined && ['audio', 'sticker'].includes(mediaRuleFor(file.type)?.kind ?? '');
 
-  const send = async (body: SendMessageBody) => {
+  const send = async (body: SendMessageBody | { file: File; caption: string | undefined }) => {
     setSending(true);
     setError(undefined);
     try {
-      await props.onSend(body);
-      if ('text' in body) setText('');
+      if ('file' in body) await props.onSendFile(body.file, body.caption);
+      else await props.onSend(body);
+      if (!('template' in body)) setText('');
+      if ('file' in body) setFile(undefined);
       setPicking(false);
     } catch (failure) {
       setError(messageOf(failure));
@@ -41,8 +54,17 @@ export function Composer(props: {
 
   const sendText = () => {
     const trimmed = text.trim();
-    if (trimmed === '' || sending) return;
-    void send({ text: trimmed });
+    if (sending) return;
+    if (file !== undefined) void send({ file, caption: trimmed === '' || captionless ? undefined : trimmed });
+    else if (trimmed !== '') void send({ text: trimmed });
+  };
+
+  const choose = (chosen: File | undefined) => {
+    if (picker.current !== null) picker.current.value = '';
+    if (chosen === undefined) return;
+    const problem = mediaProblem({ mimeType: chosen.type, sizeBytes: chosen.size });
+    setError(problem);
+    setFile(problem === undefined ? chosen : undefined);
   };
 
   return (
@@ -65,8 +87,14 @@ export function Composer(props: {
           {open ? (
             <textarea
               class={styles.input}
-              aria-label="Message"
-              placeholder="Write a WhatsApp message… (Enter sends, Shift+Enter for a new line)"
+              aria-label={file === undefined ? 'Message' : 'Caption'}
+              placeholder={
+                file === undefined
+                  ? 'Write a WhatsApp message… (Enter sends, Shift+Enter for a new line)'
+                  : captionless
+                    ? 'WhatsApp sends audio and stickers without a caption. Enter sends the file.'
+                    : 'Add a caption (optional)… (Enter sends)'
+              }
               rows={2}
               value={text}
               disabled={sending}
@@ -83,7 +111,43 @@ export function Composer(props: {
               More than 24 hours since they last wrote: WhatsApp only allows an approved template now.
             </p>
           )}
+          {file === undefined ? null : (
+            <p class={styles.attachment}>
+              <span>
+                📎 {file.name} <span class={styles.muted}>({sizeLabel(file.size)})</span>
+              </span>
+              <button
+                type="button"
+                class={styles.linkButton}
+                onClick={() => setFile(undefined)}
+                disabled={sending}
+                aria-label={`Remove ${file.name}`}
+              >
+                Remove
+              </button>
+            </p>
+          )}
           <div class={styles.actions}>
+            {open ? (
+              <>
+                <input
+                  ref={picker}
+                  type="file"
+                  accept={ACCEPT}
+                  hidden
+                  aria-label="File to send"
+                  onChange={(event) => choose(event.currentTarget.files?.[0])}
+                />
+                <button
+                  type="button"
+                  class={styles.secondary}
+                  onClick={() => picker.current?.click()}
+                  disabled={sending}
+                >
+                  Attach a file…
+                </button>
+              </>
+            ) : null}
             <button
               type="button"
               class={styles.secondary}
@@ -94,7 +158,12 @@ export function Composer(props: {
               {open ? 'Template…' : 'Send a template…'}
             </button>
             {open ? (
-              <button type="button" class={styles.primary} onClick={sendText} disabled={sending || text.trim() === ''}>
+              <button
+                type="button"
+                class={styles.primary}
+                onClick={sendText}
+                disabled={sending || (file === undefined && text.trim() === '')}
+              >
                 {sending ? 'Sending…' : 'Send'}
               </button>
             ) : null}

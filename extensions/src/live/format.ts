@@ -32,14 +32,6 @@ export function failureReason(error: ChatMessage['error']): string {
   return FAILURE_REASONS[String(error.code)] ?? `Not sent: ${error.detail ?? error.title}.`;
 }
 
-export function timeLabel(iso: string): string {
-  const date = new Date(iso);
-  const sameDay = new Date().toDateString() === date.toDateString();
-  return sameDay
-    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleString([], { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-}
-
 /** What an outbound message's ticks say, for the eye and for screen readers. */
 export function statusLabel(message: ChatMessage): { ticks: string; words: string } {
   switch (message.status) {

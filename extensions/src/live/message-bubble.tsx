@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../../../contracts/panel-chat.ts';
-import { previewOf, statusLabel, timeLabel } from './format.ts';
+import { formatRecent } from '../format/date-time.ts';
+import { previewOf, statusLabel } from './format.ts';
 import styles from './style.module.css';
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -14,7 +15,7 @@ export function targetOf(message: ChatMessage): string | undefined {
   return text(context['messageId']) ?? text(context['message_id']) ?? text(context['id']) ?? text(context['replyTo']);
 }
 
-function Content({ message }: { message: ChatMessage }) {
+function Content({ message, onMediaExpired }: { message: ChatMessage; onMediaExpired?: (() => void) | undefined }) {
   const url = mediaUrl(message);
   const caption = text(message.media?.['caption']) ?? text(message.body);
   switch (message.type) {
@@ -31,6 +32,7 @@ function Content({ message }: { message: ChatMessage }) {
                 src={url}
                 alt={caption ?? (message.type === 'sticker' ? 'Sticker' : 'Photo')}
                 loading="lazy"
+                onError={onMediaExpired}
               />
             </a>
           )}
@@ -41,14 +43,28 @@ function Content({ message }: { message: ChatMessage }) {
       return url === undefined ? (
         <span>🎤 Voice message (not available)</span>
       ) : (
-        <audio class={styles.audio} controls preload="none" src={url} aria-label="Voice message" />
+        <audio
+          class={styles.audio}
+          controls
+          preload="none"
+          src={url}
+          aria-label="Voice message"
+          onError={onMediaExpired}
+        />
       );
     case 'video':
       return url === undefined ? (
         <span>🎬 Video (not available)</span>
       ) : (
         <figure class={styles.figure}>
-          <video class={styles.image} controls preload="none" src={url} aria-label={caption ?? 'Video'} />
+          <video
+            class={styles.image}
+            controls
+            preload="none"
+            src={url}
+            aria-label={caption ?? 'Video'}
+            onError={onMediaExpired}
+          />
           {caption === undefined ? null : <figcaption>{caption}</figcaption>}
         </figure>
       );
@@ -118,6 +134,8 @@ export function MessageBubble(props: {
   quoted: ChatMessage | undefined;
   reactions: ChatMessage[];
   contactName: string;
+  /** A media link stopped working (they live about a minute): the chat re-reads its messages. */
+  onMediaExpired?: () => void;
 }) {
   const { message, quoted, reactions } = props;
   const outbound = message.direction === 'outbound';
@@ -131,9 +149,9 @@ export function MessageBubble(props: {
           {quoted === undefined ? 'An earlier message' : previewOf(quoted)}
         </blockquote>
       ) : null}
-      <Content message={message} />
+      <Content message={message} onMediaExpired={props.onMediaExpired} />
       <span class={styles.meta}>
-        <time dateTime={message.sentAt}>{timeLabel(message.sentAt)}</time>
+        <time dateTime={message.sentAt}>{formatRecent(message.sentAt)}</time>
         {status === undefined || status.ticks === '' ? null : (
           <span
             class={`${styles.ticks} ${message.status === 'read' ? styles.read : ''} ${message.status === 'failed' ? styles.failedTick : ''}`}

@@ -68,8 +68,19 @@ export function usePipedriveSdk(options: { height?: number } = {}): SdkState {
   return state;
 }
 
-/** Asks Pipedrive to fit the iframe to its content (panels accept 100–750 px). */
-export async function resizeToContent(sdk: AppExtensionsSDK, element: HTMLElement): Promise<void> {
-  const height = Math.min(750, Math.max(100, Math.ceil(element.getBoundingClientRect().height)));
+/** Heights Pipedrive accepts per surface: panels 100–750 px; the app-settings page has no upper bound. */
+export const RESIZE_LIMITS = {
+  panel: { min: 100, max: 750 },
+  settings: { min: 100, max: Number.POSITIVE_INFINITY },
+} as const;
+export type ResizeLimits = (typeof RESIZE_LIMITS)[keyof typeof RESIZE_LIMITS];
+
+/** Asks Pipedrive to fit the iframe to its content, within what the surface accepts. */
+export async function resizeToContent(
+  sdk: AppExtensionsSDK,
+  element: HTMLElement,
+  limits: ResizeLimits = RESIZE_LIMITS.panel,
+): Promise<void> {
+  const height = Math.min(limits.max, Math.max(limits.min, Math.ceil(element.getBoundingClientRect().height)));
   await sdk.execute(Command.RESIZE, { height });
 }

@@ -85,18 +85,37 @@ export async function consentRoutes(fastify: FastifyInstance, { ctx }: { ctx: Ui
   );
 }
 
+/** Whether someone in the viewer's company holds a live grant of the app: then a consent only authorizes this user. */
+function installedInCompany(ctx: UiContext, app: RegisteredApp, viewer: Viewer): boolean {
+  for (const grant of ctx.state.grants.values())
+    if (grant.clientId === app.clientId && grant.companyId === viewer.user.companyId && grant.revokedAt === null)
+      return true;
+  return false;
+}
+
+/**
+ * The consent screen. The first consent in a company installs the app ("Allow and install"); once
+ * it is installed, every other user's consent authorizes the app for their own account only, so the
+ * page says "authorize", as Pipedrive's per-user "Authorize app" status does (pipedrive-platform.md §1.6).
+ */
 function renderConsent(ctx: UiContext, viewer: Viewer, app: RegisteredApp, state: string | undefined): string {
   const hidden = (name: string, value: string | undefined) =>
     value === undefined ? '' : html`<input type="hidden" name="${name}" value="${value}" />`;
+  const install = !installedInCompany(ctx, app, viewer);
   return renderPage(ctx, {
-    title: `Install ${app.name}`,
+    title: `${install ? 'Install' : 'Authorize'} ${app.name}`,
     viewer: null,
     body: html`<section class="consent card" aria-labelledby="consent-title">
       <h1 id="consent-title">${app.name} wants to access your Pipedrive account</h1>
       <p class="muted">${app.description}</p>
       <p>
-        Installing for <strong>${viewer.user.name}</strong> in <strong>${viewer.company.name}</strong>
-        (${viewer.company.domain}.pipedrive.com). Only you authorize it; other users authorize for themselves.
+        ${install ? 'Installing' : 'Authorizing'} for <strong>${viewer.user.name}</strong> in
+        <strong>${viewer.company.name}</strong> (${viewer.company.domain}.pipedrive.com).
+        ${
+          install
+            ? 'Only you authorize it; other users authorize for themselves.'
+            : html`${app.name} is already installed in ${viewer.company.name}; this connects your own account only.`
+        }
       </p>
       <h2>${app.name} will be able to</h2>
       <ul class="scopes">
@@ -105,7 +124,9 @@ function renderConsent(ctx: UiContext, viewer: Viewer, app: RegisteredApp, state
       <form method="post" action="/oauth/authorize" class="row">
         ${hidden('client_id', app.clientId)} ${hidden('redirect_uri', app.callbackUrl)} ${hidden('state', state)}
         ${hidden('_csrf', viewer.session.csrfToken)}
-        <button type="submit" name="decision" value="allow" class="primary">Allow and install</button>
+        <button type="submit" name="decision" value="allow" class="primary">
+          ${install ? 'Allow and install' : 'Allow and authorize'}
+        </button>
         <button type="submit" name="decision" value="deny">Cancel</button>
       </form>
     </section>`,

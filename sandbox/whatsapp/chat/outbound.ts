@@ -186,3 +186,52 @@ function billing(deps: ChatDeps, message: ChatMessage, withExpiry: boolean): Rec
     pricing: { billable: !free, pricing_model: 'PMP', category, type: free ? 'free_customer_service' : 'regular' },
   };
 }
+
+/**
+ * The business types a message in the WhatsApp Business app on its phone (coexistence): the
+ * customer gets it, and Meta tells the Cloud API app on the `smb_message_echoes` field (one
+ * `message_echoes[]` item: from = the business number, to = the customer). Meta's reference shows
+ * no status webhooks for app-sent messages, so none follow here (a documented guess).
+ */
+export function sendFromBusinessApp(
+  deps: ChatDeps,
+  chat: { phone: BusinessPhone; customer: Customer },
+  text: string,
+): ChatMessage {
+  const { state } = deps;
+  const { phone, customer } = chat;
+  const now = state.clock.now();
+  const message: ChatMessage = {
+    wamid: createWamid(customer.waId, 'outbound'),
+    direction: 'outbound',
+    phoneNumberId: phone.id,
+    customerWaId: customer.waId,
+    type: 'text',
+    text,
+    template: null,
+    media: null,
+    content: null,
+    reaction: null,
+    button: null,
+    contextId: null,
+    status: 'delivered',
+    error: null,
+    statusHistory: [{ status: 'delivered', at: now }],
+    bizOpaqueCallbackData: null,
+    createdAt: now,
+  };
+  state.messages.set(message.wamid, message);
+  deps.publish({
+    phone,
+    kind: 'message_echoes',
+    item: {
+      from: phone.displayPhoneNumber,
+      to: customer.waId,
+      id: message.wamid,
+      timestamp: String(Math.floor(now.getTime() / 1000)),
+      type: 'text',
+      text: { body: text },
+    },
+  });
+  return message;
+}

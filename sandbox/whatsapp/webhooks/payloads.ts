@@ -4,8 +4,11 @@ import type { BusinessPhone } from '../records.ts';
 /** One message or status on its way to the callback URL, before batching. */
 export interface WebhookEvent {
   phone: BusinessPhone;
-  /** `template_status`: a `message_template_status_update` change whose value is `item`. */
-  kind: 'messages' | 'statuses' | 'template_status';
+  /**
+   * `template_status`: a `message_template_status_update` change whose value is `item`;
+   * `message_echoes`: what the business sent from the WhatsApp Business app (`smb_message_echoes`).
+   */
+  kind: 'messages' | 'statuses' | 'template_status' | 'message_echoes';
   item: Record<string, unknown>;
   /** Inbound messages name their sender (contacts[]). */
   contact?: WebhookContact;
@@ -16,7 +19,10 @@ export interface WebhookNotification {
   object: 'whatsapp_business_account';
   entry: {
     id: string;
-    changes: { value: Record<string, unknown>; field: 'messages' | 'message_template_status_update' }[];
+    changes: {
+      value: Record<string, unknown>;
+      field: 'messages' | 'message_template_status_update' | 'smb_message_echoes';
+    }[];
   }[];
 }
 
@@ -39,7 +45,12 @@ export function buildNotification(events: WebhookEvent[]): WebhookNotification {
       changes: [...changes.values()].flatMap((group): WebhookNotification['entry'][number]['changes'] =>
         group[0]?.kind === 'template_status'
           ? group.map((event) => ({ value: event.item, field: 'message_template_status_update' }))
-          : [{ value: changeValue(group), field: 'messages' }],
+          : [
+              {
+                value: changeValue(group),
+                field: group[0]?.kind === 'message_echoes' ? 'smb_message_echoes' : 'messages',
+              },
+            ],
       ),
     })),
   };
@@ -51,8 +62,8 @@ function changeValue(group: WebhookEvent[]): Record<string, unknown> {
     messaging_product: 'whatsapp',
     metadata: { display_phone_number: first.phone.displayPhoneNumber, phone_number_id: first.phone.id },
   };
-  if (first.kind === 'statuses') {
-    value['statuses'] = group.map((event) => event.item);
+  if (first.kind === 'statuses' || first.kind === 'message_echoes') {
+    value[first.kind] = group.map((event) => event.item);
     return value;
   }
   const contacts = new Map<string, WebhookEvent['contact']>();

@@ -66,6 +66,11 @@ export function createConnectionsRepository(db: DbOrTx) {
       const [row] = await db.select().from(companies).where(eq(companies.id, companyId));
       return row;
     },
+    /** Companies whose organization connection is live (what background work runs for). */
+    async listConnectedCompanyIds(): Promise<number[]> {
+      const rows = await db.select({ id: companies.id }).from(companies).where(eq(companies.status, 'connected'));
+      return rows.map((row) => row.id);
+    },
     async findCompanyByWorkspace(workspaceId: string): Promise<CompanyRow | undefined> {
       const [row] = await db.select().from(companies).where(eq(companies.workspaceId, workspaceId));
       return row;

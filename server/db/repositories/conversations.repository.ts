@@ -1,6 +1,6 @@
 import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client.ts';
-import { chats, contacts, messages, pendingStatuses } from '../schema/index.ts';
+import { chats, contacts, media, messages, pendingStatuses } from '../schema/index.ts';
 
 export type ContactRow = typeof contacts.$inferSelect;
 export type ChatRow = typeof chats.$inferSelect;
@@ -156,6 +156,11 @@ export function createConversationsRepository(db: DbOrTx) {
         .from(messages)
         .where(and(eq(messages.channelId, channelId), eq(messages.providerMessageId, providerMessageId)));
       return row;
+    },
+
+    /** Keeps a message's media bytes (downloaded from the provider, or a file sent from a panel); once per message. */
+    async insertMedia(tx: DbOrTx, values: typeof media.$inferInsert): Promise<void> {
+      await tx.insert(media).values(values).onConflictDoNothing();
     },
 
     async updateMessage(tx: DbOrTx, id: string, values: Partial<typeof messages.$inferInsert>): Promise<void> {

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { invitations, joinRequests, type memberRole } from '../schema/index.ts';
 
@@ -8,10 +8,12 @@ type Role = (typeof memberRole.enumValues)[number];
 export function createTeamRepository(db: DbOrTx) {
   return {
     async createInvitation(values: {
+      id: string;
       workspaceId: string;
       email: string;
       role: Role;
       tokenHash: string;
+      tokenCiphertext: string;
       invitedByMemberId: string;
       expiresAt: Date;
     }) {
@@ -39,6 +41,21 @@ export function createTeamRepository(db: DbOrTx) {
         );
       return row;
     },
+    /** The pending, unexpired invitation for an email in a workspace (at most one: a new one replaces it). */
+    async findUsableInvitationForEmail(workspaceId: string, email: string, now: Date) {
+      const [row] = await db
+        .select()
+        .from(invitations)
+        .where(
+          and(
+            eq(invitations.workspaceId, workspaceId),
+            eq(invitations.email, email),
+            eq(invitations.status, 'pending'),
+            gt(invitations.expiresAt, now),
+          ),
+        );
+      return row;
+    },
     /** Marks the invitation used; false when someone else used it first. */
     async acceptInvitation(id: string, now: Date): Promise<boolean> {
       const rows = await db
@@ -56,6 +73,7 @@ export function createTeamRepository(db: DbOrTx) {
           role: invitations.role,
           expiresAt: invitations.expiresAt,
           createdAt: invitations.createdAt,
+          tokenCiphertext: invitations.tokenCiphertext,
         })
         .from(invitations)
         .where(
@@ -75,7 +93,10 @@ export function createTeamRepository(db: DbOrTx) {
         .returning({ id: invitations.id });
       return rows.length === 1;
     },
-    /** One pending request per email and workspace: asking again updates it. */
+    /**
+     * One pending request per email and workspace: asking again updates it (`created` false) and
+     * keeps its `createdAt`, the "waiting since" the requester is shown.
+     */
     async upsertJoinRequest(values: {
       workspaceId: string;
       email: string;
@@ -83,7 +104,7 @@ export function createTeamRepository(db: DbOrTx) {
       accountId: string | null;
       pipedriveCompanyId: number | null;
       pipedriveUserId: number | null;
-    }) {
+    }): Promise<{ row: typeof joinRequests.$inferSelect; created: boolean }> {
       const [existing] = await db
         .select()
         .from(joinRequests)
@@ -101,11 +122,64 @@ export function createTeamRepository(db: DbOrTx) {
           .set({ ...values, updatedAt: sql`now()` })
           .where(eq(joinRequests.id, existing.id))
           .returning();
-        return row ?? existing;
+        return { row: row ?? existing, created: false };
       }
       const [row] = await db.insert(joinRequests).values(values).returning();
       if (row === undefined) throw new Error('insert returned no row');
+      return { row, created: true };
+    },
+    /** The pending request a Pipedrive user filed (from a consent) in a workspace, if any. */
+    async findPendingJoinRequestOfPipedriveUser(workspaceId: string, companyId: number, userId: number) {
+      const [row] = await db
+        .select()
+        .from(joinRequests)
+        .where(
+          and(
+            eq(joinRequests.workspaceId, workspaceId),
+            eq(joinRequests.pipedriveCompanyId, companyId),
+            eq(joinRequests.pipedriveUserId, userId),
+            eq(joinRequests.status, 'pending'),
+          ),
+        )
+        .orderBy(desc(joinRequests.createdAt))
+        .limit(1);
       return row;
+    },
+    /**
+     * Someone joined the workspace (invitation, approval, a consent matching their membership):
+     * their pending requests there are settled as approved with no deciding member, so the team
+     * page stops offering Approve/Decline for a person who is already in.
+     */
+    async closeJoinRequestsOfJoiner(
+      workspaceId: string,
+      joiner: { email: string; accountId: string; pipedrive?: { companyId: number; userId: number } },
+      now: Date,
+    ) {
+      const who: SQL[] = [eq(joinRequests.email, joiner.email), eq(joinRequests.accountId, joiner.accountId)];
+      if (joiner.pipedrive !== undefined)
+        who.push(
+          and(
+            eq(joinRequests.pipedriveCompanyId, joiner.pipedrive.companyId),
+            eq(joinRequests.pipedriveUserId, joiner.pipedrive.userId),
+          ) as SQL,
+        );
+      const rows = await db
+        .update(joinRequests)
+        .set({ status: 'approved', decidedAt: now, updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(joinRequests.workspaceId, workspaceId),
+            eq(joinRequests.status, 'pending'),
+            isNull(joinRequests.decidedByMemberId),
+            or(...who),
+          ),
+        )
+        .returning({
+          email: joinRequests.email,
+          pipedriveCompanyId: joinRequests.pipedriveCompanyId,
+          pipedriveUserId: joinRequests.pipedriveUserId,
+        });
+      return rows;
     },
     async listPendingJoinRequests(workspaceId: string) {
       return db

@@ -77,6 +77,11 @@ export const invitations = pgTable(
     email: text('email').notNull(),
     role: memberRole('role').notNull().default('member'),
     tokenHash: text('token_hash').notNull(),
+    /**
+     * The link's token, encrypted with the key ring (AAD bound to the invitation's id), so admins can
+     * copy the link again until it is used or revoked. Lookups go by `token_hash` only.
+     */
+    tokenCiphertext: text('token_ciphertext'),
     status: invitationStatus('status').notNull().default('pending'),
     invitedByMemberId: uuid('invited_by_member_id').references(() => members.id, { onDelete: 'set null' }),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
@@ -140,7 +145,7 @@ export const emailTokens = pgTable(
     /** Null for a sign-up: the account exists only once its address is confirmed. */
     accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'cascade' }),
     /** A sign-up's name, workspace name and password hash, kept until it is confirmed. */
-    signUp: jsonb('sign_up').$type<{ name: string; workspaceName: string; passwordHash: string }>(),
+    signUp: jsonb('sign_up').$type<{ name: string; workspaceName: string | null; passwordHash: string }>(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     ...timestamps,

@@ -102,6 +102,11 @@ export async function oauthRoutes(fastify: App, { services }: { services: AppSer
           cookies: request.cookies,
           session: request.session ?? undefined,
         });
+        // One readable line per consent at info; never the outcome itself (it carries parked-install ids).
+        request.log.info(
+          { outcome: outcome.kind, ...('companyId' in outcome ? { companyId: outcome.companyId } : {}) },
+          `Pipedrive consent: ${CONSENT_OUTCOMES[outcome.kind] ?? outcome.kind}`,
+        );
         return await finish(request, reply, outcome);
       } catch (failure) {
         if (!isAppError(failure) || (failure.statusCode >= 500 && !failure.expose)) throw failure;
@@ -116,6 +121,16 @@ export async function oauthRoutes(fastify: App, { services }: { services: AppSer
     },
   );
 }
+
+/** What a consent led to, for the log line (kinds added later print as their name). */
+const CONSENT_OUTCOMES: Record<string, string> = {
+  installed: 'Parley installed from the Marketplace',
+  org_connected: 'organization connected',
+  personal_connected: 'personal connection made',
+  join_requested: 'asked to join the workspace',
+  refused: 'connection refused',
+  sign_in_required: 'install waits for its admin to sign in',
+};
 
 /**
  * Pipedrive's server-to-server calls to the callback URL: sharing changes (POST) and uninstall

@@ -23,24 +23,40 @@ export function createOutcomeResponder({ config, domain }: Pick<AppServices, 'co
         return reply.redirect(`/onboarding${outcome.createdWorkspace ? '?new=1' : ''}`);
       case 'org_connected':
         return reply.redirect('/integrations/pipedrive?connected=organization');
-      case 'personal_connected':
+      case 'personal_connected': {
         if (outcome.signInAccountId !== undefined && request.session === null) await signIn(outcome.signInAccountId);
+        const joined =
+          outcome.joinedWorkspace === undefined
+            ? ''
+            : `You accepted your invitation and joined ${outcome.joinedWorkspace}'s Parley workspace. `;
         if (outcome.popup)
           return sendPage(reply, 200, {
-            title: 'You are connected',
-            message: 'Live chat and sending now work for you in Pipedrive. This window closes by itself.',
+            title: outcome.joinedWorkspace === undefined ? 'You are connected' : 'You joined and are connected',
+            message: `${joined}Live chat and sending now work for you in Pipedrive. Close this window to go back to the record you came from.`,
             tone: 'success',
             popupResult: { outcome: 'personal_connected' },
           });
+        if (outcome.joinedWorkspace !== undefined && outcome.signInAccountId === undefined)
+          // Joined with an account this browser is not signed in to: say so instead of a sign-in wall.
+          return sendPage(reply, 200, {
+            title: 'You joined and are connected',
+            message: `${joined}Live chat and sending now work for you in Pipedrive.`,
+            tone: 'success',
+            actions: [
+              { label: 'Back to Pipedrive', href: outcome.pipedriveUrl },
+              { label: 'Open Parley', href: '/login' },
+            ],
+          });
         return reply.redirect('/integrations/pipedrive?connected=personal');
+      }
       case 'join_requested':
         return sendPage(reply, 200, {
-          title: 'An admin must approve you',
-          message: `${outcome.email} is not a member of ${outcome.companyName}'s Parley workspace yet. We asked its admins to approve you; once they do, your connection starts working without another step.`,
+          title: 'Waiting for an admin to approve you',
+          message: `${outcome.email} is not a member of ${outcome.companyName}'s Parley workspace yet, so we asked its admins to let you in (asked ${formatUtc(outcome.since)}). Once one approves, your connection starts working by itself: no need to connect again. The Parley panel in Pipedrive shows when it does.`,
           tone: 'info',
           ...(outcome.popup
             ? { popupResult: { outcome: 'join_requested' } }
-            : { actions: [{ label: 'Go to Parley', href: '/login' }] }),
+            : { actions: [{ label: 'Back to Pipedrive', href: outcome.pipedriveUrl }] }),
         });
       case 'sign_in_required':
         // Binds the parked install to this browser: only a request carrying this cookie resumes it.
@@ -59,10 +75,22 @@ export function createOutcomeResponder({ config, domain }: Pick<AppServices, 'co
           tone: 'error',
           ...(outcome.popup
             ? { popupResult: { outcome: outcome.error.code } }
-            : { actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }] }),
+            : {
+                actions: [
+                  ...(outcome.pipedriveUrl === undefined
+                    ? []
+                    : [{ label: 'Back to Pipedrive', href: outcome.pipedriveUrl }]),
+                  { label: 'Open Parley', href: '/integrations/pipedrive' },
+                ],
+              }),
         });
     }
   };
+}
+
+/** A moment on a server-rendered page, unambiguous for any reader (the page cannot know their timezone). */
+function formatUtc(at: Date): string {
+  return `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(at)} UTC`;
 }
 
 export function sendPage(reply: FastifyReply, status: number, page: ResultPage) {

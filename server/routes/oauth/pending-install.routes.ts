@@ -1,8 +1,7 @@
 import formBody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
-import { ResumeParams } from '../../../contracts/oauth.schemas.ts';
-import type { AppServices } from '../../app.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ResumeDecisionBody, ResumeParams } from '../../../contracts/oauth.schemas.ts';
+import type { App, AppServices } from '../../app.ts';
 import { isAppError } from '../../errors.ts';
 import { createCsrfError } from '../../services/accounts/accounts.errors.ts';
 import {
@@ -19,17 +18,13 @@ import {
  * the Pipedrive user's, and that person confirmed on a page naming the company and user — a POST
  * carrying the session's CSRF token. Opening the link (a GET) only shows that page.
  */
-export async function pendingInstallRoutes(
-  fastify: FastifyInstance,
-  { services }: { services: AppServices },
-): Promise<void> {
+export async function pendingInstallRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
   const { config, domain } = services;
   const origin = new URL(config.publicUrl).origin;
   const finish = createOutcomeResponder(services);
   // The confirmation is a plain HTML form, so it works without scripts; its CSRF token is a field.
   await fastify.register(formBody, { bodyLimit: 4096 });
 
-  const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
   const nonceOf = (request: FastifyRequest) => request.cookies[PENDING_INSTALL_COOKIE];
   const forgetNonce = (reply: FastifyReply) =>
     void reply.clearCookie(PENDING_INSTALL_COOKIE, { path: PENDING_INSTALL_COOKIE_PATH });
@@ -44,7 +39,7 @@ export async function pendingInstallRoutes(
   };
 
   fastify.get('/oauth/resume/:id', { schema: { params: ResumeParams } }, async (request, reply) => {
-    const id = idOf(request);
+    const { id } = request.params;
     if (request.session === null) return reply.redirect(`/login?resume=${encodeURIComponent(id)}`);
     try {
       const pending = await domain.install.describePendingInstall(id, request.session, nonceOf(request));
@@ -77,20 +72,17 @@ export async function pendingInstallRoutes(
     {
       schema: {
         params: ResumeParams,
-        body: Type.Object({
-          csrf: Type.String({ maxLength: 200 }),
-          decision: Type.Union([Type.Literal('confirm'), Type.Literal('cancel')]),
-        }),
+        body: ResumeDecisionBody,
       },
     },
     async (request, reply) => {
-      const { csrf, decision } = request.body as { csrf: string; decision: 'confirm' | 'cancel' };
+      const { csrf, decision } = request.body;
       if (request.headers.origin !== origin) throw createCsrfError({ details: { reason: 'origin' } });
-      if (request.session === null) return reply.redirect(`/login?resume=${encodeURIComponent(idOf(request))}`);
+      if (request.session === null) return reply.redirect(`/login?resume=${encodeURIComponent(request.params.id)}`);
       if (!domain.sessions.isValidCsrf(request.session, csrf)) throw createCsrfError();
       try {
         if (decision === 'cancel') {
-          await domain.install.cancelPendingInstall(idOf(request), request.session, nonceOf(request));
+          await domain.install.cancelPendingInstall(request.params.id, request.session, nonceOf(request));
           forgetNonce(reply);
           return sendPage(reply, 200, {
             title: 'Installation cancelled',
@@ -99,7 +91,7 @@ export async function pendingInstallRoutes(
             actions: [{ label: 'Back to Parley', href: '/integrations/pipedrive' }],
           });
         }
-        const outcome = await domain.install.resumeInstall(idOf(request), request.session, nonceOf(request));
+        const outcome = await domain.install.resumeInstall(request.params.id, request.session, nonceOf(request));
         forgetNonce(reply);
         return await finish(request, reply, outcome);
       } catch (failure) {

@@ -11,7 +11,10 @@ export interface ResultPage {
   tone: 'success' | 'info' | 'error';
   /** Links shown as buttons, e.g. back to Pipedrive or to the dashboard. Relative or http(s) only. */
   actions?: { label: string; href: string }[];
-  /** Set when the page runs in a popup opened by a Pipedrive panel: tell the opener, then close. */
+  /**
+   * Set when the page runs in a popup opened by a Pipedrive panel: the opener is told the outcome
+   * at once (so the panel updates), and the page stays until the reader closes it.
+   */
   popupResult?: { outcome: string };
   /** Facts the reader must see before confirming, as label and value. */
   facts?: [label: string, value: string][];
@@ -51,18 +54,23 @@ export function renderResultPage(page: ResultPage, scriptNonce: string): string 
           <button class="button" type="submit" name="decision" value="cancel">${page.confirm.cancelLabel}</button>
         </form>`;
   // The opener is a Pipedrive-hosted panel on another origin; it only learns the outcome name.
-  const popupScript =
+  const report =
     page.popupResult === undefined
       ? ''
-      : html`<script nonce="${scriptNonce}">
-          try {
-            window.opener &&
-              window.opener.postMessage(${jsonForScript({ type: 'parley:oauth', ...page.popupResult })}, '*');
-          } catch (e) {}
-          setTimeout(function () {
-            window.close();
-          }, ${page.tone === 'error' ? 8000 : 1200});
-        </script>`;
+      : html`try { window.opener &&
+        window.opener.postMessage(${jsonForScript({ type: 'parley:oauth', ...page.popupResult })}, '*'); } catch (e) {}`;
+  // Any page may be the last one of a popup a panel opened (even a refusal before the flow knew it
+  // was one): there, the way back to the record is closing the window, so the button shows.
+  const popupScript = html`<script nonce="${scriptNonce}">
+    ${report}(function () {
+      var button = document.getElementById('close-window');
+      if (!button || !window.opener) return;
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        window.close();
+      });
+    })();
+  </script>`;
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -78,7 +86,9 @@ export function renderResultPage(page: ResultPage, scriptNonce: string): string 
           <div class="brand">Parley</div>
           <h1>${page.title}</h1>
           <p>${page.message}</p>
-          ${facts} ${confirm} ${actions}
+          ${facts} ${confirm}
+          <button id="close-window" class="button primary" type="button" hidden>Close this window</button>
+          ${actions}
         </main>
         ${popupScript}
       </body>
@@ -90,6 +100,6 @@ body{margin:0;font:15px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,H
 main{max-width:520px;margin:12vh auto;padding:32px;background:#fff;border:1px solid #e1e3e8;border-radius:10px}
 h1{font-size:20px;margin:0 0 8px}.tone-error h1{color:#c4232b}.tone-success h1{color:#017737}
 p{margin:0 0 20px;color:#4a4f5e}.button{display:inline-block;margin:0 8px 8px 0;padding:8px 14px;border-radius:6px;border:1px solid #c9ccd4;color:#21232c;text-decoration:none}
-.button.primary{background:#017737;border-color:#017737;color:#fff}button.button{font:inherit;cursor:pointer;background:#fff}button.button.primary{background:#017737}
+.button.primary{background:#017737;border-color:#017737;color:#fff}button.button{font:inherit;cursor:pointer;background:#fff}button.button.primary{background:#017737;color:#fff}button[hidden]{display:none}
 dl{margin:0 0 20px;display:grid;grid-template-columns:max-content 1fr;gap:6px 16px}dt{color:#6a6f7e}dd{margin:0;font-weight:600}.brand{font-weight:700;color:#017737;margin-bottom:16px}
 `;

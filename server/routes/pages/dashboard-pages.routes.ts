@@ -16,6 +16,11 @@ const createDashboardNotBuiltError = createErrorFactory({
 /** Client-side routes of the dashboard app (the contract the router reads too); each serves the same built page. */
 export const DASHBOARD_PATHS = [...Object.values(DASHBOARD_PAGES), ...Object.values(DASHBOARD_PARAM_PAGES)];
 
+/** The built dashboard page (one HTML file for every dashboard URL); undefined when not built. */
+export function readDashboardPage(distDir: string): Promise<string | undefined> {
+  return readFile(path.join(distDir, 'dashboard', 'pages', 'dashboard', 'index.html'), 'utf8').catch(() => undefined);
+}
+
 /**
  * Serves the dashboard (a Vite-built Preact app, `extensions/dist/dashboard`) at its human URLs
  * and its assets under `/app/assets/`. Nothing of it lives under the frameable `/extensions/`,
@@ -23,7 +28,6 @@ export const DASHBOARD_PATHS = [...Object.values(DASHBOARD_PAGES), ...Object.val
  */
 export async function dashboardPagesRoutes(fastify: FastifyInstance, options: { distDir: string }): Promise<void> {
   const built = path.join(options.distDir, 'dashboard');
-  const file = path.join(built, 'pages', 'dashboard', 'index.html');
   if (existsSync(path.join(built, 'assets')))
     await fastify.register(fastifyStatic, {
       root: path.join(built, 'assets'),
@@ -37,7 +41,7 @@ export async function dashboardPagesRoutes(fastify: FastifyInstance, options: { 
     });
   for (const url of DASHBOARD_PATHS) {
     fastify.get(url, async (_request, reply) => {
-      const html = await readFile(file, 'utf8').catch(() => undefined);
+      const html = await readDashboardPage(options.distDir);
       if (html === undefined) throw createDashboardNotBuiltError();
       return reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
     });

@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { AppServices } from '../../app.ts';
+import type { App, AppServices } from '../../app.ts';
 import { createErrorFactory } from '../../errors.ts';
 import { readWebhookEvent } from '../../services/sync/pipedrive-webhook-events.ts';
 
@@ -20,10 +19,7 @@ const createWebhookMalformedError = createErrorFactory({
  * password, checked in constant time; the event is stored in the inbox with its job, and the
  * answer is quick (Pipedrive gives 10 s and bans after repeated failures). Duplicates answer 200.
  */
-export async function pipedriveWebhookRoutes(
-  fastify: FastifyInstance,
-  { services }: { services: AppServices },
-): Promise<void> {
+export async function pipedriveWebhookRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
   const webhooks = services.domain.pipedriveWebhooks;
   fastify.post(
     '/webhooks/pipedrive/:companyId',
@@ -33,7 +29,7 @@ export async function pipedriveWebhookRoutes(
       schema: { params: Type.Object({ companyId: Type.String({ pattern: '^[0-9]{1,15}$' }) }) },
     },
     async (request) => {
-      const companyId = Number((request.params as { companyId: string }).companyId);
+      const companyId = Number(request.params.companyId);
       if (!(await webhooks.isAuthentic(companyId, request.headers.authorization)))
         throw createWebhookUnauthorizedError();
       const event = readWebhookEvent(request.body);

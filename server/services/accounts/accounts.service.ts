@@ -35,7 +35,7 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 /** What a confirmed link did, for the page that shows it. */
 export type EmailConfirmation =
-  | { kind: 'signed_up'; accountId: string; workspaceId: string }
+  | { kind: 'signed_up'; accountId: string; workspaceId: string | null }
   | { kind: 'verified'; accountId: string }
   | { kind: 'email_changed'; accountId: string };
 
@@ -67,7 +67,7 @@ export function createAccountsService(deps: {
     tx: Tx,
     purpose: EmailTokenPurpose,
     email: string,
-    extra: { accountId?: string; signUp?: { name: string; workspaceName: string; passwordHash: string } } = {},
+    extra: { accountId?: string; signUp?: { name: string; workspaceName: string | null; passwordHash: string } } = {},
   ): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = deps.clock.now();
@@ -101,7 +101,7 @@ export function createAccountsService(deps: {
      * Makes no account yet: mails a confirmation link carrying the sign-up. An address that already
      * has an account gets a "you already have one" mail instead; the answer is the same.
      */
-    async signUp(input: { email: string; password: string; name: string; workspaceName: string }): Promise<void> {
+    async signUp(input: { email: string; password: string; name: string; workspaceName?: string }): Promise<void> {
       deps.mail.requireEnabled();
       if (input.password.length < MIN_PASSWORD_LENGTH) throw createWeakPasswordError();
       const email = normalizeEmail(input.email);
@@ -119,7 +119,7 @@ export function createAccountsService(deps: {
       await deps.db.transaction(async (tx) => {
         // No account is made here, so a race with another sign-up needs no check: the first link used wins.
         const token = await issueToken(tx, 'sign_up', email, {
-          signUp: { name: input.name.trim(), workspaceName: input.workspaceName.trim(), passwordHash },
+          signUp: { name: input.name.trim(), workspaceName: input.workspaceName?.trim() || null, passwordHash },
         });
         await deps.mail.enqueue(
           tx,
@@ -147,6 +147,8 @@ export function createAccountsService(deps: {
             passwordHash: row.signUp.passwordHash,
             emailVerified: true,
           });
+          // Someone joining a workspace (from an invitation) signs up without making one of their own.
+          if (row.signUp.workspaceName === null) return { kind: 'signed_up', accountId: account.id, workspaceId: null };
           const workspace: WorkspaceRow = await accounts.createWorkspace(row.signUp.workspaceName);
           await accounts.addMember(workspace.id, account.id, 'owner');
           return { kind: 'signed_up', accountId: account.id, workspaceId: workspace.id };

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AuditAction } from '../../../contracts/audit-actions.ts';
 import type { Clock } from '../../clock.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import {
@@ -24,10 +25,15 @@ import {
 } from './accounts.errors.ts';
 import { normalizeEmail } from './accounts.service.ts';
 import { claimAccountForProvenEmail } from './email-ownership.ts';
+import { joinWorkspace } from './membership.ts';
+import { SecretBoxError, type SecretBox } from '../crypto/secret-box.ts';
 import { hashToken } from './session.service.ts';
 import { actors } from '../audit/actor.ts';
 
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The associated data binding an invitation's encrypted token to its row. */
+const invitationTokenAad = (invitationId: string) => `invitations.token_ciphertext:${invitationId}`;
 
 /** The member acting, as the session knows them. */
 export interface Acting {
@@ -68,8 +74,24 @@ async function accountForJoinRequest(tx: Tx, request: JoinRequestRow): Promise<A
 }
 
 /** The team page: invitations, join requests, roles and removals. */
-export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: ConnectionLifecycle }) {
-  const audit = (acting: Acting, action: string, detail: Record<string, unknown>) =>
+export function createTeamService(deps: {
+  db: Db;
+  clock: Clock;
+  lifecycle: ConnectionLifecycle;
+  secretBox: SecretBox;
+  publicUrl: string;
+}) {
+  const inviteLink = (token: string) => `${deps.publicUrl}/invite/${token}`;
+  /** The stored link, or null when its ciphertext does not open for this row (moved or tampered with). */
+  const linkOf = (invitationId: string, ciphertext: string): string | null => {
+    try {
+      return inviteLink(deps.secretBox.decrypt(ciphertext, invitationTokenAad(invitationId)));
+    } catch (error) {
+      if (error instanceof SecretBoxError) return null;
+      throw error;
+    }
+  };
+  const audit = (acting: Acting, action: AuditAction, detail: Record<string, unknown>) =>
     createAuditLog(deps.db).record({
       workspaceId: acting.member.workspaceId,
       actor: actors.member(acting.member.id),
@@ -98,27 +120,34 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
   }
 
   return {
-    /** Returns the link token once; only its hash is stored. A new invitation replaces a pending one. */
+    /**
+     * Returns the invitation link. Lookups go by the token's hash; the token itself is kept only
+     * encrypted, so admins can copy the link again until it is used or revoked. A new invitation
+     * replaces a pending one.
+     */
     async invite(
       acting: Acting,
       input: { email: string; role: MemberRole },
-    ): Promise<{ token: string; expiresAt: Date }> {
+    ): Promise<{ link: string; expiresAt: Date }> {
       requireAdmin(acting);
       if (input.role === 'owner' && acting.member.role !== 'owner')
         throw createForbiddenRoleError({ message: 'Only owners can invite owners.' });
       const token = randomBytes(24).toString('base64url');
       const expiresAt = new Date(deps.clock.now().getTime() + INVITATION_TTL_MS);
       const email = normalizeEmail(input.email);
+      const id = randomUUID();
       await createTeamRepository(deps.db).createInvitation({
+        id,
         workspaceId: acting.member.workspaceId,
         email,
         role: input.role,
         tokenHash: hashToken(token),
+        tokenCiphertext: deps.secretBox.encrypt(token, invitationTokenAad(id)),
         invitedByMemberId: acting.member.id,
         expiresAt,
       });
       await audit(acting, 'invitation.created', { email, role: input.role });
-      return { token, expiresAt };
+      return { link: inviteLink(token), expiresAt };
     },
 
     async describeInvitation(token: string) {
@@ -145,10 +174,12 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
         if (invitation.email !== normalizeEmail(account.email)) throw createInvitationEmailMismatchError();
         if (!account.emailVerified) throw createEmailUnverifiedError();
         if (!(await team.acceptInvitation(invitation.id, deps.clock.now()))) throw createInvitationInvalidError();
-        const accounts = createAccountsRepository(tx);
-        const member =
-          (await accounts.findMember(invitation.workspaceId, account.id)) ??
-          (await accounts.addMember(invitation.workspaceId, account.id, invitation.role));
+        const member = await joinWorkspace(tx, {
+          workspaceId: invitation.workspaceId,
+          account,
+          role: invitation.role,
+          now: deps.clock.now(),
+        });
         await createAuditLog(tx).record({
           workspaceId: invitation.workspaceId,
           actor: actors.member(member.id),
@@ -208,11 +239,16 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
           detail: { email: request.email },
         });
         if (decision === 'declined') return;
-        const accounts = createAccountsRepository(tx);
         const account = await accountForJoinRequest(tx, request);
-        const member =
-          (await accounts.findMember(acting.member.workspaceId, account.id)) ??
-          (await accounts.addMember(acting.member.workspaceId, account.id, 'member'));
+        const member = await joinWorkspace(tx, {
+          workspaceId: acting.member.workspaceId,
+          account,
+          role: 'member',
+          ...(request.pipedriveCompanyId !== null && request.pipedriveUserId !== null
+            ? { pipedrive: { companyId: request.pipedriveCompanyId, userId: request.pipedriveUserId } }
+            : {}),
+          now: deps.clock.now(),
+        });
         if (request.pipedriveCompanyId !== null && request.pipedriveUserId !== null) {
           const connections = createConnectionsRepository(tx);
           const grant = await connections.findByCompanyUser(request.pipedriveCompanyId, request.pipedriveUserId);
@@ -259,12 +295,19 @@ export function createTeamService(deps: { db: Db; clock: Clock; lifecycle: Conne
       await audit(acting, 'member.removed', { memberId });
     },
 
-    async overview(workspaceId: string) {
+    /** The team page. Invitation links only for owners and admins (a link may make an admin). */
+    async overview(viewer: MemberRow) {
       const team = createTeamRepository(deps.db);
+      const canManage = viewer.role === 'owner' || viewer.role === 'admin';
+      const invitations = await team.listPendingInvitations(viewer.workspaceId, deps.clock.now());
       return {
-        members: await createAccountsRepository(deps.db).listMembers(workspaceId),
-        invitations: await team.listPendingInvitations(workspaceId, deps.clock.now()),
-        joinRequests: await team.listPendingJoinRequests(workspaceId),
+        members: await createAccountsRepository(deps.db).listMembers(viewer.workspaceId),
+        invitations: invitations.map(({ tokenCiphertext, ...invitation }) => ({
+          ...invitation,
+          // Invitations made before links were kept have none to copy: revoke and invite again.
+          link: canManage && tokenCiphertext !== null ? linkOf(invitation.id, tokenCiphertext) : null,
+        })),
+        joinRequests: await team.listPendingJoinRequests(viewer.workspaceId),
       };
     },
   };

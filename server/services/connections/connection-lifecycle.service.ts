@@ -95,13 +95,15 @@ export function createConnectionLifecycle(deps: {
 
   return {
     /** Ends the org connection and every personal connection of the company; revokes each grant. */
-    disconnectOrganization(companyId: number, actor: Actor): Promise<number> {
-      return deps.db.transaction((tx) => endOrganization(tx, companyId, { actor }));
+    async disconnectOrganization(companyId: number, actor: Actor): Promise<number> {
+      const ended = await deps.db.transaction((tx) => endOrganization(tx, companyId, { actor }));
+      deps.logger.info({ companyId, endedConnections: ended }, 'Pipedrive organization disconnected');
+      return ended;
     },
 
     /** Ends one user's personal connection; the org connection and everyone else stay. Idempotent. */
-    disconnectPersonal(companyId: number, pipedriveUserId: number, actor: Actor): Promise<boolean> {
-      return deps.db.transaction(async (tx) => {
+    async disconnectPersonal(companyId: number, pipedriveUserId: number, actor: Actor): Promise<boolean> {
+      const ended = await deps.db.transaction(async (tx) => {
         const repository = createConnectionsRepository(tx);
         const row = await repository.findByCompanyUser(companyId, pipedriveUserId);
         if (row === undefined || row.state === 'revoked' || !row.isPersonalConnection) return false;
@@ -120,6 +122,8 @@ export function createConnectionLifecycle(deps: {
         });
         return true;
       });
+      if (ended) deps.logger.info({ companyId, pipedriveUserId }, 'personal Pipedrive connection ended');
+      return ended;
     },
 
     /** Pipedrive's DELETE callback: that user's grant is gone; if it held the org connection, everything ends. */

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository, type ConnectionRow } from '../../db/repositories/connections.repository.ts';
+import { createTeamRepository } from '../../db/repositories/team.repository.ts';
 
 /** The viewer's state, in the order a panel must explain it (product.md §4.5). */
 export type ViewerState = 'org_not_connected' | 'reauth_required' | 'personal_not_connected' | 'connected';
@@ -11,8 +12,9 @@ export interface ViewerStatus {
     connected: boolean;
     state: ConnectionRow['state'] | 'none';
     connectedBy: { pipedriveUserId: number; name: string | null } | null;
+    ended: { reason: 'disconnected' | 'uninstalled'; at: string } | null;
   };
-  personal: { connected: boolean; state: ConnectionRow['state'] | 'none' };
+  personal: { connected: boolean; state: ConnectionRow['state'] | 'none'; awaitingApprovalSince: string | null };
   viewer: { pipedriveUserId: number; isPipedriveAdmin: boolean | null; isOrgConnector: boolean };
 }
 
@@ -33,6 +35,20 @@ export function createConnectionStatusService(deps: { db: Db }) {
       else if (!personalLive) state = 'personal_not_connected';
       else if (mine.state === 'reauth_required') state = 'reauth_required';
 
+      // A consent that filed a join request in this company's workspace: approval turns it on.
+      const awaiting =
+        orgLive && !personalLive && company?.workspaceId != null
+          ? await createTeamRepository(deps.db).findPendingJoinRequestOfPipedriveUser(
+              company.workspaceId,
+              companyId,
+              pipedriveUserId,
+            )
+          : undefined;
+      const ended =
+        !orgLive && company !== undefined && company.status !== 'connected' && company.disconnectedAt !== null
+          ? { reason: company.status, at: company.disconnectedAt.toISOString() }
+          : null;
+
       return {
         state,
         company: { id: companyId, name: company?.name ?? null },
@@ -40,8 +56,13 @@ export function createConnectionStatusService(deps: { db: Db }) {
           connected: orgLive,
           state: org?.state ?? 'none',
           connectedBy: orgLive ? { pipedriveUserId: org.pipedriveUserId, name: org.pipedriveUserName } : null,
+          ended,
         },
-        personal: { connected: personalLive, state: personalLive ? mine.state : 'none' },
+        personal: {
+          connected: personalLive,
+          state: personalLive ? mine.state : 'none',
+          awaitingApprovalSince: awaiting === undefined ? null : awaiting.createdAt.toISOString(),
+        },
         viewer: {
           pipedriveUserId,
           isPipedriveAdmin: mine === undefined ? null : mine.isPipedriveAdmin,

@@ -6,10 +6,15 @@ import {
   type MemberRow,
 } from '../../db/repositories/accounts.repository.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
-import { createTeamRepository } from '../../db/repositories/team.repository.ts';
-import { isAppError, type AppError } from '../../errors.ts';
+import { isAppError } from '../../errors.ts';
 import { createEmailUnverifiedError } from '../accounts/accounts.errors.ts';
 import { claimAccountForProvenEmail } from '../accounts/email-ownership.ts';
+import {
+  acceptInvitationByPipedriveIdentity,
+  askToJoin,
+  joinWorkspace,
+  settleRequestsOfMember,
+} from '../accounts/membership.ts';
 import type { ResolvedSession } from '../accounts/session.service.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
@@ -22,19 +27,13 @@ import {
   createWorkspaceHasOtherCompanyError,
   createWrongPipedriveUserError,
 } from './connections.errors.ts';
+import { pipedriveUrlOf, type AuthorizationOutcome } from './authorization-outcome.ts';
 import { releaseGrantAndRethrow, type GrantStore } from './grant-store.ts';
 import type { OAuthStatePayload, OAuthStateService } from './oauth-state.ts';
 import { createParkedInstalls } from './parked-installs.ts';
 import { actors } from '../audit/actor.ts';
 
-/** What the callback should show, and whom to sign in. The route turns it into a page or redirect. */
-export type AuthorizationOutcome =
-  | { kind: 'installed'; accountId: string; workspaceId: string; companyId: number; createdWorkspace: boolean }
-  | { kind: 'org_connected'; workspaceId: string; companyId: number }
-  | { kind: 'personal_connected'; companyId: number; popup: boolean; signInAccountId?: string }
-  | { kind: 'join_requested'; companyName: string; email: string; popup: boolean }
-  | { kind: 'sign_in_required'; pendingInstallId: string; email: string; browserNonce: string }
-  | { kind: 'refused'; error: AppError; popup: boolean };
+export type { AuthorizationOutcome } from './authorization-outcome.ts';
 
 const ADMIN_ROLES = new Set(['owner', 'admin']);
 
@@ -73,7 +72,7 @@ export function createInstallService(deps: {
           detail: { code: error.code },
         });
       });
-      return { kind: 'refused', error, popup };
+      return { kind: 'refused', error, popup, pipedriveUrl: pipedriveUrlOf(grant) };
     }
   }
 
@@ -129,9 +128,13 @@ export function createInstallService(deps: {
       workspaceId = (await accounts.createWorkspace(identity.companyName)).id;
       createdWorkspace = true;
     }
-    const member =
-      (await accounts.findMember(workspaceId, account.id)) ??
-      (await accounts.addMember(workspaceId, account.id, createdWorkspace ? 'owner' : 'admin'));
+    const member = await joinWorkspace(tx, {
+      workspaceId,
+      account,
+      role: createdWorkspace ? 'owner' : 'admin',
+      pipedrive: { companyId: identity.companyId, userId: identity.userId },
+      now: deps.clock.now(),
+    });
     await releaseOrgRole(tx, identity.companyId, identity.userId);
     await deps.grants.linkCompany(tx, identity, workspaceId, grant.api_domain);
     await deps.grants.saveGrant(tx, identity, grant, {
@@ -211,6 +214,15 @@ export function createInstallService(deps: {
     if (member === undefined && flow.session === undefined)
       member = await accounts.findMemberByVerifiedEmail(workspaceId, identity.email);
 
+    // A pending invitation for the email Pipedrive vouches for: this consent accepts it (one consent
+    // is enough). Only when no Parley session speaks for the user: a signed-in member connecting
+    // from the dashboard accepts invitations on the invitation page, with their own account.
+    const joined =
+      member === undefined && flow.session === undefined
+        ? await acceptInvitationByPipedriveIdentity(tx, { workspaceId, identity, now: deps.clock.now() })
+        : undefined;
+    member ??= joined?.member;
+
     if (member === undefined) {
       // Admins decide a join request by the email it shows: a signed-in account must have proven it.
       if (flow.session !== undefined && !flow.session.account.emailVerified) throw createEmailUnverifiedError();
@@ -220,23 +232,18 @@ export function createInstallService(deps: {
         isOrgConnection: previous?.isOrgConnection ?? false,
         isPersonalConnection: false,
       });
-      await createTeamRepository(tx).upsertJoinRequest({
-        workspaceId,
-        email: flow.session?.account.email ?? identity.email,
-        name: flow.session?.account.name ?? identity.name,
-        accountId: flow.session?.account.id ?? null,
-        pipedriveCompanyId: identity.companyId,
-        pipedriveUserId: identity.userId,
-      });
-      await createAuditLog(tx).record({
-        workspaceId,
-        companyId: identity.companyId,
-        actor: actorOf(identity),
-        action: 'join_request.created',
-        detail: { email: identity.email },
-      });
-      return { kind: 'join_requested', companyName: company.name, email: identity.email, popup: flow.popup };
+      const since = await askToJoin(tx, { workspaceId, identity, asker: flow.session?.account });
+      return {
+        kind: 'join_requested',
+        companyName: company.name,
+        email: identity.email,
+        since,
+        popup: flow.popup,
+        pipedriveUrl: pipedriveUrlOf(grant),
+      };
     }
+    // Already a member by another route: any request they left pending is settled.
+    if (joined === undefined) await settleRequestsOfMember(tx, member, identity, deps.clock.now());
     await deps.grants.saveGrant(tx, identity, grant, {
       memberId: member.id,
       isOrgConnection: previous?.isOrgConnection ?? false,
@@ -249,12 +256,17 @@ export function createInstallService(deps: {
       action: 'personal.connected',
       detail: { pipedriveUserId: identity.userId },
     });
-    // Signing in needs proof beyond an email match: an earlier link or the current session.
-    const signInAccountId = flow.session === undefined && linked !== undefined ? linked.accountId : undefined;
+    // Signing in needs proof beyond an email match: an earlier link, the current session, or an
+    // account nobody but this Pipedrive user can reach (made or taken over just now).
+    let signInAccountId: string | undefined;
+    if (flow.session === undefined && linked !== undefined) signInAccountId = linked.accountId;
+    else if (flow.session === undefined && joined?.newToParley === true) signInAccountId = joined.account.id;
     return {
       kind: 'personal_connected',
       companyId: identity.companyId,
       popup: flow.popup,
+      pipedriveUrl: pipedriveUrlOf(grant),
+      ...(joined === undefined ? {} : { joinedWorkspace: company.name }),
       ...(signInAccountId === undefined ? {} : { signInAccountId }),
     };
   }

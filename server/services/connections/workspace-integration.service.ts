@@ -4,11 +4,16 @@ import { createConnectionsRepository, type ConnectionRow } from '../../db/reposi
 import type { MemberRow } from '../../db/repositories/accounts.repository.ts';
 import { createForbiddenRoleError } from '../accounts/accounts.errors.ts';
 import { actors } from '../audit/actor.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditLog, AuditPage } from '../audit/audit-log.ts';
+import { nameAuditReferences } from '../audit/audit-names.ts';
 import type { ConnectionLifecycle } from './connection-lifecycle.service.ts';
 import { createOrgNotConnectedError, createPersonalNotConnectedError } from './connections.errors.ts';
 
 const isAdmin = (member: MemberRow) => member.role === 'owner' || member.role === 'admin';
+const auditScope = (workspaceId: string, companyId: number | undefined) => ({
+  workspaceId,
+  ...(companyId === undefined ? {} : { companyId }),
+});
 const live = (row: ConnectionRow) => row.state !== 'revoked';
 
 /**
@@ -96,16 +101,43 @@ export function createWorkspaceIntegrationService(deps: {
       await deps.lifecycle.disconnectPersonal(mine.companyId, mine.pipedriveUserId, actors.member(member.id));
     },
 
-    /** A page of the workspace's audit log, newest first; `nextBefore` fetches the next page. */
-    async auditLog(member: MemberRow, query: { limit?: number; before?: number; action?: string; subjectId?: string }) {
+    /**
+     * A page of the workspace's audit log, newest first; `nextBefore` fetches the next page. With
+     * the names of who and what the entries refer to, and the company's Pipedrive address for links.
+     */
+    async auditLog(member: MemberRow, query: Omit<AuditPage, 'since' | 'until'> & { since?: string; until?: string }) {
       if (!isAdmin(member)) throw createForbiddenRoleError();
       const company = await repository.findCompanyByWorkspace(member.workspaceId);
       const limit = query.limit ?? 50;
-      const entries = await deps.audit.list(
-        { workspaceId: member.workspaceId, ...(company === undefined ? {} : { companyId: company.id }) },
-        { ...query, limit },
-      );
-      return { entries, nextBefore: entries.length === limit ? (entries.at(-1)?.id ?? null) : null };
+      const { since, until, ...rest } = query;
+      const entries = await deps.audit.list(auditScope(member.workspaceId, company?.id), {
+        ...rest,
+        ...(since === undefined ? {} : { since: new Date(since) }),
+        ...(until === undefined ? {} : { until: new Date(until) }),
+        limit,
+      });
+      return {
+        entries,
+        nextBefore: entries.length === limit ? (entries.at(-1)?.id ?? null) : null,
+        names: await nameAuditReferences(deps.db, { workspaceId: member.workspaceId, companyId: company?.id }, entries),
+        pipedriveUrl: company?.apiDomain ?? null,
+      };
+    },
+
+    /** Who appears in the workspace's audit log, named, for the page's "who" filter. */
+    async auditActors(member: MemberRow) {
+      if (!isAdmin(member)) throw createForbiddenRoleError();
+      const company = await repository.findCompanyByWorkspace(member.workspaceId);
+      const actors = await deps.audit.actors(auditScope(member.workspaceId, company?.id));
+      const asEntries = actors.map((actor) => ({ actor, subjectType: null, subjectId: null, detail: {} }));
+      return {
+        actors,
+        names: await nameAuditReferences(
+          deps.db,
+          { workspaceId: member.workspaceId, companyId: company?.id },
+          asEntries,
+        ),
+      };
     },
   };
 }

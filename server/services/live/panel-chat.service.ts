@@ -19,6 +19,7 @@ import type { Logger } from '../../logger.ts';
 import { createErrorFactory } from '../../errors.ts';
 import { createOrgNotConnectedError } from '../connections/connections.errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import type { MediaLinks } from './media-links.ts';
 import { announcePanelEvent, appendPanelEvent } from './panel-events.ts';
 
 export const createChatNotFoundError = createErrorFactory({
@@ -67,14 +68,20 @@ export function toChatSummary(row: ChatListRow, now: Date): ChatSummary {
   };
 }
 
-export function toChatMessage(row: MessageRow): ChatMessage {
+/**
+ * A message as panels get it. Stored media is served to panels only through a signed, short-lived
+ * link (`mediaUrl`): the dashboard's cookie-authorised `/api/media/:id` never works in Pipedrive's iframe.
+ */
+export function toChatMessage(row: MessageRow, mediaUrl: (messageId: string) => string): ChatMessage {
+  const media =
+    row.media !== null && row.media['state'] === 'stored' ? { ...row.media, url: mediaUrl(row.id) } : row.media;
   return {
     id: row.id,
     providerMessageId: row.providerMessageId,
     direction: row.direction,
     type: row.type,
     body: row.body,
-    media: row.media,
+    media,
     context: row.context,
     status: row.status,
     error: row.error,
@@ -114,6 +121,7 @@ export function createPanelChatService(deps: {
   db: Db;
   clock: Clock;
   logger: Logger;
+  mediaLinks: MediaLinks;
   sendReadReceipt?: ReadReceiptSender;
 }) {
   const repository = createPanelChatsRepository(deps.db);
@@ -144,7 +152,9 @@ export function createPanelChatService(deps: {
       return (await repository.approvedTemplates(channelIds)).map(toTemplate);
     },
 
+    /** A page of a chat's messages; media links are signed for `companyId` (the viewer's, from the token). */
     async messages(
+      companyId: number,
       workspaceId: string,
       chatId: string,
       page: { before?: string; limit?: number },
@@ -159,7 +169,7 @@ export function createPanelChatService(deps: {
       const shown = rows.slice(0, limit);
       const oldest = shown.at(-1);
       return {
-        messages: shown.reverse().map(toChatMessage),
+        messages: shown.reverse().map((row) => toChatMessage(row, (id) => deps.mediaLinks.url(companyId, id))),
         nextBefore: rows.length > limit && oldest !== undefined ? encodeCursor(oldest) : null,
         chat: toChatSummary(chat, deps.clock.now()),
       };

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../contracts/audit-actions.ts';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { createIdentityRepository, type IdentityRepository } from '../../db/repositories/identity.repository.ts';
@@ -42,7 +43,7 @@ export function createChatLinkResolver(deps: ChatLinkResolverDeps) {
   const repository = deps.repository ?? createIdentityRepository(deps.db);
   const audit = createAuditLog(deps.db);
 
-  const record = (scope: Scope, action: string, detail: Record<string, unknown>) =>
+  const record = (scope: Scope, action: AuditAction, detail: Record<string, unknown>) =>
     audit.record({
       workspaceId: scope.workspaceId,
       companyId: scope.companyId,

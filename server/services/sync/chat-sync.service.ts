@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../contracts/audit-actions.ts';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
@@ -69,7 +70,7 @@ export function createChatSyncService(deps: {
     const found = await repository.findChat(chatId);
     if (found === undefined) return { kind: 'skipped', reason: 'chat_not_found' };
     const { chat, contact, channel, company } = found;
-    const audit = (action: string, detail: Record<string, unknown>) =>
+    const audit = (action: AuditAction, detail: Record<string, unknown>) =>
       deps.audit.record({
         workspaceId: chat.workspaceId,
         companyId: company?.id ?? null,
@@ -188,7 +189,7 @@ export function createChatSyncService(deps: {
     ): Promise<
       ChatSyncOutcome | { kind: 'deferred'; until: Date } | { kind: 'dead_lettered' } | { kind: 'left_to_retry' }
     > {
-      const auditJob = async (action: string, detail: Record<string, unknown>) => {
+      const auditJob = async (action: AuditAction, detail: Record<string, unknown>) => {
         const found = await repository.findChat(data.chatId);
         await deps.audit.record({
           workspaceId: found?.chat.workspaceId ?? null,
@@ -209,7 +210,9 @@ export function createChatSyncService(deps: {
       const retry = async (error: unknown): Promise<{ kind: 'left_to_retry' }> => {
         const singletonKey = syncChatQueue.sendDefaults?.(data).singletonKey;
         if (singletonKey !== undefined && (await deps.jobs.hasRetryWaiting(syncChatQueue, singletonKey, job.jobId))) {
-          await auditJob('sync.left_to_retry', { error: isAppError(error) ? describe(error) : String(error) });
+          await auditJob('sync.left_to_retry', {
+            error: isAppError(error) ? describe(error) : { code: 'internal', message: 'unexpected error' },
+          });
           return { kind: 'left_to_retry' };
         }
         await auditRetry(error, auditJob, job.retryCount);
@@ -283,7 +286,7 @@ export function createChatSyncService(deps: {
 
   async function auditRetry(
     error: unknown,
-    auditJob: (action: string, detail: Record<string, unknown>) => Promise<unknown>,
+    auditJob: (action: AuditAction, detail: Record<string, unknown>) => Promise<unknown>,
     retryCount: number,
   ) {
     const retryLimit = syncChatQueue.options.retryLimit ?? 0;

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../contracts/audit-actions.ts';
 import type { IdentityRepository } from '../../db/repositories/identity.repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { normalizePhone } from './phone-numbers.ts';
@@ -52,7 +53,9 @@ export function readWebhookEvent(body: unknown): PipedriveWebhookEvent | undefin
  * Applies a Pipedrive event to what Parley keeps: a deleted person unlinks its chats (a merged one
  * relinks them, and its cached numbers, to the survivor); a person's changed phones replace its
  * cache entries; a deleted deal or lead unlinks its chats so a new one may be created per
- * settings. Records Parley created and that are now gone are forgotten as effects too.
+ * settings; a deal marked won or lost releases the chats Parley linked to it (not those a user
+ * pinned), so the next message of a returning customer finds or creates an open one. Records
+ * Parley created and that are now gone or closed are forgotten as effects too.
  */
 export async function applyWebhookEvent(
   deps: { identity: IdentityRepository; audit: AuditLog },
@@ -62,7 +65,7 @@ export async function applyWebhookEvent(
   const { identity, audit } = deps;
   const { companyId, workspaceId } = scope;
   const entityId = event.meta.entity_id;
-  const record = (action: string, detail: Record<string, unknown>) =>
+  const record = (action: AuditAction, detail: Record<string, unknown>) =>
     audit.record({
       workspaceId,
       companyId,
@@ -112,6 +115,17 @@ export async function applyWebhookEvent(
       for (const e164 of numbers) await identity.cachePerson(companyId, e164, personId);
       await record('sync.phone_cache_updated', { personId, numbers: numbers.length });
     }
+    return;
+  }
+  if (event.meta.entity === 'deal' && event.meta.action === 'change') {
+    const dealId = Number(entityId);
+    const status = event.data?.['status'];
+    const closed = (status === 'won' || status === 'lost') && event.previous !== null && 'status' in event.previous;
+    if (!Number.isSafeInteger(dealId) || !closed) return;
+    const chats = (await identity.chatsOfDeal(workspaceId, dealId)).filter((chat) => chat.dealId === dealId);
+    for (const chat of chats) await identity.updateChatLinks(chat.id, { dealId: null });
+    await identity.forgetEffectsOf(companyId, 'deal.create', String(dealId));
+    await record('sync.deal_closed', { status, chats: chats.length });
     return;
   }
   if (event.meta.action !== 'delete') return;

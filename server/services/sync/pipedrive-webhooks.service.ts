@@ -24,6 +24,8 @@ const FEATURE = 'webhooks';
 const SUBSCRIPTIONS = [
   { action: 'change', object: 'person' },
   { action: 'delete', object: 'person' },
+  // A deal marked won or lost releases its chats, so a returning customer gets a new deal.
+  { action: 'change', object: 'deal' },
   { action: 'delete', object: 'deal' },
   { action: 'delete', object: 'lead' },
 ] as const;
@@ -71,6 +73,25 @@ export function createPipedriveWebhooksService(deps: {
   }
 
   return {
+    /**
+     * The daily check: every connected company's webhooks exist as Parley wants them now (a
+     * company connected before an event was added to SUBSCRIPTIONS gains it here). One company's
+     * failure does not stop the others; the job logs it and the next day tries again.
+     */
+    async subscribeEveryCompany(): Promise<{ companies: number; failed: number[] }> {
+      const companyIds = await createConnectionsRepository(deps.db).listConnectedCompanyIds();
+      const failed: number[] = [];
+      for (const companyId of companyIds) {
+        try {
+          await this.subscribe(companyId);
+        } catch (error) {
+          failed.push(companyId);
+          deps.logger.warn({ err: error, companyId }, 'could not check the Pipedrive webhooks of a company');
+        }
+      }
+      return { companies: companyIds.length, failed };
+    },
+
     /**
      * Makes sure the company's webhooks exist (list before create, so a retried job adds none
      * twice). A new password replaces every earlier Parley webhook, which carry the old one.

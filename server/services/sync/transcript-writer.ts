@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../contracts/audit-actions.ts';
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
 import {
@@ -10,7 +11,7 @@ import type { PipedriveTimeline, TimelineAnchors } from './pipedrive-timeline.ts
 import { partReference, type TranscriptPart } from './transcript-render.ts';
 
 export type TimelineMode = 'note' | 'activity';
-export type AuditSync = (action: string, detail: Record<string, unknown>) => Promise<void>;
+export type AuditSync = (action: AuditAction, detail: Record<string, unknown>) => Promise<void>;
 
 /**
  * Puts one rendered transcript part in Pipedrive, exactly once (reliability.md §2.4): an update
@@ -65,7 +66,7 @@ export function createTranscriptWriter(deps: { db: Db }) {
     const detail = { day: input.day, part: part.part, messages: part.messageCount, mode };
 
     let remoteId: number | undefined;
-    let action: string;
+    let action: AuditAction;
     if (storedId !== null) {
       try {
         await write.update(storedId);

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../../contracts/audit-actions.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
@@ -90,6 +91,28 @@ export function createChannelsService(deps: {
     const row = await repository().findInWorkspace(workspaceId, channelId);
     if (row === undefined) throw createChannelNotFoundError();
     return row;
+  }
+
+  /**
+   * After an admin changed a number: the webhook directory reloads (which channel a webhook names,
+   * with which secret) and the audit log records who did what.
+   */
+  async function recordChange(change: {
+    workspaceId: string;
+    actorMemberId: string;
+    channelId: string;
+    action: AuditAction;
+    detail?: Record<string, unknown>;
+  }): Promise<void> {
+    await deps.directory.changed();
+    await deps.audit.record({
+      workspaceId: change.workspaceId,
+      actor: actors.member(change.actorMemberId),
+      action: change.action,
+      subjectType: 'channel',
+      subjectId: change.channelId,
+      ...(change.detail === undefined ? {} : { detail: change.detail }),
+    });
   }
 
   async function view(row: ChannelRow): Promise<ChannelView> {
@@ -202,13 +225,11 @@ export function createChannelsService(deps: {
       };
       if (existing === undefined) await repository().insert({ id, ...values });
       else await repository().update(id, values);
-      await deps.directory.changed();
-      await deps.audit.record({
+      await recordChange({
         workspaceId,
-        actor: actors.member(actorMemberId),
+        actorMemberId,
+        channelId: id,
         action: 'whatsapp.channel_added',
-        subjectType: 'channel',
-        subjectId: id,
         detail: { phoneNumber: values.phoneNumber, phoneNumberId: input.phoneNumberId, wabaId: input.wabaId },
       });
       await syncTemplates(id);
@@ -235,13 +256,11 @@ export function createChannelsService(deps: {
               credentialsCiphertext: sealCredentials(secretBox, row.id, { ...credentials, appSecret: input.appSecret }),
             }),
       });
-      await deps.directory.changed();
-      await deps.audit.record({
+      await recordChange({
         workspaceId,
-        actor: actors.member(actorMemberId),
+        actorMemberId,
+        channelId: row.id,
         action: 'whatsapp.channel_updated',
-        subjectType: 'channel',
-        subjectId: row.id,
         detail: {
           fields: Object.keys(input).filter((key) => input[key as keyof typeof input] !== undefined),
         },
@@ -263,14 +282,7 @@ export function createChannelsService(deps: {
       await repository().update(row.id, {
         credentialsCiphertext: sealCredentials(secretBox, row.id, { ...credentials, accessToken }),
       });
-      await deps.directory.changed();
-      await deps.audit.record({
-        workspaceId,
-        actor: actors.member(actorMemberId),
-        action: 'whatsapp.channel_token_rotated',
-        subjectType: 'channel',
-        subjectId: row.id,
-      });
+      await recordChange({ workspaceId, actorMemberId, channelId: row.id, action: 'whatsapp.channel_token_rotated' });
       return this.get(workspaceId, row.id);
     },
 
@@ -286,13 +298,11 @@ export function createChannelsService(deps: {
         webhookVerifiedAt: null,
         appSubscribedAt: null,
       });
-      await deps.directory.changed();
-      await deps.audit.record({
+      await recordChange({
         workspaceId,
-        actor: actors.member(actorMemberId),
+        actorMemberId,
+        channelId: row.id,
         action: 'whatsapp.channel_removed',
-        subjectType: 'channel',
-        subjectId: row.id,
         detail: { phoneNumber: row.phoneNumber },
       });
     },

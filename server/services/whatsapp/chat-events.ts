@@ -8,7 +8,8 @@ import type { EventBus } from '../events/event-bus.ts';
 export interface ChatEvent {
   workspaceId: string;
   companyId: number | null;
-  type: 'message.created' | 'message.status';
+  /** `message.media`: its media was stored, or found too large, or failed (the panel re-reads the message). */
+  type: 'message.created' | 'message.status' | 'message.media';
   chatId: string;
   messageId: string;
 }

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { createChannelsRepository, type ChannelRow } from '../../db/repositories/channels.repository.ts';
-import { createConversationsRepository } from '../../db/repositories/conversations.repository.ts';
+import { createConversationsRepository, type ContactIdentity } from '../../db/repositories/conversations.repository.ts';
 import { inboxEvents } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { whatsappMediaQueue, whatsappTemplatesQueue } from '../../jobs/queues.ts';
@@ -28,30 +28,28 @@ const isObject = (value: unknown): value is Json =>
 export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: EventBus; logger: Logger }) {
   const { db, jobs } = deps;
 
-  async function handleMessage(
+  /**
+   * Stores one message of a chat (contact, chat and message upserted; a wamid stored before is left
+   * alone), queues its media download, and records the chat change for sync and panels.
+   */
+  async function storeMessage(
     tx: Tx,
     channel: ChannelRow,
     companyId: number | null,
-    item: Extract<WebhookItem, { kind: 'message' }>,
+    input: {
+      identity: ContactIdentity;
+      message: Json;
+      direction: 'inbound' | 'outbound';
+    },
   ) {
     const repository = createConversationsRepository(tx);
-    const { message } = item;
-    const contact = item.contact ?? {};
-    const groupId = text(message['group_id']);
-    const waId = text(contact['wa_id']) ?? text(message['from']);
-    const userId = text(message['from_user_id']) ?? text(contact['user_id']) ?? text(message['user_id']);
-    const profile = isObject(contact['profile']) ? text(contact['profile']['name']) : null;
-    // In a group, the chat belongs to the group; the author is kept on the message (context.participant).
-    const identity =
-      groupId === null
-        ? { waId, businessScopedId: userId, e164: e164FromWaId(waId), groupId: null, profileName: profile }
-        : { waId: null, businessScopedId: null, e164: null, groupId, profileName: null };
-    const stored = await repository.upsertContact(tx, channel.workspaceId, identity);
+    const { message, direction } = input;
+    const contact = await repository.upsertContact(tx, channel.workspaceId, input.identity);
     const chat = await repository.upsertChat(tx, {
       workspaceId: channel.workspaceId,
       channelId: channel.id,
-      contactId: stored.id,
-      isGroup: groupId !== null,
+      contactId: contact.id,
+      isGroup: input.identity.groupId !== null,
     });
     const mapped = mapInboundMessage(message);
     const row = await repository.insertMessage(tx, {
@@ -59,18 +57,19 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
       chatId: chat.id,
       channelId: channel.id,
       providerMessageId: text(message['id']),
-      direction: 'inbound',
+      direction,
       type: mapped.type,
       body: mapped.body,
       media: mapped.media,
       context: mapped.context,
       content: mapped.content,
-      status: 'received',
+      // What the customer sent was received; what the business typed on its phone is already sent.
+      status: direction === 'inbound' ? 'received' : 'sent',
       error: mapped.error,
       sentAt: mapped.sentAt,
     });
     if (row === undefined) return []; // the same wamid was stored before (a redelivery under another key)
-    await repository.touchChat(tx, chat.id, 'inbound', mapped.sentAt);
+    await repository.touchChat(tx, chat.id, direction, mapped.sentAt);
     if (mapped.media !== null && typeof mapped.media['id'] === 'string')
       await jobs.send(whatsappMediaQueue, { messageId: row.id }, { tx });
     return [
@@ -82,6 +81,43 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
         messageId: row.id,
       }),
     ];
+  }
+
+  /** What a customer (or a group member) sent. */
+  function handleMessage(
+    tx: Tx,
+    channel: ChannelRow,
+    companyId: number | null,
+    item: Extract<WebhookItem, { kind: 'message' }>,
+  ) {
+    const { message } = item;
+    const contact = item.contact ?? {};
+    const groupId = text(message['group_id']);
+    const waId = text(contact['wa_id']) ?? text(message['from']);
+    const userId = text(message['from_user_id']) ?? text(contact['user_id']) ?? text(message['user_id']);
+    const profile = isObject(contact['profile']) ? text(contact['profile']['name']) : null;
+    // In a group, the chat belongs to the group; the author is kept on the message (context.participant).
+    const identity =
+      groupId === null
+        ? { waId, businessScopedId: userId, e164: e164FromWaId(waId), groupId: null, profileName: profile }
+        : { waId: null, businessScopedId: null, e164: null, groupId, profileName: null };
+    return storeMessage(tx, channel, companyId, { identity, message, direction: 'inbound' });
+  }
+
+  /**
+   * What the business typed in the WhatsApp Business app (coexistence echo): an outbound message of
+   * the customer's chat, so the panel and the day's note show both sides.
+   */
+  function handleEcho(tx: Tx, channel: ChannelRow, companyId: number | null, message: Json) {
+    const waId = text(message['to']);
+    const identity = {
+      waId,
+      businessScopedId: text(message['to_user_id']),
+      e164: e164FromWaId(waId),
+      groupId: null,
+      profileName: null,
+    };
+    return storeMessage(tx, channel, companyId, { identity, message, direction: 'outbound' });
   }
 
   async function handleStatus(tx: Tx, channel: ChannelRow, companyId: number | null, status: Json) {
@@ -126,6 +162,7 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
       let recorded: RecordedEvent[] = [];
       if (channel !== undefined) {
         if (item.kind === 'message') recorded = await handleMessage(tx, channel, row.companyId, item);
+        else if (item.kind === 'echo') recorded = await handleEcho(tx, channel, row.companyId, item.message);
         else if (item.kind === 'status') recorded = await handleStatus(tx, channel, row.companyId, item.status);
         else if (item.kind === 'template_status')
           await jobs.send(whatsappTemplatesQueue, { channelId: channel.id, reason: 'webhook' }, { tx });

@@ -1,8 +1,10 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
-import { createConversationsRepository } from '../../db/repositories/conversations.repository.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import { createConversationsRepository, type MessageRow } from '../../db/repositories/conversations.repository.ts';
 import { media } from '../../db/schema/index.ts';
 import type { Logger } from '../../logger.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { publishEvents, recordChatEvent } from './chat-events.ts';
 import type { ChannelsService } from './channels.service.ts';
 import { MediaTooLargeError, ProviderError, type WhatsAppProvider } from './provider.ts';
 import { createMediaNotFoundError } from './whatsapp.errors.ts';
@@ -18,11 +20,31 @@ export function createMediaService(deps: {
   channels: ChannelsService;
   maxBytes: number;
   logger: Logger;
+  eventBus: EventBus;
 }) {
   const { db } = deps;
 
-  async function setState(messageId: string, current: Record<string, unknown>, state: Record<string, unknown>) {
-    await createConversationsRepository(db).updateMessage(db, messageId, { media: { ...current, ...state } });
+  /**
+   * Records the media's new state on the message and tells open panels (an image appears once its
+   * bytes are here), with `before` run in the same transaction.
+   */
+  async function settle(message: MessageRow, state: Record<string, unknown>, before?: (tx: Tx) => Promise<void>) {
+    const event = await db.transaction(async (tx) => {
+      await before?.(tx);
+      await createConversationsRepository(tx).updateMessage(tx, message.id, {
+        media: { ...(message.media ?? {}), ...state },
+      });
+      return recordChatEvent(tx, {
+        workspaceId: message.workspaceId,
+        companyId: null,
+        type: 'message.media',
+        chatId: message.chatId,
+        messageId: message.id,
+      });
+    });
+    await publishEvents(deps.eventBus, [event]).catch((error: unknown) =>
+      deps.logger.warn({ err: error }, 'could not publish the media event'),
+    );
   }
 
   return {
@@ -33,16 +55,17 @@ export function createMediaService(deps: {
       if (info['state'] === 'stored') return 'skipped';
       const channel = await deps.channels.accountFor(message.channelId);
       if (channel === undefined) {
-        await setState(message.id, info, { state: 'failed', reason: 'the WhatsApp number was removed' });
+        await settle(message, { state: 'failed', reason: 'the WhatsApp number was removed' });
         return 'failed';
       }
       try {
         const downloaded = await deps.provider.downloadMedia(channel.account, info['id'], deps.maxBytes);
         const filename = typeof info['filename'] === 'string' ? info['filename'] : null;
-        await db.transaction(async (tx) => {
-          await tx
-            .insert(media)
-            .values({
+        await settle(
+          message,
+          { state: 'stored', sizeBytes: downloaded.bytes.length, url: `/api/media/${message.id}` },
+          async (tx) => {
+            await createConversationsRepository(tx).insertMedia(tx, {
               messageId: message.id,
               workspaceId: message.workspaceId,
               mimeType: downloaded.mimeType,
@@ -50,16 +73,13 @@ export function createMediaService(deps: {
               sizeBytes: downloaded.bytes.length,
               sha256: downloaded.sha256,
               bytes: downloaded.bytes,
-            })
-            .onConflictDoNothing();
-          await createConversationsRepository(tx).updateMessage(tx, message.id, {
-            media: { ...info, state: 'stored', sizeBytes: downloaded.bytes.length, url: `/api/media/${message.id}` },
-          });
-        });
+            });
+          },
+        );
         return 'stored';
       } catch (error) {
         if (error instanceof MediaTooLargeError) {
-          await setState(message.id, info, {
+          await settle(message, {
             state: 'too_large',
             sizeBytes: error.sizeBytes,
             reason: `larger than the ${deps.maxBytes}-byte limit (WHATSAPP_MEDIA_MAX_BYTES)`,
@@ -67,7 +87,7 @@ export function createMediaService(deps: {
           return 'too_large';
         }
         if (error instanceof ProviderError && !error.transient) {
-          await setState(message.id, info, { state: 'failed', reason: error.message });
+          await settle(message, { state: 'failed', reason: error.message });
           return 'failed';
         }
         throw error; // transient: the job retries with a fresh URL

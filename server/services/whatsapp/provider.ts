@@ -39,6 +39,13 @@ export interface MediaSend {
   filename?: string;
 }
 
+/** A file to upload to the provider before sending it (`mimeType` without parameters). */
+export interface MediaUpload {
+  bytes: Buffer;
+  mimeType: string;
+  filename: string;
+}
+
 export interface ProviderTemplate {
   name: string;
   language: string;
@@ -62,6 +69,11 @@ export type WebhookItem =
       /** The sender's entry of `contacts[]` (profile name, wa_id, user_id), when Meta sent one. */
       contact: Record<string, unknown> | null;
     }
+  /**
+   * A message the business sent from the WhatsApp Business app on its phone (coexistence,
+   * `smb_message_echoes`): `from` is the business number, `to` the customer.
+   */
+  | { kind: 'echo'; phoneNumberId: string; message: Record<string, unknown> }
   | { kind: 'status'; phoneNumberId: string; status: Record<string, unknown> }
   | { kind: 'error'; phoneNumberId: string | null; error: Record<string, unknown> }
   | { kind: 'template_status'; wabaId: string; value: Record<string, unknown> }
@@ -90,6 +102,8 @@ export interface WhatsAppProvider {
   sendText(account: ProviderAccount, to: Recipient, text: string, replyTo?: string): Promise<SendResult>;
   sendTemplate(account: ProviderAccount, to: Recipient, template: TemplateSend): Promise<SendResult>;
   sendMedia(account: ProviderAccount, to: Recipient, media: MediaSend): Promise<SendResult>;
+  /** Uploads a file for sending by id (Meta keeps it 30 days); returns the provider's media id. */
+  uploadMedia(account: ProviderAccount, file: MediaUpload): Promise<string>;
   markRead(account: ProviderAccount, providerMessageId: string): Promise<void>;
   /** Resolves a media id and downloads it within its short URL lifetime; refuses more than `maxBytes`. */
   downloadMedia(account: ProviderAccount, mediaId: string, maxBytes: number): Promise<DownloadedMedia>;

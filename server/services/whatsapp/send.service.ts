@@ -1,3 +1,5 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { OutgoingMediaKind } from '../../../contracts/whatsapp-media.ts';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
 import { createChannelsRepository, type TemplateRow } from '../../db/repositories/channels.repository.ts';
@@ -19,7 +21,16 @@ import {
 
 export type OutgoingContent =
   | { kind: 'text'; text: string; replyTo?: string | undefined }
-  | { kind: 'template'; name: string; language: string; components: Record<string, unknown>[] };
+  | { kind: 'template'; name: string; language: string; components: Record<string, unknown>[] }
+  | {
+      kind: 'media';
+      mediaKind: OutgoingMediaKind;
+      bytes: Buffer;
+      /** Without parameters, one of the rule's types (`contracts/whatsapp-media.ts`). */
+      mimeType: string;
+      filename: string;
+      caption?: string | undefined;
+    };
 
 export interface SendInput {
   workspaceId: string;
@@ -42,6 +53,8 @@ export function createSendService(deps: {
   channels: ChannelsService;
   clock: Clock;
   logger: Logger;
+  /** Sent media up to this size is kept in Parley's storage too, so panels and notes show it. */
+  mediaMaxBytes: number;
 }) {
   const { db, jobs } = deps;
 
@@ -67,43 +80,62 @@ export function createSendService(deps: {
             : undefined;
       if (recipient === undefined) throw createChatNotFoundError({ message: 'This chat has no address to send to.' });
 
-      let body: string;
+      let body: string | null;
       let content: Record<string, unknown> | null = null;
-      if (input.content.kind === 'template') {
+      const outgoing = input.content;
+      if (outgoing.kind === 'media') {
+        body = outgoing.caption ?? null;
+        content = { media: { kind: outgoing.mediaKind, mimeType: outgoing.mimeType, filename: outgoing.filename } };
+      } else if (outgoing.kind === 'template') {
         const template = await createChannelsRepository(db).findTemplate(
           chat.channelId,
-          input.content.name,
-          input.content.language,
+          outgoing.name,
+          outgoing.language,
         );
         if (template === undefined || template.status !== 'APPROVED')
           throw createTemplateNotUsableError({
             message:
               template === undefined
-                ? `There is no template "${input.content.name}" in ${input.content.language} on this number. Sync the templates if it was just created.`
-                : `The template "${input.content.name}" (${input.content.language}) is ${template.status.toLowerCase()}, not approved.`,
+                ? `There is no template "${outgoing.name}" in ${outgoing.language} on this number. Sync the templates if it was just created.`
+                : `The template "${outgoing.name}" (${outgoing.language}) is ${template.status.toLowerCase()}, not approved.`,
           });
-        body = renderTemplateBody(template, input.content.components);
+        body = renderTemplateBody(template, outgoing.components);
         content = {
           template: {
-            name: input.content.name,
-            language: input.content.language,
-            components: input.content.components,
+            name: outgoing.name,
+            language: outgoing.language,
+            components: outgoing.components,
           },
         };
-      } else body = input.content.text;
+      } else body = outgoing.text;
 
       const now = deps.clock.now();
+      const messageId = randomUUID();
+      const keepsBytes = outgoing.kind === 'media' && outgoing.bytes.length <= deps.mediaMaxBytes;
       const { message, recorded } = await db.transaction(async (tx) => {
         const repository = createConversationsRepository(tx);
         const row = await repository.insertMessage(tx, {
+          id: messageId,
           workspaceId: chat.workspaceId,
           chatId: chat.id,
           channelId: chat.channelId,
           providerMessageId: null,
           direction: 'outbound',
-          type: input.content.kind,
+          type: outgoing.kind === 'media' ? outgoing.mediaKind : outgoing.kind,
           body,
           content,
+          media:
+            outgoing.kind === 'media'
+              ? {
+                  mime_type: outgoing.mimeType,
+                  filename: outgoing.filename,
+                  ...(outgoing.caption === undefined ? {} : { caption: outgoing.caption }),
+                  sizeBytes: outgoing.bytes.length,
+                  ...(keepsBytes
+                    ? { state: 'stored', url: `/api/media/${messageId}` }
+                    : { state: 'too_large', reason: `larger than the ${deps.mediaMaxBytes}-byte limit` }),
+                }
+              : null,
           context:
             input.content.kind === 'text' && input.content.replyTo !== undefined
               ? { replyTo: input.content.replyTo }
@@ -114,6 +146,16 @@ export function createSendService(deps: {
           sentAt: now,
         });
         if (row === undefined) throw new Error('outbound message insert returned nothing');
+        if (outgoing.kind === 'media' && keepsBytes)
+          await repository.insertMedia(tx, {
+            messageId,
+            workspaceId: chat.workspaceId,
+            mimeType: outgoing.mimeType,
+            filename: outgoing.filename,
+            sizeBytes: outgoing.bytes.length,
+            sha256: createHash('sha256').update(outgoing.bytes).digest('hex'),
+            bytes: outgoing.bytes,
+          });
         await repository.touchChat(tx, chat.id, 'outbound', now);
         const event = await recordChatChange(tx, jobs, {
           workspaceId: chat.workspaceId,
@@ -128,10 +170,27 @@ export function createSendService(deps: {
 
       let result: SendResult;
       try {
-        result =
-          input.content.kind === 'text'
-            ? await deps.provider.sendText(channel.account, recipient, input.content.text, input.content.replyTo)
-            : await deps.provider.sendTemplate(channel.account, recipient, input.content);
+        if (outgoing.kind === 'media') {
+          // Upload first, then send by id (whatsapp-cloud-api.md §1.6: links fail behind Meta's fetch proxy).
+          const mediaId = await deps.provider.uploadMedia(channel.account, {
+            bytes: outgoing.bytes,
+            mimeType: outgoing.mimeType,
+            filename: outgoing.filename,
+          });
+          await createConversationsRepository(db).updateMessage(db, message.id, {
+            media: { ...message.media, id: mediaId },
+          });
+          result = await deps.provider.sendMedia(channel.account, recipient, {
+            kind: outgoing.mediaKind,
+            mediaId,
+            ...(outgoing.caption === undefined ? {} : { caption: outgoing.caption }),
+            filename: outgoing.filename,
+          });
+        } else
+          result =
+            outgoing.kind === 'text'
+              ? await deps.provider.sendText(channel.account, recipient, outgoing.text, outgoing.replyTo)
+              : await deps.provider.sendTemplate(channel.account, recipient, outgoing);
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
         const failed = await db.transaction(async (tx) => {

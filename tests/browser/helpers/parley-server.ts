@@ -65,6 +65,8 @@ export async function startParleyWithSandbox(): Promise<{
       },
       // Parley's panels may be framed by the sandbox's origin, as by Pipedrive's.
       sandbox: { enabled: true, port: 0, url: sandbox.url },
+      // The sandbox stands in for Meta's Graph API too (in sandbox mode WHATSAPP_GRAPH_URL defaults to it).
+      whatsapp: { graphUrl: sandbox.url, graphVersion: 'v23.0', mediaMaxBytes: 16 * 1024 * 1024 },
       mail: { transport: 'sandbox', inboxUrl: `${sandbox.url}/mail/messages`, from: 'Parley <parley@localhost>' },
     },
     paths: { extensionsDist },

@@ -9,7 +9,13 @@ import type {
 const HOUR = 60 * 60 * 1000;
 
 /** `/api/panel/status` for a viewer in a given state (the shape panel-client.ts declares). */
-export function statusOf(state: 'org_not_connected' | 'reauth_required' | 'personal_not_connected' | 'connected') {
+export function statusOf(
+  state: 'org_not_connected' | 'reauth_required' | 'personal_not_connected' | 'connected',
+  extra: {
+    ended?: { reason: 'disconnected' | 'uninstalled'; at: string };
+    awaitingApprovalSince?: string;
+  } = {},
+) {
   return {
     state,
     company: { id: 1, name: 'Acme Demo' },
@@ -17,8 +23,13 @@ export function statusOf(state: 'org_not_connected' | 'reauth_required' | 'perso
       connected: state !== 'org_not_connected',
       state: state === 'org_not_connected' ? 'none' : 'active',
       connectedBy: null,
+      ended: extra.ended ?? null,
     },
-    personal: { connected: state === 'connected', state: state === 'connected' ? 'active' : 'none' },
+    personal: {
+      connected: state === 'connected',
+      state: state === 'connected' ? 'active' : 'none',
+      awaitingApprovalSince: extra.awaitingApprovalSince ?? null,
+    },
     viewer: { pipedriveUserId: 2, isPipedriveAdmin: false, isOrgConnector: false },
     links: { dashboard: 'http://parley.test/integrations/pipedrive', install: 'http://parley.test/oauth/install' },
   };

@@ -7,6 +7,8 @@ export interface RecordedRequest {
   path: string;
   query: URLSearchParams;
   body: unknown;
+  /** The body as sent when it is not JSON (a file upload). */
+  raw: unknown;
   headers: Record<string, string>;
 }
 
@@ -23,6 +25,7 @@ export function fakeServer(routes: Record<string, Answer>) {
       path: url.pathname,
       query: url.searchParams,
       body: typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined,
+      raw: typeof init.body === 'string' ? undefined : init.body,
       headers: Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>)),
     };
     requests.push(request);

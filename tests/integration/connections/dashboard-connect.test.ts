@@ -109,8 +109,9 @@ describe('connecting from the dashboard and from the panel', () => {
         connected: true,
         state: 'active',
         connectedBy: { pipedriveUserId: pd.users.ada.userId, name: 'Ada Admin' },
+        ended: null,
       },
-      personal: { connected: true, state: 'active' },
+      personal: { connected: true, state: 'active', awaitingApprovalSince: null },
       viewer: { pipedriveUserId: pd.users.sam.userId, isPipedriveAdmin: false, isOrgConnector: false },
       links: {
         dashboard: `${testApp.config.publicUrl}/integrations/pipedrive`,
@@ -149,7 +150,7 @@ describe('connecting from the dashboard and from the panel', () => {
       `/oauth/callback?code=${pd.authorize(pd.users.sam)}&state=${encodeURIComponent(stateFromRedirect(start2))}`,
     );
     expect(joined.statusCode).toBe(200);
-    expect(joined.body).toContain('An admin must approve you');
+    expect(joined.body).toContain('Waiting for an admin to approve you');
     expect(joined.body).toContain('parley:oauth');
     // The popup must keep its opener (a panel on Pipedrive's page) to report back and close.
     expect(joined.headers['cross-origin-opener-policy']).toBe('unsafe-none');

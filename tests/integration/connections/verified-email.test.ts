@@ -37,7 +37,7 @@ describe('finding 2: verified emails', () => {
     const consent = await popup.get(
       `/oauth/callback?code=${pd.authorize(pd.users.sam)}&state=${encodeURIComponent(stateFromRedirect(start))}`,
     );
-    expect(consent.body).toContain('An admin must approve you');
+    expect(consent.body).toContain('Waiting for an admin to approve you');
     const team = (await admin.get('/api/team')).json<{ joinRequests: { id: string; email: string }[] }>();
     expect(team.joinRequests.map((r) => r.email)).toEqual([pd.users.sam.email]);
     expect((await admin.post(`/api/team/join-requests/${team.joinRequests[0]?.id ?? ''}/approve`)).statusCode).toBe(

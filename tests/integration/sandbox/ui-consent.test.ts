@@ -156,4 +156,19 @@ describe('sandbox OAuth consent page', () => {
     expect(page.status).toBe(400);
     expect(page.location).toBeNull();
   });
+
+  it('says "authorize", not "install", to a user of a company where the app is already installed', async () => {
+    const { admin, users } = sandbox.pipedrive.seed.demo;
+    const sam = users[1];
+    if (sam === undefined) throw new Error('seed has no regular user');
+    const url = authorizeUrl({ client_id: app.clientId, redirect_uri: app.callbackUrl });
+    const before = textOf((await fetchPage(url, { cookie: sandbox.pipedrive.ui.signIn(sam.id).cookie })).body);
+    expect(before).toContain('Allow and install');
+
+    sandbox.pipedrive.authorizeApp({ clientId: app.clientId, userId: admin.id });
+    const after = textOf((await fetchPage(url, { cookie: sandbox.pipedrive.ui.signIn(sam.id).cookie })).body);
+    expect(after).toContain('Allow and authorize');
+    expect(after).toContain('already installed');
+    expect(after).not.toMatch(/install(ing)? for|Allow and install/i);
+  });
 });

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { inboxEvents, phonePersonCache, pipedriveWebhookSubscriptions } from '../../../server/db/schema/index.ts';
 import { createIdentityRepository } from '../../../server/db/repositories/identity.repository.ts';
+import { DEFAULT_SYNC_SETTINGS } from '../../../server/services/settings/sync-settings.ts';
 import type { WorkerRunner } from '../../../server/jobs/worker-runner.ts';
 import { connectCompany, startTestWorkers } from '../../helpers/connected-company.ts';
 import { startPipedriveSandbox, type PipedriveSandbox } from '../../helpers/pipedrive-sandbox.ts';
@@ -64,6 +65,7 @@ describe('Pipedrive webhooks keep chat links and the phone cache right (against 
   it('subscribes on org connect: v2, Basic auth with a random password stored encrypted, idempotently', async () => {
     const webhooks = ourWebhooks();
     expect(webhooks.map((webhook) => `${webhook.eventAction}.${webhook.eventObject}`).sort()).toEqual([
+      'change.deal',
       'change.person',
       'delete.deal',
       'delete.lead',
@@ -189,15 +191,75 @@ describe('Pipedrive webhooks keep chat links and the phone cache right (against 
     await waitFor(async () => (await channel.chatRow(chatId)).personId === null, { message: 'chat unlinked' });
   });
 
+  it('a deal marked won releases its chat: the returning customer gets a new open deal, once', async () => {
+    const api = pd.sandbox.pipedrive;
+    await testApp.domain.syncSettings.save(companyId, { ...DEFAULT_SYNC_SETTINGS, createOnNewChat: 'deal' }, null);
+    addSandboxPerson(pd, 'Returning Customer', '+34666000111');
+    const chatId = await channel.chat({ e164: '+34666000111' });
+    const first = await testApp.domain.chatLinks.resolve(chatId);
+    const wonDealId = first.kind === 'linked' ? first.dealId : null;
+    if (wonDealId === null) throw new Error(`no deal linked: ${JSON.stringify(first)}`);
+
+    // Editing the deal (its title) keeps the link; only closing it releases the chat.
+    api.simulateChange({
+      entity: 'deal',
+      action: 'change',
+      userId: pd.users.ada.userId,
+      id: wonDealId,
+      values: { title: 'Renamed' },
+    });
+    api.simulateChange({
+      entity: 'deal',
+      action: 'change',
+      userId: pd.users.ada.userId,
+      id: wonDealId,
+      values: { status: 'won' },
+    });
+    await waitFor(async () => (await channel.chatRow(chatId)).dealId === null, { message: 'won deal released' });
+    expect((await audits('sync.deal_closed')).filter((entry) => entry.subjectId === String(wonDealId))).toHaveLength(1);
+
+    const next = await testApp.domain.chatLinks.resolve(chatId);
+    const newDealId = next.kind === 'linked' ? next.dealId : null;
+    expect(newDealId).not.toBeNull();
+    expect(newDealId).not.toBe(wonDealId);
+    expect(state().deals.get(newDealId ?? 0)).toMatchObject({ status: 'open', title: expect.any(String) });
+    expect(state().deals.get(wonDealId)?.status).toBe('won');
+    // Resolving again links the same open deal: no third one.
+    await expect(testApp.domain.chatLinks.resolve(chatId)).resolves.toMatchObject({ dealId: newDealId });
+    await testApp.domain.syncSettings.save(companyId, DEFAULT_SYNC_SETTINGS, null);
+  });
+
+  it('the daily check restores a webhook the company lacks (an install from before it was added)', async () => {
+    const dealChange = ourWebhooks().find(
+      (webhook) => `${webhook.eventAction}.${webhook.eventObject}` === 'change.deal',
+    );
+    if (dealChange === undefined) throw new Error('change.deal is not subscribed');
+    state().webhooks.delete(dealChange.id);
+    const others = ourWebhooks().map((webhook) => webhook.id);
+    // Pipedrive lists them at Parley's public URL (the test Parley listens elsewhere).
+    for (const webhook of ourWebhooks())
+      webhook.subscriptionUrl = `http://localhost:3000/webhooks/pipedrive/${companyId}`;
+
+    const checked = await testApp.domain.pipedriveWebhooks.subscribeEveryCompany();
+    expect(checked).toEqual({ companies: 1, failed: [] });
+    const now = ourWebhooks();
+    expect(now.map((webhook) => `${webhook.eventAction}.${webhook.eventObject}`).sort()).toContain('change.deal');
+    // The rest were kept as they were (same ids), and point at Parley with the same credentials.
+    expect(now.filter((webhook) => others.includes(webhook.id))).toHaveLength(others.length);
+    expect(new Set(now.map((webhook) => webhook.httpAuthPassword)).size).toBe(1);
+    for (const webhook of now)
+      webhook.subscriptionUrl = webhook.subscriptionUrl.replace('http://localhost:3000', parleyUrl);
+  });
+
   it('deletes its webhooks when the organization disconnects, then revokes the grant', async () => {
     const ids = ourWebhooks().map((webhook) => webhook.id);
-    expect(ids).toHaveLength(4);
+    expect(ids).toHaveLength(5);
     await testApp.domain.lifecycle.disconnectOrganization(companyId, 'system');
     const [entry] = await waitFor(async () => {
       const found = await audits('pipedrive.webhooks_unsubscribed');
       return found.length > 0 ? found : undefined;
     });
-    expect(entry?.detail).toEqual({ deleted: 4, of: 4 });
+    expect(entry?.detail).toEqual({ deleted: ids.length, of: ids.length });
     expect(ourWebhooks()).toHaveLength(0);
     await waitFor(() => pd.isRevoked(pd.users.ada), { message: 'grant revoked' });
     expect(await audits('grant.revoked')).not.toHaveLength(0);

@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
+import type { SessionInfo } from '../../../contracts/dashboard.schemas.ts';
+import type { ChannelInfo } from '../../../contracts/whatsapp.schemas.ts';
 import { channels, templates } from '../../../server/db/schema/index.ts';
 import { openCredentials } from '../../../server/services/whatsapp/channel-credentials.ts';
 import { createCloudApiProvider } from '../../../server/services/whatsapp/cloud-api/cloud-provider.ts';
-import type { ChannelView } from '../../../server/services/whatsapp/channels.service.ts';
 import type { Browser } from '../../helpers/browser-session.ts';
 import { startWhatsAppParley, type WhatsAppParley } from '../../helpers/whatsapp-parley.ts';
 
@@ -21,7 +22,7 @@ afterAll(() => parley.close());
 
 afterEach(async () => {
   // Each test starts without numbers: remove what the previous one added.
-  const list = (await admin.get('/api/whatsapp/channels')).json<{ channels: ChannelView[] }>().channels;
+  const list = (await admin.get('/api/whatsapp/channels')).json<{ channels: ChannelInfo[] }>().channels;
   for (const channel of list) await admin.request({ method: 'DELETE', url: `/api/whatsapp/channels/${channel.id}` });
   parley.sandbox.whatsapp.reset();
 });
@@ -30,20 +31,28 @@ describe('adding a WhatsApp number', () => {
   it('sandbox one click: credentials checked, app subscribed, webhook set and verified, templates synced', async () => {
     const response = await admin.post('/api/whatsapp/channels/sandbox');
     expect(response.statusCode).toBe(201);
-    const { channel } = response.json<{ channel: ChannelView }>();
+    const { channel } = response.json<{ channel: ChannelInfo }>();
     const acme = parley.sandbox.whatsapp.numbers[0];
-    expect(channel).toMatchObject({
+    // The whole body, so a column that should stay inside (credentials, ciphertext) cannot leak.
+    const isoTime = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    expect(channel).toStrictEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       displayName: 'Acme Demo',
       phoneNumber: '+15550783881',
       phoneNumberId: acme?.phoneNumberId,
       wabaId: acme?.wabaId,
       status: 'active',
+      // The admin who added it owns it until someone else is named.
+      ownerMemberId: (await admin.get('/api/session')).json<SessionInfo>().workspace?.memberId,
       webhookUrl: `${parley.publicUrl}/webhooks/whatsapp/${channel.id}`,
-      templateCount: 11,
+      verifyToken: expect.stringMatching(/^[\w-]{32}$/),
+      webhookVerifiedAt: isoTime,
+      appSubscribedAt: isoTime,
+      lastWebhookAt: null,
+      templatesSyncedAt: isoTime,
       templatesSyncError: null,
+      templateCount: 11,
     });
-    expect(channel.webhookVerifiedAt).not.toBeNull();
-    expect(channel.appSubscribedAt).not.toBeNull();
     // Meta's side agrees: the app is subscribed and its callback verified against Parley.
     expect(parley.sandbox.whatsapp.state.wabas.get(acme?.wabaId ?? '')?.subscribedAppIds.has(acme?.appId ?? '')).toBe(
       true,
@@ -63,7 +72,7 @@ describe('adding a WhatsApp number', () => {
     const channel = await parley.addNumber(admin, globex);
     expect(channel.verifyToken).toMatch(/^[\w-]{32}$/);
     expect(channel.webhookVerifiedAt).toBeNull(); // the handshake runs when the admin saves Meta's settings
-    const verified = (await admin.get(`/api/whatsapp/channels/${channel.id}`)).json<{ channel: ChannelView }>();
+    const verified = (await admin.get(`/api/whatsapp/channels/${channel.id}`)).json<{ channel: ChannelInfo }>();
     expect(verified.channel.webhookVerifiedAt).not.toBeNull();
 
     const [row] = await parley.db.select().from(channels).where(eq(channels.id, channel.id));
@@ -173,7 +182,7 @@ describe('editing, rotating and removing', () => {
       url: `/api/whatsapp/channels/${channel.id}`,
       payload: { displayName: 'Sales line' },
     });
-    expect(renamed.json<{ channel: ChannelView }>().channel.displayName).toBe('Sales line');
+    expect(renamed.json<{ channel: ChannelInfo }>().channel.displayName).toBe('Sales line');
     const foreignOwner = await admin.request({
       method: 'PATCH',
       url: `/api/whatsapp/channels/${channel.id}`,

@@ -95,6 +95,12 @@ describe('inbound messages through the customer phone (emulator)', () => {
     expect(download.rawPayload.equals(SAMPLE_IMAGE.bytes)).toBe(true);
     const anonymous = await parley.testApp.app.inject({ method: 'GET', url: `/api/media/${message.id}` });
     expect(anonymous.statusCode).toBe(401);
+    // Open panels hear that the media is here (they show the image without waiting for another message).
+    const mediaEvents = await parley.db
+      .select()
+      .from(events)
+      .where(and(eq(events.type, 'message.media'), eq(events.workspaceId, message.workspaceId)));
+    expect(mediaEvents.map((event) => event.payload)).toContainEqual({ chatId: message.chatId, messageId: message.id });
   });
 
   it('media over the size limit keeps its metadata and says why it was not kept', async () => {

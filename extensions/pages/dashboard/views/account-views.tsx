@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { VerifyEmailReply } from '../../../../contracts/account.schemas.ts';
 import { dashboardApi, type SessionInfo } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
@@ -34,7 +35,9 @@ function useSubmit(run: () => Promise<string>) {
       setBusy(false);
     }
   };
-  return { busy, feedback, submit: (event: Event) => void submit(event) };
+  // A success message describes what was sent; once the form is edited again it no longer does.
+  const edited = () => setFeedback((current) => (current?.tone === 'success' ? undefined : current));
+  return { busy, feedback, submit: (event: Event) => void submit(event), edited };
 }
 
 const CONFIRMED: Record<string, string> = {
@@ -53,7 +56,7 @@ export function VerifyEmailView(props: { session: SessionInfo | null }) {
       return;
     }
     dashboardApi
-      .post<{ kind: string }>('/api/auth/verify-email', { token })
+      .post<VerifyEmailReply>('/api/auth/verify-email', { token })
       .then((result) => setFeedback({ tone: 'success', text: CONFIRMED[result.kind] ?? 'Done.' }))
       .catch((failure: unknown) => setFeedback({ tone: 'error', text: messageOf(failure) }));
   }, []);
@@ -208,7 +211,7 @@ export function AccountView(props: { session: SessionInfo }) {
       {emailChange.feedback === undefined ? null : (
         <Notice tone={emailChange.feedback.tone}>{emailChange.feedback.text}</Notice>
       )}
-      <form onSubmit={emailChange.submit}>
+      <form onSubmit={emailChange.submit} onInput={emailChange.edited}>
         <Field label="New email" hint="We mail it a link; the change takes effect once you open it.">
           <input type="email" required value={newEmail} onInput={(e) => setNewEmail(e.currentTarget.value)} />
         </Field>
@@ -225,7 +228,7 @@ export function AccountView(props: { session: SessionInfo }) {
       {passwordChange.feedback === undefined ? null : (
         <Notice tone={passwordChange.feedback.tone}>{passwordChange.feedback.text}</Notice>
       )}
-      <form onSubmit={passwordChange.submit}>
+      <form onSubmit={passwordChange.submit} onInput={passwordChange.edited}>
         {currentPasswordField(current, setCurrent)}
         <Field label="New password" hint="At least 10 characters. Other sessions are signed out.">
           <input

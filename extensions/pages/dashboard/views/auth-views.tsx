@@ -100,13 +100,16 @@ export function SignupView() {
     setForm({ ...form, [key]: event.currentTarget.value });
 
   const [sentTo, setSentTo] = useState<string | undefined>(undefined);
+  // Joining through an invitation: the workspace exists, so no name is asked for.
+  const joining = params().get('invite') !== null;
 
   async function submit(event: Event) {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      await dashboardApi.post('/api/auth/signup', form);
+      const { workspaceName, ...person } = form;
+      await dashboardApi.post('/api/auth/signup', joining ? person : { ...person, workspaceName });
       setSentTo(form.email);
     } catch (failure) {
       setError(messageOf(failure));
@@ -120,7 +123,8 @@ export function SignupView() {
       <main class={`${styles.main} ${styles.narrow}`}>
         <h1 class={styles.title}>Check your email</h1>
         <Notice tone="success">
-          We sent a link to {sentTo}. Open it to confirm your address and create your account; then sign in.
+          We sent a link to {sentTo}. Open it to confirm your address and create your account; then sign in
+          {joining ? ' and open your invitation link again to join.' : '.'}
         </Notice>
         <p class={styles.lead}>
           Nothing arrived after a few minutes? Check your spam folder, or <a href="/signup">try again</a>. If you
@@ -151,9 +155,11 @@ export function SignupView() {
             onInput={set('password')}
           />
         </Field>
-        <Field label="Workspace name" hint="Usually your company or team.">
-          <input required value={form.workspaceName} onInput={set('workspaceName')} />
-        </Field>
+        {joining ? null : (
+          <Field label="Workspace name" hint="Usually your company or team.">
+            <input required value={form.workspaceName} onInput={set('workspaceName')} />
+          </Field>
+        )}
         <Button kind="primary" type="submit" busy={busy}>
           Create account
         </Button>

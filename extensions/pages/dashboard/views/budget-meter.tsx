@@ -1,28 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { BudgetInfo } from '../../../../contracts/sync.schemas.ts';
 import { dashboardApi } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
+import { formatDate, formatRecent } from '../../../src/format/date-time.ts';
 import styles from '../style.module.css';
-
-/** `GET /api/budget`: Pipedrive API tokens Parley spent per UTC day and feature (estimates). */
-export interface BudgetInfo {
-  companyId: number;
-  pausedUntil: string | null;
-  days: {
-    day: string;
-    tokens: number;
-    requests: number;
-    features: { feature: string; tokens: number; requests: number }[];
-  }[];
-}
 
 const FEATURE_NAMES: Record<string, string> = {
   'sync.transcripts': 'Message sync',
   settings: 'Settings',
 };
 
-const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** Budget days are UTC calendar days (`YYYY-MM-DD`), printed as days in UTC. */
+const utcDay = (day: string) => formatDate(`${day}T00:00:00Z`, { timeZone: 'UTC' });
 
 /** The budget meter on the Pipedrive page (admins): the pause, then the last days per feature. */
 export function BudgetMeter() {
@@ -42,8 +33,8 @@ export function BudgetMeter() {
     <Section title="Pipedrive API budget">
       {budget.pausedUntil === null ? null : (
         <Notice tone="error">
-          Sync paused until {time(budget.pausedUntil)}: your company’s daily Pipedrive API budget is used up. WhatsApp
-          messages are still stored, and Parley syncs them when the budget resets.
+          Sync paused until {formatRecent(budget.pausedUntil)}: your company’s daily Pipedrive API budget is used up.
+          WhatsApp messages are still stored, and Parley syncs them when the budget resets.
         </Notice>
       )}
       <p class={styles.lead}>
@@ -64,7 +55,9 @@ export function BudgetMeter() {
           <tbody>
             {budget.days.map((day) => (
               <tr key={day.day}>
-                <td>{day.day}</td>
+                <td>
+                  <time dateTime={day.day}>{utcDay(day.day)}</time>
+                </td>
                 <td>
                   <span class={styles.meter} aria-hidden="true">
                     <span class={styles.meterFill} style={{ width: `${Math.round((day.tokens / busiest) * 100)}%` }} />

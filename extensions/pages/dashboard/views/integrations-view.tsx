@@ -6,8 +6,10 @@ import { Button } from '../../../src/components/Button/index.tsx';
 import { ConfirmDialog } from '../../../src/components/ConfirmDialog/index.tsx';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
+import { formatDate } from '../../../src/format/date-time.ts';
 import styles from '../style.module.css';
 import { BudgetMeter } from './budget-meter.tsx';
+import { PendingJoinRequests } from './team-view.tsx';
 
 export type { IntegrationInfo };
 
@@ -79,6 +81,7 @@ export function IntegrationsView(props: { session: SessionInfo }) {
     <>
       <h1 class={styles.title}>Pipedrive</h1>
       <p class={styles.lead}>Signed in as {props.session.account.email}.</p>
+      <PendingJoinRequests session={props.session} />
       {notice === undefined ? null : <Notice tone={notice.tone}>{notice.text}</Notice>}
       <Section title="Organization connection">
         {connected ? (
@@ -92,7 +95,7 @@ export function IntegrationsView(props: { session: SessionInfo }) {
         ) : (
           <p>
             {info.company?.status === 'disconnected' || info.company?.status === 'uninstalled'
-              ? `${info.company.name} was disconnected. Its Pipedrive data is deleted ${info.company.purgeAfter === null ? 'soon' : `on ${new Date(info.company.purgeAfter).toLocaleDateString()}`} unless it reconnects.`
+              ? `${info.company.name} was disconnected. Its Pipedrive data is deleted ${info.company.purgeAfter === null ? 'soon' : `on ${formatDate(info.company.purgeAfter)}`} unless it reconnects.`
               : 'No Pipedrive company is connected. A Pipedrive admin connects it once for the whole team.'}
           </p>
         )}
@@ -127,6 +130,14 @@ export function IntegrationsView(props: { session: SessionInfo }) {
       {isAdmin && info.connectedUsers.length > 0 ? (
         <Section title="Connected Pipedrive users">
           <table class={styles.table}>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Connection</th>
+                <th scope="col">State</th>
+              </tr>
+            </thead>
             <tbody>
               {info.connectedUsers.map((user) => (
                 <tr key={user.email}>

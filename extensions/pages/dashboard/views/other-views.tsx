@@ -1,40 +1,11 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { AuditEntry, AuditReply, InvitationInfo } from '../../../../contracts/dashboard.schemas.ts';
+import type { InvitationInfo } from '../../../../contracts/dashboard.schemas.ts';
 import { dashboardApi, type SessionInfo } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import styles from '../style.module.css';
-
-/** `/audit`: what happened, newest first (connections, disconnects, refusals, sync decisions). */
-export function AuditView() {
-  const [entries, setEntries] = useState<AuditEntry[] | undefined>(undefined);
-  const [error, setError] = useState<string | undefined>(undefined);
-  useEffect(() => {
-    dashboardApi
-      .get<AuditReply>('/api/audit')
-      .then((result) => setEntries(result.entries))
-      .catch((failure: unknown) => setError(messageOf(failure)));
-  }, []);
-  if (error !== undefined) return <Notice tone="error">{error}</Notice>;
-  return (
-    <>
-      <h1 class={styles.title}>Audit log</h1>
-      <table class={styles.table}>
-        <tbody>
-          {(entries ?? []).map((entry) => (
-            <tr key={entry.id}>
-              <td>{new Date(entry.at).toLocaleString()}</td>
-              <td>{entry.action}</td>
-              <td>{entry.actor}</td>
-              <td>{Object.keys(entry.detail).length === 0 ? '' : JSON.stringify(entry.detail)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
-  );
-}
 
 /** `/invite/:token`: accept with the invited email (signing up or in first when needed). */
 export function InviteView(props: { token: string; session: SessionInfo | null }) {
@@ -56,10 +27,12 @@ export function InviteView(props: { token: string; session: SessionInfo | null }
     }
   }
 
-  if (error !== undefined) return <Notice tone="error">{error}</Notice>;
-  if (invitation === undefined) return <p>Loading…</p>;
+  // A public page: the shell adds no card around it, so it brings its own.
+  const card = (children: ComponentChildren) => <main class={`${styles.main} ${styles.narrow}`}>{children}</main>;
+  if (error !== undefined) return card(<Notice tone="error">{error}</Notice>);
+  if (invitation === undefined) return card(<p>Loading…</p>);
   const query = `?invite=${encodeURIComponent(props.token)}&email=${encodeURIComponent(invitation.email)}`;
-  return (
+  return card(
     <>
       <h1 class={styles.title}>Join {invitation.workspaceName}</h1>
       <p class={styles.lead}>
@@ -67,9 +40,14 @@ export function InviteView(props: { token: string; session: SessionInfo | null }
       </p>
       {props.session === null ? (
         <>
-          <Button kind="primary" onClick={() => window.location.assign(`/signup${query}`)}>
-            Create an account
+          <p class={styles.lead}>
+            Is {invitation.email} your Pipedrive email? Then signing in with Pipedrive accepts the invitation at once,
+            with no password to choose.
+          </p>
+          <Button kind="primary" onClick={() => window.location.assign('/oauth/install?purpose=sign_in')}>
+            Sign in with Pipedrive
           </Button>
+          <Button onClick={() => window.location.assign(`/signup${query}`)}>Create an account</Button>
           <Button onClick={() => window.location.assign(`/login${query}`)}>I have an account</Button>
         </>
       ) : (
@@ -77,7 +55,7 @@ export function InviteView(props: { token: string; session: SessionInfo | null }
           Accept as {props.session.account.email}
         </Button>
       )}
-    </>
+    </>,
   );
 }
 

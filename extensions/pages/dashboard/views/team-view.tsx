@@ -7,9 +7,45 @@ import { Button } from '../../../src/components/Button/index.tsx';
 import { Field } from '../../../src/components/Field/index.tsx';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
+import { formatDate, formatDateTime } from '../../../src/format/date-time.ts';
 import styles from '../style.module.css';
 
 type Role = MemberRole;
+
+/**
+ * On an admin's home page: people asking to join (from a Pipedrive consent or a join link) wait
+ * for someone to decide, so they are surfaced where admins land, not only on the team page.
+ */
+export function PendingJoinRequests(props: { session: SessionInfo }) {
+  const [waiting, setWaiting] = useState<TeamInfo['joinRequests']>([]);
+  const isAdmin = props.session.workspace !== null && props.session.workspace.role !== 'member';
+  useEffect(() => {
+    if (!isAdmin) return;
+    // The home page works without this notice: a failure here only leaves it out.
+    dashboardApi
+      .get<TeamInfo>('/api/team')
+      .then((team) => setWaiting(team.joinRequests))
+      .catch(() => undefined);
+  }, [isAdmin]);
+  if (waiting.length === 0) return null;
+  const names = waiting.map((request) => request.name ?? request.email);
+  return (
+    <Notice tone="info">
+      {waiting.length === 1
+        ? `${names[0] ?? ''} is asking to join this workspace.`
+        : `${waiting.length} people are asking to join this workspace: ${names.join(', ')}.`}{' '}
+      <a href="/team">Review on the Team page</a>
+    </Notice>
+  );
+}
+
+/** Copies an invitation link and says so; the link stays shown for manual copying when the clipboard is refused. */
+function copyLink(link: string, setNotice: (notice: { tone: 'success' | 'error'; text: string }) => void) {
+  void navigator.clipboard.writeText(link).then(
+    () => setNotice({ tone: 'success', text: 'Link copied.' }),
+    () => setNotice({ tone: 'error', text: `Your browser did not allow copying. The link: ${link}` }),
+  );
+}
 
 /** `/team`: members and roles, invitation links to copy, and join requests to decide. */
 export function TeamView(props: { session: SessionInfo }) {
@@ -41,7 +77,7 @@ export function TeamView(props: { session: SessionInfo }) {
       const created = await dashboardApi.post<InviteReply>('/api/team/invitations', invite);
       setLink(created.link);
       setInvite({ email: '', role: 'member' });
-    }, `Invitation created for ${invite.email}. Copy the link and send it to them; it works once, for 7 days.`);
+    }, `Invitation created for ${invite.email}. Copy the link and send it to them; it works once, for 7 days, and stays here to copy again until it is used.`);
   }
 
   if (team === undefined)
@@ -54,12 +90,23 @@ export function TeamView(props: { session: SessionInfo }) {
       {team.joinRequests.length > 0 ? (
         <Section title="Asking to join">
           <table class={styles.table}>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">From</th>
+                <th scope="col">Decision</th>
+              </tr>
+            </thead>
             <tbody>
               {team.joinRequests.map((request) => (
                 <tr key={request.id}>
                   <td>{request.name ?? request.email}</td>
                   <td>{request.email}</td>
-                  <td>{request.pipedriveUserId === null ? '' : 'connected from Pipedrive'}</td>
+                  <td>
+                    {request.pipedriveUserId === null ? 'asked' : 'asked from Pipedrive'}{' '}
+                    {formatDateTime(request.createdAt)}
+                  </td>
                   <td>
                     {canManage ? (
                       <>
@@ -95,6 +142,14 @@ export function TeamView(props: { session: SessionInfo }) {
       ) : null}
       <Section title="Members">
         <table class={styles.table}>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
           <tbody>
             {team.members.map((member) => (
               <tr key={member.id}>
@@ -168,26 +223,29 @@ export function TeamView(props: { session: SessionInfo }) {
           {link === undefined ? null : (
             <div class={styles.copy}>
               <input readOnly value={link} aria-label="Invitation link" onFocus={(e) => e.currentTarget.select()} />
-              <Button
-                onClick={() =>
-                  void navigator.clipboard
-                    .writeText(link)
-                    .then(() => setNotice({ tone: 'success', text: 'Link copied.' }))
-                }
-              >
-                Copy
-              </Button>
+              <Button onClick={() => copyLink(link, setNotice)}>Copy</Button>
             </div>
           )}
           {team.invitations.length > 0 ? (
             <table class={styles.table}>
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
               <tbody>
                 {team.invitations.map((invitation) => (
                   <tr key={invitation.id}>
                     <td>{invitation.email}</td>
                     <td>{invitation.role}</td>
-                    <td>expires {new Date(invitation.expiresAt).toLocaleDateString()}</td>
+                    <td>{formatDate(invitation.expiresAt)}</td>
                     <td>
+                      {invitation.link === null ? null : (
+                        <Button onClick={() => copyLink(invitation.link ?? '', setNotice)}>Copy link</Button>
+                      )}
                       <Button
                         onClick={() =>
                           void act(

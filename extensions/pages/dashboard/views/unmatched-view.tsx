@@ -1,20 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { UnmatchedEntry } from '../../../../contracts/sync.schemas.ts';
 import { dashboardApi } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import styles from '../style.module.css';
-
-interface UnmatchedEntry {
-  id: string;
-  chatId: string;
-  /** `several_matches`, `no_phone` or `group`. */
-  reason: string;
-  candidates: { id: number; name: string; phones: string[] }[];
-  phone: string | null;
-  profileName: string | null;
-  queuedAt: string;
-}
 
 const REASONS: Record<string, string> = {
   several_matches: 'Several Pipedrive persons have this number.',
@@ -65,6 +55,12 @@ export function UnmatchedView() {
         <p>Nothing to choose: every chat is linked.</p>
       ) : (
         <table class={styles.table}>
+          <thead>
+            <tr>
+              <th scope="col">WhatsApp contact</th>
+              <th scope="col">Choose their Pipedrive person</th>
+            </tr>
+          </thead>
           <tbody>
             {entries.map((entry) => (
               <tr key={entry.id}>

@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
+import type { ChannelInfo } from '../../../../contracts/whatsapp.schemas.ts';
 import { dashboardApi } from '../../../src/api/dashboard-client.ts';
+import { formatDateTime } from '../../../src/format/date-time.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
 import { ConfirmDialog } from '../../../src/components/ConfirmDialog/index.tsx';
@@ -7,26 +9,11 @@ import { Field } from '../../../src/components/Field/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
 import styles from '../style.module.css';
 
-export interface ChannelInfo {
-  id: string;
-  displayName: string;
-  phoneNumber: string | null;
-  phoneNumberId: string;
-  wabaId: string | null;
-  webhookUrl: string;
-  verifyToken: string | null;
-  webhookVerifiedAt: string | null;
-  appSubscribedAt: string | null;
-  lastWebhookAt: string | null;
-  templatesSyncedAt: string | null;
-  templatesSyncError: string | null;
-  templateCount: number;
-}
 
 const STOPS_REMOVAL =
   'Parley forgets this number’s access token and app secret. Webhooks Meta sends for it are refused from now on (Meta retries, then gives up), so new messages and delivery ticks stop arriving; sending from Pipedrive and template sync stop too. Chats and messages already in Parley, and what was synced to Pipedrive, stay. You can add the number again later.';
 
-const when = (value: string | null) => (value === null ? null : new Date(value).toLocaleString());
+const when = (value: Date | string | null) => (value === null ? null : formatDateTime(value));
 
 function CopyLine(props: { label: string; value: string }) {
   return (
@@ -100,19 +87,19 @@ export function ChannelCard(props: {
       <table class={styles.table}>
         <tbody>
           <tr>
-            <th>Webhook</th>
+            <th scope="row">Webhook</th>
             <td>{verified ? `verified ${when(channel.webhookVerifiedAt)}` : 'not verified yet'}</td>
           </tr>
           <tr>
-            <th>App subscribed to the WABA</th>
+            <th scope="row">App subscribed to the WABA</th>
             <td>{channel.appSubscribedAt === null ? 'no' : `yes, ${when(channel.appSubscribedAt)}`}</td>
           </tr>
           <tr>
-            <th>Last webhook received</th>
+            <th scope="row">Last webhook received</th>
             <td>{when(channel.lastWebhookAt) ?? 'none yet'}</td>
           </tr>
           <tr>
-            <th>Templates</th>
+            <th scope="row">Templates</th>
             <td>
               {channel.templatesSyncError === null
                 ? `${channel.templateCount} synced ${when(channel.templatesSyncedAt) ?? ''}`
@@ -120,7 +107,7 @@ export function ChannelCard(props: {
             </td>
           </tr>
           <tr>
-            <th>Phone-number id / WABA id</th>
+            <th scope="row">Phone-number id / WABA id</th>
             <td>
               {channel.phoneNumberId} / {channel.wabaId}
             </td>

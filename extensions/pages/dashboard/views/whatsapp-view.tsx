@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { ChannelList, ChannelReply } from '../../../../contracts/whatsapp.schemas.ts';
 import { dashboardApi, type SessionInfo } from '../../../src/api/dashboard-client.ts';
 import { messageOf } from '../../../src/api/http.ts';
 import { Button } from '../../../src/components/Button/index.tsx';
@@ -6,13 +7,7 @@ import { Field } from '../../../src/components/Field/index.tsx';
 import { Notice } from '../../../src/components/Notice/index.tsx';
 import { Section } from '../../../src/components/Section/index.tsx';
 import styles from '../style.module.css';
-import { ChannelCard, type ChannelInfo } from './whatsapp-channel-card.tsx';
-
-interface ChannelList {
-  channels: ChannelInfo[];
-  canManage: boolean;
-  sandbox: boolean;
-}
+import { ChannelCard } from './whatsapp-channel-card.tsx';
 
 const EMPTY_FORM = { phoneNumberId: '', wabaId: '', accessToken: '', appSecret: '', displayName: '' };
 
@@ -41,8 +36,8 @@ export function WhatsAppView(_props: { session: SessionInfo }) {
     setNotice(undefined);
     try {
       const { channel } = await (kind === 'sandbox'
-        ? dashboardApi.post<{ channel: ChannelInfo }>('/api/whatsapp/channels/sandbox')
-        : dashboardApi.post<{ channel: ChannelInfo }>('/api/whatsapp/channels', {
+        ? dashboardApi.post<ChannelReply>('/api/whatsapp/channels/sandbox')
+        : dashboardApi.post<ChannelReply>('/api/whatsapp/channels', {
             ...form,
             ...(form.displayName.trim() === '' ? { displayName: undefined } : {}),
           }));

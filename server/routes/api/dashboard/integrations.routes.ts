@@ -1,4 +1,5 @@
 import {
+  AuditActorsReply,
   AuditQuery,
   AuditReply,
   DisconnectOrganizationReply,
@@ -36,5 +37,9 @@ export async function integrationsRoutes(fastify: App, { services }: { services:
 
   fastify.get('/api/audit', { schema: { querystring: AuditQuery, response: { 200: AuditReply } } }, async (request) =>
     integration.auditLog(requireMember(request), request.query),
+  );
+
+  fastify.get('/api/audit/actors', { schema: { response: { 200: AuditActorsReply } } }, async (request) =>
+    integration.auditActors(requireMember(request)),
   );
 }

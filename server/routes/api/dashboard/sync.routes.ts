@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { BudgetInfo, BudgetQuery, DeadLetterList, ReplayReply } from '../../../../contracts/sync.schemas.ts';
+import { IdParams } from '../../../../contracts/dashboard.schemas.ts';
 import type { App, AppServices } from '../../../app.ts';
 import { actors } from '../../../services/audit/actor.ts';
 import { requireSession } from '../../../plugins/session-auth.ts';
@@ -18,26 +19,33 @@ export async function syncRoutes(fastify: App, { services }: { services: AppServ
 
   fastify.get(
     '/api/budget',
-    { schema: { querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })) }) } },
+    { schema: { querystring: BudgetQuery, response: { 200: BudgetInfo } } },
     async (request) => {
       const member = admin(request);
       const company = await domain.integration.connectedCompanyOf(member.workspaceId);
       const { days } = request.query;
-      return { companyId: company.id, resetsAt: 'midnight UTC', ...(await domain.budget.usage(company.id, days)) };
+      return {
+        companyId: company.id,
+        resetsAt: 'midnight UTC' as const,
+        ...(await domain.budget.usage(company.id, days)),
+      };
     },
   );
 
-  fastify.get('/api/sync/dead-letters', async (request) => ({
+  fastify.get('/api/sync/dead-letters', { schema: { response: { 200: DeadLetterList } } }, async (request) => ({
     deadLetters: await domain.deadLetters.list(admin(request).workspaceId),
   }));
 
   fastify.post(
     '/api/sync/dead-letters/:id/replay',
-    { schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
+    { schema: { params: IdParams, response: { 200: ReplayReply } } },
     async (request) => {
       const member = admin(request);
       const { id } = request.params;
-      return { ok: true, ...(await domain.deadLetters.replay(member.workspaceId, id, actors.member(member.id))) };
+      return {
+        ok: true as const,
+        ...(await domain.deadLetters.replay(member.workspaceId, id, actors.member(member.id))),
+      };
     },
   );
 }

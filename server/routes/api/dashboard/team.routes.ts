@@ -17,19 +17,18 @@ const ok = { ok: true as const };
 
 /** `/team`: members and roles, invitations (copyable links), join requests. */
 export async function teamRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
-  const { config, domain } = services;
+  const { domain } = services;
   const acting = (request: FastifyRequest): Acting => ({ member: requireMember(request) });
 
   fastify.get('/api/team', { schema: { response: { 200: TeamInfo } } }, async (request) =>
-    domain.team.overview(requireMember(request).workspaceId),
+    domain.team.overview(requireMember(request)),
   );
 
   fastify.post(
     '/api/team/invitations',
     { config: edgeRateLimit('invitationCreate'), schema: { body: InviteBody, response: { 201: InviteReply } } },
     async (request, reply) => {
-      const { token, expiresAt } = await domain.team.invite(acting(request), request.body);
-      return reply.status(201).send({ link: `${config.publicUrl}/invite/${token}`, expiresAt });
+      return reply.status(201).send(await domain.team.invite(acting(request), request.body));
     },
   );
 

@@ -1,13 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { IdParams } from '../../../../contracts/dashboard.schemas.ts';
+import { UnmatchedChoiceBody, UnmatchedChoiceReply, UnmatchedList } from '../../../../contracts/sync.schemas.ts';
 import type { App, AppServices } from '../../../app.ts';
 import { requireSession } from '../../../plugins/session-auth.ts';
 import { createNoWorkspaceError } from '../../../services/accounts/accounts.errors.ts';
-
-const ChoiceBody = Type.Union([
-  Type.Object({ personId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-  Type.Object({ createNew: Type.Literal(true) }, { additionalProperties: false }),
-]);
 
 /** The unmatched queue in the dashboard: chats whose person a member chooses once. */
 export async function unmatchedRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
@@ -19,14 +15,14 @@ export async function unmatchedRoutes(fastify: App, { services }: { services: Ap
     return session.member;
   };
 
-  fastify.get('/api/dashboard/unmatched', async (request) => {
+  fastify.get('/api/dashboard/unmatched', { schema: { response: { 200: UnmatchedList } } }, async (request) => {
     const member = memberOf(request);
     return { entries: await domain.chatChoices.listUnmatched(member.workspaceId) };
   });
 
   fastify.post(
     '/api/dashboard/unmatched/:id/choose',
-    { schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), body: ChoiceBody } },
+    { schema: { params: IdParams, body: UnmatchedChoiceBody, response: { 200: UnmatchedChoiceReply } } },
     async (request) => {
       const member = memberOf(request);
       return domain.chatChoices.chooseUnmatched({

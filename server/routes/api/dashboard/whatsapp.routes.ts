@@ -1,46 +1,26 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
-import type { AppServices } from '../../../app.ts';
+import type { FastifyRequest } from 'fastify';
+import { Value } from 'typebox/value';
+import { Ok } from '../../../../contracts/common.schemas.ts';
+import {
+  AddChannelBody,
+  ChannelIdParams,
+  ChannelList,
+  ChannelReply,
+  RotateTokenBody,
+  SandboxBusinessNumber,
+  TemplateList,
+  TemplateSyncReply,
+  UpdateChannelBody,
+} from '../../../../contracts/whatsapp.schemas.ts';
+import type { App, AppServices } from '../../../app.ts';
+import { sendStoredMedia } from '../media-reply.ts';
 import { requireSession } from '../../../plugins/session-auth.ts';
 import { createForbiddenRoleError, createNoWorkspaceError } from '../../../services/accounts/accounts.errors.ts';
 import type { ChannelView } from '../../../services/whatsapp/channels.service.ts';
 import { createSandboxOnlyError, createProviderUnavailableError } from '../../../services/whatsapp/whatsapp.errors.ts';
 
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const Secret = Type.String({ minLength: 1, maxLength: 4096 });
-const GraphId = Type.String({ pattern: '^[0-9]{1,32}$' });
-const AddBody = Type.Object(
-  {
-    phoneNumberId: GraphId,
-    wabaId: GraphId,
-    accessToken: Secret,
-    appSecret: Secret,
-    displayName: Type.Optional(Type.String({ maxLength: 100 })),
-    ownerMemberId: Type.Optional(Type.String({ format: 'uuid' })),
-  },
-  { additionalProperties: false },
-);
-const UpdateBody = Type.Object(
-  {
-    displayName: Type.Optional(Type.String({ maxLength: 100 })),
-    ownerMemberId: Type.Optional(Type.String({ format: 'uuid' })),
-    appSecret: Type.Optional(Secret),
-  },
-  { additionalProperties: false },
-);
-
-/** What the sandbox's `GET /whatsapp/sandbox/business-number` answers (sandbox mode only). */
-interface SandboxNumber {
-  phoneNumberId: string;
-  wabaId: string;
-  accessToken: string;
-  appId: string;
-  appSecret: string;
-  verifiedName: string;
-}
-
 /** `/whatsapp` in the dashboard: the workspace's WhatsApp numbers. Admins manage; members see the list. */
-export async function whatsappRoutes(fastify: FastifyInstance, { services }: { services: AppServices }): Promise<void> {
+export async function whatsappRoutes(fastify: App, { services }: { services: AppServices }): Promise<void> {
   const { config, domain } = services;
 
   const membership = (request: FastifyRequest) => {
@@ -54,12 +34,11 @@ export async function whatsappRoutes(fastify: FastifyInstance, { services }: { s
     if (!acting.isAdmin) throw createForbiddenRoleError();
     return acting.member;
   };
-  const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
   /** Members see numbers and their state, not the verify token. */
   const forRole = (channel: ChannelView, isAdmin: boolean): ChannelView =>
     isAdmin ? channel : { ...channel, verifyToken: null };
 
-  fastify.get('/api/whatsapp/channels', async (request) => {
+  fastify.get('/api/whatsapp/channels', { schema: { response: { 200: ChannelList } } }, async (request) => {
     const { member, isAdmin } = membership(request);
     const channels = await domain.channels.list(member.workspaceId);
     return {
@@ -70,88 +49,112 @@ export async function whatsappRoutes(fastify: FastifyInstance, { services }: { s
     };
   });
 
-  fastify.get('/api/whatsapp/channels/:id', { schema: { params: IdParams } }, async (request) => {
-    const { member, isAdmin } = membership(request);
-    const channel = await domain.channels.get(member.workspaceId, idOf(request));
-    return { channel: forRole(channel, isAdmin) };
-  });
-
-  fastify.get('/api/whatsapp/channels/:id/templates', { schema: { params: IdParams } }, async (request) => {
-    const { member } = membership(request);
-    return { templates: await domain.channels.templates(member.workspaceId, idOf(request)) };
-  });
-
-  fastify.post('/api/whatsapp/channels', { schema: { body: AddBody } }, async (request, reply) => {
-    const member = admin(request);
-    const channel = await domain.channels.add(member.workspaceId, member.id, request.body as Static<typeof AddBody>);
-    return reply.status(201).send({ channel });
-  });
-
-  // Sandbox mode: the sandbox's business number in one click, webhook settings and subscription included.
-  fastify.post('/api/whatsapp/channels/sandbox', async (request, reply) => {
-    const member = admin(request);
-    if (!config.sandbox.enabled) throw createSandboxOnlyError();
-    const response = await fetch(`${config.sandbox.url}/whatsapp/sandbox/business-number`, {
-      signal: AbortSignal.timeout(5000),
-    }).catch(() => undefined);
-    if (response?.ok !== true)
-      throw createProviderUnavailableError({ message: 'The sandbox did not answer. Is it running (npm start)?' });
-    const number = (await response.json()) as SandboxNumber;
-    const added = await domain.channels.add(member.workspaceId, member.id, {
-      phoneNumberId: number.phoneNumberId,
-      wabaId: number.wabaId,
-      accessToken: number.accessToken,
-      appSecret: number.appSecret,
-      appId: number.appId,
-      displayName: number.verifiedName,
-    });
-    const channel = await domain.channels.configureWebhook(member.workspaceId, added.id);
-    return reply.status(201).send({ channel });
-  });
-
-  fastify.patch('/api/whatsapp/channels/:id', { schema: { params: IdParams, body: UpdateBody } }, async (request) => {
-    const member = admin(request);
-    const channel = await domain.channels.update(
-      member.workspaceId,
-      member.id,
-      idOf(request),
-      request.body as Static<typeof UpdateBody>,
-    );
-    return { channel };
-  });
-
-  fastify.post(
-    '/api/whatsapp/channels/:id/token',
-    { schema: { params: IdParams, body: Type.Object({ accessToken: Secret }, { additionalProperties: false }) } },
+  fastify.get(
+    '/api/whatsapp/channels/:id',
+    { schema: { params: ChannelIdParams, response: { 200: ChannelReply } } },
     async (request) => {
-      const member = admin(request);
-      const { accessToken } = request.body as { accessToken: string };
-      return { channel: await domain.channels.rotateToken(member.workspaceId, member.id, idOf(request), accessToken) };
+      const { member, isAdmin } = membership(request);
+      const channel = await domain.channels.get(member.workspaceId, request.params.id);
+      return { channel: forRole(channel, isAdmin) };
     },
   );
 
-  fastify.post('/api/whatsapp/channels/:id/templates/sync', { schema: { params: IdParams } }, async (request) => {
-    const member = admin(request);
-    await domain.channels.get(member.workspaceId, idOf(request));
-    const result = await domain.channels.syncTemplates(idOf(request));
-    return { result, channel: await domain.channels.get(member.workspaceId, idOf(request)) };
-  });
+  fastify.get(
+    '/api/whatsapp/channels/:id/templates',
+    { schema: { params: ChannelIdParams, response: { 200: TemplateList } } },
+    async (request) => {
+      const { member } = membership(request);
+      return { templates: await domain.channels.templates(member.workspaceId, request.params.id) };
+    },
+  );
 
-  fastify.delete('/api/whatsapp/channels/:id', { schema: { params: IdParams } }, async (request) => {
-    const member = admin(request);
-    await domain.channels.remove(member.workspaceId, member.id, idOf(request));
-    return { ok: true };
-  });
+  fastify.post(
+    '/api/whatsapp/channels',
+    { schema: { body: AddChannelBody, response: { 201: ChannelReply } } },
+    async (request, reply) => {
+      const member = admin(request);
+      const channel = await domain.channels.add(member.workspaceId, member.id, request.body);
+      return reply.status(201).send({ channel });
+    },
+  );
+
+  // Sandbox mode: the sandbox's business number in one click, webhook settings and subscription included.
+  fastify.post(
+    '/api/whatsapp/channels/sandbox',
+    { schema: { response: { 201: ChannelReply } } },
+    async (request, reply) => {
+      const member = admin(request);
+      if (!config.sandbox.enabled) throw createSandboxOnlyError();
+      const response = await fetch(`${config.sandbox.url}/whatsapp/sandbox/business-number`, {
+        signal: AbortSignal.timeout(5000),
+      }).catch(() => undefined);
+      if (response?.ok !== true)
+        throw createProviderUnavailableError({ message: 'The sandbox did not answer. Is it running (npm start)?' });
+      const number: unknown = await response.json();
+      if (!Value.Check(SandboxBusinessNumber, number))
+        throw createProviderUnavailableError({
+          message: 'The sandbox answered with something other than a business number.',
+        });
+      const added = await domain.channels.add(member.workspaceId, member.id, {
+        phoneNumberId: number.phoneNumberId,
+        wabaId: number.wabaId,
+        accessToken: number.accessToken,
+        appSecret: number.appSecret,
+        appId: number.appId,
+        displayName: number.verifiedName,
+      });
+      const channel = await domain.channels.configureWebhook(member.workspaceId, added.id);
+      return reply.status(201).send({ channel });
+    },
+  );
+
+  fastify.patch(
+    '/api/whatsapp/channels/:id',
+    { schema: { params: ChannelIdParams, body: UpdateChannelBody, response: { 200: ChannelReply } } },
+    async (request) => {
+      const member = admin(request);
+      const channel = await domain.channels.update(member.workspaceId, member.id, request.params.id, request.body);
+      return { channel };
+    },
+  );
+
+  fastify.post(
+    '/api/whatsapp/channels/:id/token',
+    { schema: { params: ChannelIdParams, body: RotateTokenBody, response: { 200: ChannelReply } } },
+    async (request) => {
+      const member = admin(request);
+      const { accessToken } = request.body;
+      return {
+        channel: await domain.channels.rotateToken(member.workspaceId, member.id, request.params.id, accessToken),
+      };
+    },
+  );
+
+  fastify.post(
+    '/api/whatsapp/channels/:id/templates/sync',
+    { schema: { params: ChannelIdParams, response: { 200: TemplateSyncReply } } },
+    async (request) => {
+      const member = admin(request);
+      await domain.channels.get(member.workspaceId, request.params.id);
+      const result = await domain.channels.syncTemplates(request.params.id);
+      return { result, channel: await domain.channels.get(member.workspaceId, request.params.id) };
+    },
+  );
+
+  fastify.delete(
+    '/api/whatsapp/channels/:id',
+    { schema: { params: ChannelIdParams, response: { 200: Ok } } },
+    async (request) => {
+      const member = admin(request);
+      await domain.channels.remove(member.workspaceId, member.id, request.params.id);
+      return { ok: true as const };
+    },
+  );
 
   // Stored media of a message, for signed-in members of the message's workspace.
-  fastify.get('/api/media/:id', { schema: { params: IdParams } }, async (request, reply) => {
+  fastify.get('/api/media/:id', { schema: { params: ChannelIdParams } }, async (request, reply) => {
     const { member } = membership(request);
-    const stored = await domain.media.read(member.workspaceId, idOf(request));
-    return reply
-      .header('content-type', stored.mimeType)
-      .header('cache-control', 'private, max-age=3600')
-      .header('x-content-type-options', 'nosniff')
-      .header('content-disposition', `attachment; filename="${(stored.filename ?? 'media').replace(/[^\w.-]/g, '_')}"`)
-      .send(stored.bytes);
+    const stored = await domain.media.read(member.workspaceId, request.params.id);
+    return sendStoredMedia(reply, stored, 3600);
   });
 }

@@ -4,8 +4,15 @@ import {
   ChatParamsSchema,
   ContextQuerySchema,
   EventsQuerySchema,
+  EventsTicketResponseSchema,
+  InboxResponseSchema,
+  MarkReadResponseSchema,
+  MessagesPageSchema,
+  PanelContextResponseSchema,
   InboxQuerySchema,
   LastEventIdSchema,
+  MediaLinkQuerySchema,
+  MediaParamsSchema,
   MessagesQuerySchema,
   type ChatParams,
   type ContextQuery,
@@ -13,6 +20,8 @@ import {
   type EventsTicketResponse,
   type InboxQuery,
   type MarkReadResponse,
+  type MediaLinkQuery,
+  type MediaParams,
   type MessagesQuery,
 } from '../../../../contracts/panel-chat.ts';
 import type { AppServices } from '../../../app.ts';
@@ -20,6 +29,7 @@ import { createErrorFactory } from '../../../errors.ts';
 import type { Logger } from '../../../logger.ts';
 import { requireViewer, type Viewer } from '../../../plugins/extension-auth.ts';
 import { createPersonalNotConnectedError } from '../../../services/connections/connections.errors.ts';
+import { sendStoredMedia } from '../media-reply.ts';
 import { createLiveHub, type StreamSink } from '../../../services/live/live-hub.ts';
 import { createReauthRequiredError } from '../../../services/pipedrive/pipedrive.errors.ts';
 
@@ -101,26 +111,31 @@ export async function liveChatRoutes(fastify: FastifyInstance, { services }: { s
 
   // The panel group's hook has verified the SDK token of every route in this scope.
   await fastify.register(async function withPanelToken(scope) {
-    scope.post('/api/panel/events-ticket', async (request): Promise<EventsTicketResponse> => {
-      const viewer = viewerOf(request);
-      await workspaceOf(viewer);
-      const { ticket, expiresAt } = await domain.eventsTickets.mint(viewer);
-      return { ticket, expiresAt: expiresAt.toISOString() };
-    });
+    scope.post(
+      '/api/panel/events-ticket',
+      { schema: { response: { 200: EventsTicketResponseSchema } } },
+      async (request): Promise<EventsTicketResponse> => {
+        const viewer = viewerOf(request);
+        await workspaceOf(viewer);
+        const { ticket, expiresAt } = await domain.eventsTickets.mint(viewer);
+        return { ticket, expiresAt: expiresAt.toISOString() };
+      },
+    );
 
     scope.get<{ Querystring: ContextQuery }>(
       '/api/panel/context',
-      { schema: { querystring: ContextQuerySchema } },
+      { schema: { querystring: ContextQuerySchema, response: { 200: PanelContextResponseSchema } } },
       async (request) => domain.panelContext.context(viewerOf(request), request.query),
     );
 
     scope.get<{ Params: ChatParams; Querystring: MessagesQuery }>(
       '/api/panel/chats/:chatId/messages',
-      { schema: { params: ChatParamsSchema, querystring: MessagesQuerySchema } },
+      { schema: { params: ChatParamsSchema, querystring: MessagesQuerySchema, response: { 200: MessagesPageSchema } } },
       async (request) => {
-        const workspaceId = await workspaceOf(viewerOf(request));
+        const viewer = viewerOf(request);
+        const workspaceId = await workspaceOf(viewer);
         const { before, limit } = request.query;
-        return domain.panelChats.messages(workspaceId, request.params.chatId, {
+        return domain.panelChats.messages(viewer.companyId, workspaceId, request.params.chatId, {
           ...(before === undefined ? {} : { before }),
           ...(limit === undefined ? {} : { limit }),
         });
@@ -129,7 +144,7 @@ export async function liveChatRoutes(fastify: FastifyInstance, { services }: { s
 
     scope.post<{ Params: ChatParams }>(
       '/api/panel/chats/:chatId/read',
-      { schema: { params: ChatParamsSchema } },
+      { schema: { params: ChatParamsSchema, response: { 200: MarkReadResponseSchema } } },
       async (request): Promise<MarkReadResponse> => {
         const workspaceId = await workspaceOf(viewerOf(request));
         return domain.panelChats.markRead(workspaceId, request.params.chatId, services.eventBus);
@@ -138,13 +153,27 @@ export async function liveChatRoutes(fastify: FastifyInstance, { services }: { s
 
     scope.get<{ Querystring: InboxQuery }>(
       '/api/panel/inbox',
-      { schema: { querystring: InboxQuerySchema } },
+      { schema: { querystring: InboxQuerySchema, response: { 200: InboxResponseSchema } } },
       async (request) => {
         const viewer = viewerOf(request);
         return domain.panelChats.inbox(viewer, await workspaceOf(viewer), request.query.q);
       },
     );
   });
+
+  // No bearer token here: `<img>`, `<audio>` and downloads cannot send one. The signed, short-lived
+  // link (issued in the messages payload for the viewer's company) is the credential.
+  fastify.get<{ Params: MediaParams; Querystring: MediaLinkQuery }>(
+    '/api/panel/media/:messageId',
+    { config: { public: true }, schema: { params: MediaParamsSchema, querystring: MediaLinkQuerySchema } },
+    async (request, reply) => {
+      const { messageId } = request.params;
+      const { companyId, secondsLeft } = domain.mediaLinks.verify(messageId, request.query);
+      const workspaceId = await domain.panelChats.workspaceOf(companyId);
+      const stored = await domain.media.read(workspaceId, messageId);
+      return sendStoredMedia(reply, stored, secondsLeft);
+    },
+  );
 
   // No bearer token here: the ticket in the URL is the credential (redacted from logged URLs).
   fastify.get<{ Querystring: EventsQuery }>(

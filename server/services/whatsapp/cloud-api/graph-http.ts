@@ -11,6 +11,7 @@ export interface GraphHttp {
     path: string;
     token: string;
     query?: Record<string, string>;
+    /** JSON, or `FormData` sent as multipart/form-data (media uploads). */
     body?: unknown;
   }): Promise<T>;
   /** A GET of an absolute URL with the bearer, returning bytes (media downloads). */
@@ -48,14 +49,18 @@ export function createGraphHttp(config: { graphUrl: string; graphVersion: string
     }): Promise<T> {
       const url = new URL(options.path.startsWith('http') ? options.path : `${base}${options.path}`);
       for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+      // fetch sets multipart/form-data with its boundary for a FormData body.
+      const multipart = options.body instanceof FormData;
       const response = await send(url.toString(), {
         method: options.method,
         headers: {
           authorization: `Bearer ${options.token}`,
           accept: 'application/json',
-          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(options.body === undefined || multipart ? {} : { 'content-type': 'application/json' }),
         },
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        ...(options.body === undefined
+          ? {}
+          : { body: options.body instanceof FormData ? options.body : JSON.stringify(options.body) }),
       });
       const text = await response.text();
       let json: unknown;

@@ -20,7 +20,8 @@ const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(va
 
 /**
  * Splits a Cloud API notification into one item per message, status, error and other change
- * (whatsapp-cloud-api.md §2.3–2.4: Meta batches entries × changes × messages/statuses). Each item gets
+ * (whatsapp-cloud-api.md §2.3–2.4: Meta batches entries × changes × messages/statuses; coexistence
+ * echoes of what the business typed in the WhatsApp Business app come on `smb_message_echoes`). Each item gets
  * a key that is the same on every redelivery: the wamid for a message, wamid + status for a status,
  * a digest of the content for the rest.
  */
@@ -45,6 +46,18 @@ export function parseCloudWebhook(body: unknown): ParsedWebhookItem[] {
       }
       const metadata = isObject(value['metadata']) ? value['metadata'] : {};
       const phoneNumberId = stringOf(metadata['phone_number_id']);
+      if (field === 'smb_message_echoes') {
+        if (phoneNumberId === null)
+          throw new MalformedWebhookError(`${where}.value.metadata.phone_number_id is missing`);
+        for (const [index, message] of objectsOf(value['message_echoes'], `${where}.value.message_echoes`).entries()) {
+          const id = stringOf(message['id']);
+          if (id === null || stringOf(message['to']) === null)
+            throw new MalformedWebhookError(`${where}.value.message_echoes[${index}] needs "id" and "to"`);
+          // The same key as an inbound message: a wamid is stored once, whichever way it came.
+          items.push({ dedupeKey: `message:${id}`, item: { kind: 'echo', phoneNumberId, message } });
+        }
+        continue;
+      }
       if (field !== 'messages') {
         items.push({
           dedupeKey: `change:${field}:${digest(value)}`,

@@ -1,0 +1,64 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import type { SettingsReply, SyncSettings } from '../../contracts/panel.schemas.ts';
+import { AppSettings } from '../../extensions/panels/app-settings/app-settings.tsx';
+import { statusOf } from './helpers/chat-fixtures.ts';
+import { executed, resetSdk } from './helpers/fake-sdk.ts';
+import { fakeServer } from './helpers/fake-server.ts';
+
+jest.mock(
+  '@pipedrive/app-extensions-sdk',
+  () => jest.requireActual<{ sdkModule: unknown }>('./helpers/fake-sdk.ts').sdkModule,
+);
+
+const settings: SyncSettings = {
+  autoCreatePersons: true,
+  skipGroups: true,
+  exclusions: [],
+  createOnNewChat: 'nothing',
+  dealPipelineId: null,
+  dealStageId: null,
+  dealTitleTemplate: 'WhatsApp: {{contact_name}}',
+  leadTitleTemplate: 'WhatsApp: {{contact_name}}',
+  leadLabelId: null,
+  ownerRule: 'channel_owner',
+  fixedOwnerUserId: null,
+  timelineMode: 'note',
+};
+
+function openSettings() {
+  const status = statusOf('connected');
+  fakeServer({
+    'GET /api/panel/status': { body: { ...status, viewer: { ...status.viewer, isPipedriveAdmin: true } } },
+    'GET /api/panel/settings': { body: { settings, canEdit: true } satisfies SettingsReply },
+    'GET /api/panel/settings/options': { body: { pipelines: [], leadLabels: [], users: [] } },
+    'PUT /api/panel/settings': (request) => ({ body: { settings: request.body } }),
+  });
+  window.history.replaceState({}, '', '/extensions/panels/app-settings/?id=settings-1&userId=1&companyId=1');
+  return render(<AppSettings />);
+}
+
+beforeEach(() => {
+  resetSdk();
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('the app-settings page inside Pipedrive', () => {
+  it('asks Pipedrive for its full height, beyond the 750 px a panel may have', async () => {
+    // jsdom lays nothing out: the page's content says it is 1,240 px tall.
+    jest.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue(new DOMRect(0, 0, 800, 1240));
+    openSettings();
+    await screen.findByRole('button', { name: 'Save settings' });
+    await waitFor(() => expect(executed).toContainEqual({ command: 'resize', args: { height: 1240 } }));
+  });
+
+  it('clears "Settings saved." as soon as a setting changes again', async () => {
+    openSettings();
+    fireEvent.click(await screen.findByRole('button', { name: 'Save settings' }));
+    expect(await screen.findByText('Settings saved.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Skip group chats' }));
+    expect(screen.queryByText('Settings saved.')).toBeNull();
+  });
+});
