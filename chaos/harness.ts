@@ -113,7 +113,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           jwtSecret: secrets.jwtSecret,
         }),
       ],
-      whatsappFaults: { duplicateRate: options.faults.webhookDuplicateRate, reorderStatuses: true },
+      whatsappFaults: {
+        duplicateRate: options.faults.webhookDuplicateRate,
+        reorderStatuses: true,
+        // Meta's backoff doubles for days; capped at 60 s (3 s here) so a webhook refused several
+        // times in a row (a loaded machine, every web instance down) still arrives within the run.
+        retry: { maxDelayMs: 60_000 },
+      },
     });
     const env: Record<string, string> = {
       DATABASE_URL: proxiedUrl.toString(),

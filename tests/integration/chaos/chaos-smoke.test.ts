@@ -34,6 +34,9 @@ withPostgres('chaos run, smoke size (F9, F10 with real processes)', () => {
       drainTimeoutMs: 150_000,
       log: (line) => log.push(line),
     });
+    // A failing assertion below shows figures; the harness's own log says what happened when.
+    if (!report.passed)
+      process.stderr.write(`chaos smoke log:\n${log.join('\n')}\n${JSON.stringify(report, null, 2)}\n`);
   }, 300_000);
 
   it('the counts add up: every message the sandbox sent is accounted for', () => {
