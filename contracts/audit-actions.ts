@@ -65,6 +65,7 @@ export const AUDIT_ACTIONS = {
   'sync.skipped': 'jobs',
   'sync.deferred': 'jobs',
   'sync.retrying': 'jobs',
+  'sync.left_to_retry': 'jobs',
   'sync.failed': 'jobs',
   'sync.dead_lettered': 'jobs',
   'sync.replayed': 'jobs',

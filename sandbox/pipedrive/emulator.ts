@@ -5,7 +5,7 @@ import { createPipedriveTestApi, type PipedriveTestApi } from './api/in-process.
 import { pipedriveKnobRoutes } from './knobs.routes.ts';
 import { mergePipedriveKnobs, defaultPipedriveKnobs, type PipedriveKnobs } from './knobs.ts';
 import { restorePipedriveSnapshot, takePipedriveSnapshot, type PipedriveSnapshot } from './persistence.ts';
-import { seedPipedrive, type SandboxSeed } from './seed.ts';
+import { seedCompany, seedPipedrive, type CompanySpec, type SandboxSeed, type SeededCompany } from './seed.ts';
 import { createPipedriveState, type PipedriveState, type RegisteredApp } from './state.ts';
 import { createPipedriveUi, pipedriveUiRoutes, type PipedriveUi } from './ui/index.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/dispatcher.ts';
@@ -30,6 +30,8 @@ export interface PipedriveEmulator extends PipedriveContext, PipedriveTestApi {
   ui: PipedriveUi;
   /** Registers (or replaces) a Marketplace app: Parley in `npm start`, test apps in tests. */
   registerApp: (app: RegisteredApp) => void;
+  /** Another company beside the seed's two (users, pipeline, stages, fields), e.g. a third tenant for the chaos run. */
+  addCompany: (spec: CompanySpec) => SeededCompany;
   /** Fastify plugin with every Pipedrive route: OAuth, REST, Marketplace and record pages. */
   routes: (fastify: FastifyInstance) => Promise<void>;
   /** What a restart must find again (persistence.ts); live references, to be serialized at once. */
@@ -59,6 +61,7 @@ export function createPipedriveEmulator(options: {
     registerApp(app) {
       state.apps.set(app.clientId, app);
     },
+    addCompany: (spec) => seedCompany(state, spec),
     async routes(fastify) {
       await fastify.register(pipedriveApiRoutes, { context: emulator });
       await fastify.register(pipedriveUiRoutes, { context: emulator });

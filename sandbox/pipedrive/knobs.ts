@@ -23,13 +23,25 @@ export interface PipedriveKnobs {
    *   daily_token_budget_exceeded` and a `Retry-After` running to midnight UTC.
    */
   dailyLimit429: 'plain' | 'guessed-header';
+  /**
+   * Share (0–1, default 0) of authenticated REST calls answered `503 Service Unavailable` before the
+   * endpoint runs (nothing is written): the outages every API has now and then. A fault, not a
+   * guess; the chaos run turns it on.
+   */
+  serverErrorRate: number;
+  /**
+   * Share (0–1, default 0) of authenticated writes (POST/PUT/PATCH/DELETE) that are carried out and
+   * then answered `502 Bad Gateway`, as when a gateway loses the response: the caller cannot tell
+   * whether its write happened, and a blind retry duplicates it.
+   */
+  serverErrorAfterWriteRate: number;
 }
 
 export const PHONE_SEARCH_MODES = ['literal', 'digits'] as const;
 export const DAILY_LIMIT_429_MODES = ['plain', 'guessed-header'] as const;
 
 export function defaultPipedriveKnobs(): PipedriveKnobs {
-  return { phoneSearch: 'literal', dailyLimit429: 'plain' };
+  return { phoneSearch: 'literal', dailyLimit429: 'plain', serverErrorRate: 0, serverErrorAfterWriteRate: 0 };
 }
 
 /** Validates a partial update (from tests or the HTTP knob surface); throws a readable Error. */
@@ -41,6 +53,7 @@ export function mergePipedriveKnobs(current: PipedriveKnobs, input: unknown): Pi
   for (const [key, value] of Object.entries(input)) {
     if (key === 'phoneSearch') next.phoneSearch = oneOf(key, value, PHONE_SEARCH_MODES);
     else if (key === 'dailyLimit429') next.dailyLimit429 = oneOf(key, value, DAILY_LIMIT_429_MODES);
+    else if (key === 'serverErrorRate' || key === 'serverErrorAfterWriteRate') next[key] = share(key, value);
     else throw new Error(`unknown Pipedrive knob "${key}"`);
   }
   return next;
@@ -51,4 +64,11 @@ function oneOf<T extends string>(key: string, value: unknown, allowed: readonly 
     throw new Error(`${key} must be one of ${allowed.join(', ')}`);
   }
   return value as T;
+}
+
+function share(key: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new Error(`${key} must be a number from 0 to 1`);
+  }
+  return value;
 }

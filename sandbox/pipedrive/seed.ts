@@ -77,7 +77,7 @@ export function seedPipedrive(state: PipedriveState): SandboxSeed {
   return { demo, other };
 }
 
-interface CompanySpec {
+export interface CompanySpec {
   name: string;
   domain: string;
   plan: Plan;
@@ -88,7 +88,7 @@ interface CompanySpec {
   deals: { title: string; person: number; owner: number; visibleTo: VisibleTo }[];
 }
 
-function seedCompany(state: PipedriveState, spec: CompanySpec): SeededCompany {
+export function seedCompany(state: PipedriveState, spec: CompanySpec): SeededCompany {
   const now = state.clock.now();
   const company: Company = {
     id: state.nextId('company'),

@@ -10,7 +10,7 @@ import { graphRoutes } from './graph/graph.routes.ts';
 import { mediaDownloadRoutes } from './graph/media-download.routes.ts';
 import { createInspection, type WhatsAppInspection } from './inspection.ts';
 import type { ChatMessage, Customer, Template, WebhookVerification } from './records.ts';
-import { seedWhatsApp } from './seed.ts';
+import { addBusiness, seedWhatsApp } from './seed.ts';
 import {
   restoreWhatsAppSnapshot,
   takeWhatsAppSnapshot,
@@ -86,6 +86,11 @@ export interface WhatsAppEmulator extends WhatsAppInspection {
   /** The customer's business-scoped user id for a business number's WABA (default: numbers[0]). */
   businessScopedUserId(input: { customer: string; phoneNumberId?: string }): string;
   customers(): Customer[];
+  /**
+   * Another business (its own Meta app, WABA, number and token, no templates), appended to
+   * `numbers`: for runs that need more tenants than the seed's two (the chaos run uses three).
+   */
+  addBusinessNumber(input: { name: string; displayPhoneNumber: string }): SandboxBusinessNumber;
   /** A customer writes to a business number; the signed inbound webhook follows. Returns the wamid. */
   sendFromCustomer(input: CustomerMessageInput): string;
   /**
@@ -191,6 +196,17 @@ export function createWhatsAppEmulator(options: {
       return businessScopedUserId(state, found, phone.wabaId);
     },
     customers: () => [...state.customers.values()],
+    addBusinessNumber({ name, displayPhoneNumber }) {
+      const number = addBusiness(state, {
+        appName: `${name} App`,
+        wabaName: name,
+        displayPhoneNumber,
+        verifiedName: name,
+        templates: [],
+      });
+      numbers.push(number);
+      return number;
+    },
     sendFromCustomer: (input) => receiveFromCustomer(context, input).wamid,
     sendFromBusinessApp: ({ text, ...chat }) => sendFromBusinessApp(context, resolveChat(state, chat), text).wamid,
     conversation: (chat) => chatOf(state, chat),

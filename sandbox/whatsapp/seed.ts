@@ -4,7 +4,7 @@ import type { Customer, Template } from './records.ts';
 import { DEMO_TEMPLATES, OTHER_TEMPLATES, type TemplateSeed } from './seed-templates.ts';
 import type { WhatsAppState } from './state.ts';
 
-interface BusinessSpec {
+export interface BusinessSpec {
   appName: string;
   wabaName: string;
   displayPhoneNumber: string;
@@ -73,37 +73,7 @@ export function newBusinessIdentity(): BusinessIdentity {
 /** Seeds the businesses with the given identities (missing ones are minted) and returns their numbers. */
 export function seedWhatsApp(state: WhatsAppState, identities: BusinessIdentity[] = []): SandboxBusinessNumber[] {
   const now = state.clock.now();
-  const numbers = BUSINESSES.map((spec, index): SandboxBusinessNumber => {
-    const { appId, appSecret, wabaId, phoneNumberId, accessToken, messageTemplateNamespace } =
-      identities[index] ?? newBusinessIdentity();
-    state.apps.set(appId, { id: appId, name: spec.appName, secret: appSecret, webhook: null });
-    state.wabas.set(wabaId, {
-      id: wabaId,
-      name: spec.wabaName,
-      appId,
-      subscribedAppIds: new Set(),
-      currency: 'USD',
-      timezoneId: '1',
-      messageTemplateNamespace,
-    });
-    state.phones.set(phoneNumberId, {
-      id: phoneNumberId,
-      wabaId,
-      displayPhoneNumber: spec.displayPhoneNumber,
-      verifiedName: spec.verifiedName,
-    });
-    state.grants.set(accessToken, { token: accessToken, appId, wabaIds: [wabaId], expiresAt: null });
-    state.initial.templates.push(...spec.templates.map((seed) => toTemplate(wabaId, seed)));
-    return {
-      wabaId,
-      phoneNumberId,
-      displayPhoneNumber: spec.displayPhoneNumber,
-      verifiedName: spec.verifiedName,
-      accessToken,
-      appId,
-      appSecret,
-    };
-  });
+  const numbers = BUSINESSES.map((spec, index) => addBusiness(state, spec, identities[index]));
   state.initial.customers = CUSTOMERS.map((customer): Customer => ({
     ...customer,
     username: customer.username ?? null,
@@ -124,5 +94,46 @@ function toTemplate(wabaId: string, seed: TemplateSeed): Template {
     parameterFormat: seed.parameterFormat,
     components: structuredClone(seed.components),
     rejectedReason: seed.rejectedReason ?? 'NONE',
+  };
+}
+
+/**
+ * One business: its own Meta app (id, secret), WABA, number and system-user token, plus its
+ * templates in the seed that `reset()` restores. Used by the seed and by `addBusinessNumber`.
+ */
+export function addBusiness(
+  state: WhatsAppState,
+  spec: BusinessSpec,
+  identity: BusinessIdentity = newBusinessIdentity(),
+): SandboxBusinessNumber {
+  const { appId, appSecret, wabaId, phoneNumberId, accessToken, messageTemplateNamespace } = identity;
+  state.apps.set(appId, { id: appId, name: spec.appName, secret: appSecret, webhook: null });
+  state.wabas.set(wabaId, {
+    id: wabaId,
+    name: spec.wabaName,
+    appId,
+    subscribedAppIds: new Set(),
+    currency: 'USD',
+    timezoneId: '1',
+    messageTemplateNamespace,
+  });
+  state.phones.set(phoneNumberId, {
+    id: phoneNumberId,
+    wabaId,
+    displayPhoneNumber: spec.displayPhoneNumber,
+    verifiedName: spec.verifiedName,
+  });
+  state.grants.set(accessToken, { token: accessToken, appId, wabaIds: [wabaId], expiresAt: null });
+  const templates = spec.templates.map((seed) => toTemplate(wabaId, seed));
+  state.initial.templates.push(...templates);
+  state.templates.push(...templates.map((template) => structuredClone(template)));
+  return {
+    wabaId,
+    phoneNumberId,
+    displayPhoneNumber: spec.displayPhoneNumber,
+    verifiedName: spec.verifiedName,
+    accessToken,
+    appId,
+    appSecret,
   };
 }

@@ -62,6 +62,13 @@ export function connectDatabase(options: {
   // An idle client losing its server (restart, network) must not crash the process; the pool
   // drops it and opens a new one on the next checkout.
   pool.on('error', (error) => options.logger.warn({ err: error }, 'database connection lost'));
+  // The pool listens for errors only on idle clients: a checked-out client (a transaction) whose
+  // server goes away emits 'error' with nobody listening, an uncaught exception that took a worker
+  // down when the chaos run cut the database. Its query rejects anyway, and the pool discards it
+  // when it is released with that error.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.logger.warn({ err: error }, 'database connection lost mid-query'));
+  });
 
   let closing: Promise<void> | undefined;
   return {

@@ -38,6 +38,12 @@ export interface JobQueue {
     options?: SendOptions & { tx?: Tx },
   ): Promise<string | null>;
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
+  /**
+   * Whether another job of `queue` with this singleton key waits to be retried. A `stately` queue
+   * holds one job per state and key, so when one is already in `retry`, pg-boss cannot queue a
+   * second retry: a failing job would go straight to the dead letters (found by the chaos run).
+   */
+  hasRetryWaiting(queue: QueueDefinition, singletonKey: string, exceptJobId: string): Promise<boolean>;
 }
 
 export interface JobQueueOptions {
@@ -59,6 +65,14 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     max: options.poolMax ?? 4,
     application_name: 'parley-jobs',
     useListenNotify: options.useListenNotify,
+    // How soon a job of a dead worker is noticed (its heartbeat stale, queues.ts HEARTBEAT_SECONDS):
+    // the supervisor fails stale jobs of a queue once per monitor interval; pg-boss's defaults are
+    // 60 s each. One instance runs each pass (a claim in the queue table).
+    superviseIntervalSeconds: 10,
+    monitorIntervalSeconds: 10,
+    // How fresh each process's count of ready jobs is: workers fetch back to back while it shows a
+    // backlog (worker-runner.ts). pg-boss's default is 60 s.
+    queueCacheIntervalSeconds: 5,
   });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   boss.on('warning', (warning) => logger.warn({ warning }, 'job queue warning'));
@@ -88,6 +102,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       const rest = { ...queue.sendDefaults?.(data), ...given };
       return boss.send(queue.name, data, tx === undefined ? rest : { ...rest, db: fromDrizzle(tx, sql) });
     },
+    async hasRetryWaiting(queue, singletonKey, exceptJobId) {
+      const queued = await boss.findJobs(queue.name, { key: singletonKey, queued: true });
+      return queued.some((job) => job.state === 'retry' && job.id !== exceptJobId);
+    },
     async stop(stopOptions = {}) {
       await boss.stop({
         graceful: stopOptions.graceful ?? true,
@@ -98,15 +116,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   };
 }
 
-/** Options that can only be set when a queue is created. */
+/**
+ * Options that can only be set when a queue is created (pg-boss 12 updates the rest, so an existing
+ * install picks up e.g. new heartbeats or retry limits at its next start).
+ */
 function withoutCreateOnly(options: Omit<Queue, 'name'>) {
-  const {
-    policy: _policy,
-    partition: _partition,
-    deadLetter: _deadLetter,
-    retryDelayMax: _max,
-    heartbeatSeconds: _hb,
-    ...rest
-  } = options;
+  const { policy: _policy, partition: _partition, ...rest } = options;
   return rest;
 }

@@ -1,5 +1,13 @@
 import { defineQueue, type QueueDefinition } from './job-queue.ts';
 
+/**
+ * The message path's jobs (inbox processing, chat sync) send a heartbeat this often (pg-boss): a
+ * job whose worker died (kill -9, a lost machine) is failed and retried once its heartbeat is this
+ * stale, seen by the supervisor within SUPERVISE_INTERVAL_SECONDS (job-queue.ts), instead of sitting
+ * `active` until `expireInSeconds`. The chaos run measured 2–3 minutes per killed job before.
+ */
+export const HEARTBEAT_SECONDS = 10;
+
 /** Housekeeping: expired sessions, OAuth states, parked installs and rate-limit windows; old panel events and processed webhook payloads. */
 export const maintenanceCleanupQueue = defineQueue<{ reason: 'schedule' | 'manual' }>('maintenance.cleanup', {
   retryLimit: 3,
@@ -71,6 +79,7 @@ export const syncChatQueue = defineQueue<{
     retryBackoff: true,
     retryDelayMax: 900,
     expireInSeconds: 120,
+    heartbeatSeconds: HEARTBEAT_SECONDS,
     deadLetter: syncDeadLetterQueue.name,
   },
   (data) => ({ singletonKey: `chat:${data.chatId}`, startAfter: 2 }),
@@ -136,6 +145,7 @@ export const whatsappInboxQueue = defineQueue<{ inboxIds: number[] }>('whatsapp.
   retryBackoff: true,
   retryDelayMax: 600,
   expireInSeconds: 120,
+  heartbeatSeconds: HEARTBEAT_SECONDS,
 });
 
 /**

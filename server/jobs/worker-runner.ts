@@ -39,10 +39,26 @@ export async function startWorkers(options: {
 }): Promise<WorkerRunner> {
   const { jobs, logger } = options;
   const workerIds: { name: string; id: string }[] = [];
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
   for (const { queue, handler, concurrency } of options.registrations) {
     const id = await jobs.boss.work<object>(
       queue.name,
-      { batchSize: 1, localConcurrency: concurrency ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+      {
+        batchSize: 1,
+        localConcurrency: concurrency ?? 1,
+        pollingIntervalSeconds,
+        // With LISTEN/NOTIFY on, pg-boss polls only every 30 s by default and counts on NOTIFY, which
+        // fires when a job is inserted — not when a delayed one becomes due. sync.chat always starts
+        // 2 s late (coalescing) and every retry backs off, so those jobs waited up to 30 s each
+        // (found by the chaos run, chaos/README.md). Polling keeps its normal pace; NOTIFY still wakes
+        // a worker at once for jobs due now.
+        notifyPollingIntervalSeconds: pollingIntervalSeconds,
+        // pg-boss waits a polling interval after every fetch, even a full one: one job per second per
+        // queue and process (two per second for sync.chat) however long the backlog. The chaos run's
+        // drain crawled at ~6 inbox rows/s. With a backlog (pg-boss's cached count of ready jobs), the
+        // worker fetches again at once; an empty fetch returns it to polling, so it never spins.
+        burstWhenReadyExceeds: 1,
+      },
       async ([job]) => {
         if (job === undefined) return;
         const jobLogger = logger.child({ queue: queue.name, jobId: job.id, retryCount: job.retryCount });

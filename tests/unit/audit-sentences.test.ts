@@ -133,6 +133,7 @@ const SAMPLES: Record<AuditAction, Partial<AuditEntryLike>> = {
     detail: { jobId: 'j1', reason: 'budget_paused', until: '2026-12-01T00:00:00.000Z' },
   },
   'sync.retrying': { actor: 'system', ...onChat, detail: { jobId: 'j1', error, attempt: 2 } },
+  'sync.left_to_retry': { actor: 'system', ...onChat, detail: { jobId: 'j1', error } },
   'sync.failed': {
     actor: 'system',
     ...onChat,

@@ -87,6 +87,10 @@ export function createEndpointRegistrar(
         if (!hasAnyScope(caller.grant, spec.scopes)) {
           throw new PipedriveApiError(403, 'Scope and URL mismatch', { errorCode: true });
         }
+        // Fault knobs (knobs.ts): an outage before anything is written.
+        if (Math.random() < context.state.knobs.serverErrorRate) {
+          throw new PipedriveApiError(503, 'Service Unavailable');
+        }
       },
       handler: async (request, reply) => {
         const meta = calls.get(request);
@@ -97,6 +101,10 @@ export function createEndpointRegistrar(
           query: (request.query ?? {}) as Record<string, unknown>,
           body: request.body,
         });
+        // Fault knob: the write happened, the response is lost on the way back.
+        if (spec.method !== 'GET' && Math.random() < context.state.knobs.serverErrorAfterWriteRate) {
+          throw new PipedriveApiError(502, 'Bad Gateway');
+        }
         return reply.code(spec.status ?? 200).send(body);
       },
     });

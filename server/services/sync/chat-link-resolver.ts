@@ -12,7 +12,7 @@ import { createIdentityRecords, type IdentityRecords, type OpenRecord } from './
 import { ownerFor } from './owner-rule.ts';
 import { normalizePhone, phoneTwin } from './phone-numbers.ts';
 import { searchByPhone } from './phone-search.ts';
-import { createOnce } from './remote-effects.ts';
+import { createOnce, settleIfPending } from './remote-effects.ts';
 
 /** The budget meter's name for identity resolution and auto-creation calls. */
 export const IDENTITY_FEATURE = 'sync.identity';
@@ -118,6 +118,7 @@ export function createChatLinkResolver(deps: ChatLinkResolverDeps) {
     const holders = await searchByPhone(api, e164);
     const [only] = holders;
     if (holders.length === 1 && only !== undefined) {
+      await settleIfPending(repository, { ...scope, kind: 'person.create' }, only.id);
       await linkPerson(scope, only.id, e164, 'phone_search');
       return only.id;
     }
@@ -200,6 +201,7 @@ export function createChatLinkResolver(deps: ChatLinkResolverDeps) {
       parse: (remoteId: string) => Id,
     ): Promise<Id> {
       const [open] = await listOpen();
+      if (open !== undefined) await settleIfPending(repository, { ...scope, kind: `${kind}.create` }, open.id);
       const { id, created }: { id: Id; created: boolean } =
         open !== undefined
           ? { id: open.id, created: false }

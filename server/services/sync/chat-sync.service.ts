@@ -186,7 +186,9 @@ export function createChatSyncService(deps: {
     async runJob(
       data: { chatId: string; throttled?: number },
       job: { jobId: string; retryCount: number },
-    ): Promise<ChatSyncOutcome | { kind: 'deferred'; until: Date } | { kind: 'dead_lettered' }> {
+    ): Promise<
+      ChatSyncOutcome | { kind: 'deferred'; until: Date } | { kind: 'dead_lettered' } | { kind: 'left_to_retry' }
+    > {
       const auditJob = async (action: AuditAction, detail: Record<string, unknown>) => {
         const found = await repository.findChat(data.chatId);
         await deps.audit.record({
@@ -200,13 +202,26 @@ export function createChatSyncService(deps: {
         });
         return found?.company?.id;
       };
+      /**
+       * A transient failure is retried by pg-boss, unless the chat already has a job waiting to be
+       * retried (an earlier one whose worker died): that one will sync the chat, and a second retry
+       * cannot be queued on the stately queue, so throwing would dead-letter this job for nothing.
+       */
+      const retry = async (error: unknown): Promise<{ kind: 'left_to_retry' }> => {
+        const singletonKey = syncChatQueue.sendDefaults?.(data).singletonKey;
+        if (singletonKey !== undefined && (await deps.jobs.hasRetryWaiting(syncChatQueue, singletonKey, job.jobId))) {
+          await auditJob('sync.left_to_retry', {
+            error: isAppError(error) ? describe(error) : { code: 'internal', message: 'unexpected error' },
+          });
+          return { kind: 'left_to_retry' };
+        }
+        await auditRetry(error, auditJob, job.retryCount);
+        throw error;
+      };
       try {
         return await syncChat(data.chatId);
       } catch (error) {
-        if (!isAppError(error)) {
-          await auditRetry(error, auditJob, job.retryCount);
-          throw error;
-        }
+        if (!isAppError(error)) return await retry(error);
         if (error.code === 'pipedrive.budget_exhausted') {
           const until = await budgetResumesAt(data.chatId, error);
           await defer({ chatId: data.chatId }, until);
@@ -240,8 +255,7 @@ export function createChatSyncService(deps: {
           deps.logger.warn({ chatId: data.chatId, code: error.code }, 'sync job dead-lettered: Pipedrive refused it');
           return { kind: 'dead_lettered' };
         }
-        await auditRetry(error, auditJob, job.retryCount);
-        throw error;
+        return await retry(error);
       }
     },
 

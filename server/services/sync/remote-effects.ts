@@ -26,3 +26,18 @@ export async function createOnce<Id extends string | number>(
   await repository.markEffectDone(effect.companyId, effect.chatId, effect.kind, String(id));
   return { id, created: true };
 }
+
+/**
+ * A record found by looking before creating (a person by phone, the person's open deal or lead)
+ * may be the one an earlier, killed attempt created after writing `pending`: settle that effect
+ * with the found id, so it does not stay `pending` forever (found by the chaos run).
+ */
+export async function settleIfPending(
+  repository: IdentityRepository,
+  effect: { companyId: number; chatId: string; kind: string },
+  remoteId: string | number,
+): Promise<void> {
+  const previous = await repository.findEffect(effect.companyId, effect.chatId, effect.kind);
+  if (previous?.state === 'pending')
+    await repository.markEffectDone(effect.companyId, effect.chatId, effect.kind, String(remoteId));
+}

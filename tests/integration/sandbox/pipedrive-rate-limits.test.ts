@@ -150,7 +150,12 @@ describe('Pipedrive sandbox rate limits', () => {
   it('takes the knob at creation and over HTTP, and refuses unknown knobs and values', async () => {
     const strict = await startPipedrive(undefined, { dailyLimit429: 'guessed-header', phoneSearch: 'digits' });
     try {
-      expect(strict.pipedrive.knobs()).toEqual({ dailyLimit429: 'guessed-header', phoneSearch: 'digits' });
+      expect(strict.pipedrive.knobs()).toEqual({
+        dailyLimit429: 'guessed-header',
+        phoneSearch: 'digits',
+        serverErrorRate: 0,
+        serverErrorAfterWriteRate: 0,
+      });
       const knobsUrl = `${strict.url}/sandbox/pipedrive/knobs`;
       const patch = (body: unknown) =>
         fetch(knobsUrl, {
@@ -160,7 +165,12 @@ describe('Pipedrive sandbox rate limits', () => {
         });
       const changed = await patch({ dailyLimit429: 'plain' });
       expect(changed.status).toBe(200);
-      expect(await changed.json()).toEqual({ dailyLimit429: 'plain', phoneSearch: 'digits' });
+      expect(await changed.json()).toEqual({
+        dailyLimit429: 'plain',
+        phoneSearch: 'digits',
+        serverErrorRate: 0,
+        serverErrorAfterWriteRate: 0,
+      });
       expect(strict.pipedrive.knobs().dailyLimit429).toBe('plain');
 
       const badValue = await patch({ dailyLimit429: 'sometimes' });
@@ -173,7 +183,12 @@ describe('Pipedrive sandbox rate limits', () => {
         body: 'dailyLimit429=guessed-header',
       });
       expect(asForm.status).toBe(415);
-      expect(await (await fetch(knobsUrl)).json()).toEqual({ dailyLimit429: 'plain', phoneSearch: 'digits' });
+      expect(await (await fetch(knobsUrl)).json()).toEqual({
+        dailyLimit429: 'plain',
+        phoneSearch: 'digits',
+        serverErrorRate: 0,
+        serverErrorAfterWriteRate: 0,
+      });
       expect(() => strict.pipedrive.setKnobs({ phoneSearch: 'fuzzy' as 'digits' })).toThrow(
         'phoneSearch must be one of literal, digits',
       );

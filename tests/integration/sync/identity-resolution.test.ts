@@ -278,6 +278,8 @@ describe.each(['literal', 'digits'] as const)('identity resolution and auto-crea
     expect(persons).toHaveLength(1);
     expect(result).toMatchObject({ kind: 'linked', personId: persons[0]?.id });
     expect([...state().deals.values()].filter((deal) => deal.personId === persons[0]?.id)).toHaveLength(1);
+    // The person found by phone is the one the killed attempt made: its create is settled, not left pending.
+    expect(await effect(chatId, 'person.create')).toEqual({ state: 'done', remoteId: String(persons[0]?.id) });
   });
 
   it('creates exactly one deal when a job dies after the deal was created', async () => {
@@ -290,5 +292,14 @@ describe.each(['literal', 'digits'] as const)('identity resolution and auto-crea
     const deals = [...state().deals.values()].filter((deal) => deal.personId === person?.id);
     expect(deals).toHaveLength(1);
     expect(result).toMatchObject({ dealId: deals[0]?.id });
+    expect(await effect(chatId, 'deal.create')).toEqual({ state: 'done', remoteId: String(deals[0]?.id) });
   });
+
+  async function effect(chatId: string, kind: string) {
+    const [row] = await testApp.database.db
+      .select({ state: syncEffects.state, remoteId: syncEffects.remoteId })
+      .from(syncEffects)
+      .where(and(eq(syncEffects.subjectId, chatId), eq(syncEffects.kind, kind)));
+    return row;
+  }
 });

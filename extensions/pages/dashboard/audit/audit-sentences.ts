@@ -218,6 +218,9 @@ const SENTENCES: Record<AuditAction, Sentence> = {
   'sync.retrying': (actor, d, w) => [
     `Syncing ${w.chat()} failed (attempt ${text(d['attempt']) ?? '?'}: ${w.errorText()}); ${actor} tries again`,
   ],
+  'sync.left_to_retry': (actor, _d, w) => [
+    `Syncing ${w.chat()} failed (${w.errorText()}); ${actor} leaves it to the retry already waiting for this chat`,
+  ],
   'sync.failed': (_actor, d, w) => [
     `Syncing ${w.chat()} failed for good after ${count(d['attempt'], 'attempt')} (${w.errorText()}); an admin can replay it`,
   ],
