@@ -24,12 +24,16 @@ const { values } = parseArgs({
   },
 });
 const selected = values.only === undefined ? Object.keys(SCENARIOS) : values.only.split(',').map((name) => name.trim());
-for (const name of selected) if (!(name in SCENARIOS)) throw new Error(`unknown scenario "${name}" (${Object.keys(SCENARIOS).join(', ')})`);
+for (const name of selected)
+  if (!(name in SCENARIOS)) throw new Error(`unknown scenario "${name}" (${Object.keys(SCENARIOS).join(', ')})`);
 
 const outDir = path.resolve(values.out ?? path.join(BENCH_ROOT, 'results'));
 const logDir = path.join(outDir, 'logs');
 mkdirSync(logDir, { recursive: true });
-const database = serverUrlFromEnv() === undefined ? 'PGlite (embedded; set TEST_DATABASE_URL or DATABASE_URL for PostgreSQL)' : 'PostgreSQL';
+const database =
+  serverUrlFromEnv() === undefined
+    ? 'PGlite (embedded; set TEST_DATABASE_URL or DATABASE_URL for PostgreSQL)'
+    : 'PostgreSQL';
 const startedAt = new Date();
 process.stdout.write(`Parley benchmarks${values.smoke ? ' (smoke)' : ''} on ${database}\n`);
 
@@ -50,7 +54,9 @@ for (const name of selected) {
 const succeeded = Object.values(outcomes).filter((outcome): outcome is ScenarioOutcome => 'figures' in outcome);
 const figures = succeeded.flatMap((outcome) => outcome.figures);
 const checks = succeeded.flatMap((outcome) => outcome.checks);
-const failed = Object.entries(outcomes).filter(([, outcome]) => 'error' in outcome).map(([name]) => name);
+const failed = Object.entries(outcomes)
+  .filter(([, outcome]) => 'error' in outcome)
+  .map(([name]) => name);
 const host = machine();
 const command = `${serverUrlFromEnv() === undefined ? '' : 'TEST_DATABASE_URL=… '}npm run bench${values.smoke ? ' -- --smoke' : ''}${values.only === undefined ? '' : ` -- --only ${values.only}`}`;
 const results = {
@@ -73,7 +79,10 @@ const header = [
 const notes = succeeded.flatMap((outcome) => outcome.notes ?? []);
 const markdown = `${header}\n\n${table}\n${notes.length > 0 ? `\n${notes.map((note) => `- ${note}`).join('\n')}\n` : ''}\nCount checks: ${checks.filter((entry) => entry.ok).length}/${checks.length} hold${
   checks.some((entry) => !entry.ok)
-    ? `; failing: ${checks.filter((entry) => !entry.ok).map((entry) => `${entry.scenario}: ${entry.what} (expected ${entry.expected}, got ${entry.actual})`).join('; ')}`
+    ? `; failing: ${checks
+        .filter((entry) => !entry.ok)
+        .map((entry) => `${entry.scenario}: ${entry.what} (expected ${entry.expected}, got ${entry.actual})`)
+        .join('; ')}`
     : ''
 }.${failed.length > 0 ? ` Failed scenarios: ${failed.join(', ')}.` : ''}\n`;
 

@@ -1,6 +1,6 @@
 // autocannon 9 ships no types; this declares the part of its API the benchmarks use (README, "API").
 declare module 'autocannon' {
-  interface Histogram {
+  export interface Histogram {
     average: number;
     mean: number;
     stddev: number;
@@ -13,7 +13,7 @@ declare module 'autocannon' {
     p99: number;
     p99_9: number;
   }
-  interface RequestSpec {
+  export interface RequestSpec {
     method?: string;
     path?: string;
     headers?: Record<string, string>;
@@ -21,7 +21,7 @@ declare module 'autocannon' {
     setupRequest?: (request: RequestSpec, context: Record<string, unknown>) => RequestSpec | undefined;
     onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
   }
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
     pipelining?: number;
@@ -34,7 +34,7 @@ declare module 'autocannon' {
     body?: string;
     requests?: RequestSpec[];
   }
-  interface Result {
+  export interface Result {
     requests: Histogram;
     latency: Histogram;
     throughput: Histogram;

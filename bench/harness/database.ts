@@ -60,7 +60,7 @@ function pgliteDatabase(dataDir: string): BenchDatabase {
     async query<T>(sql: string, params: unknown[] = []) {
       if (opened === undefined) {
         const { PGlite } = await import('@electric-sql/pglite');
-        opened = (await PGlite.create(path.join(dataDir, 'pglite'))) as unknown as PGliteInstance;
+        opened = await PGlite.create(path.join(dataDir, 'pglite'));
       }
       return (await opened.query<T>(sql, params)).rows;
     },

@@ -1,4 +1,4 @@
-import autocannon from 'autocannon';
+import autocannon, { type Result } from 'autocannon';
 
 export interface Delivery {
   body: string;
@@ -18,7 +18,7 @@ export interface LoadFigures {
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
 }
 
-function figures(result: autocannon.Result): LoadFigures {
+function figures(result: Result): LoadFigures {
   const requests = Object.values(result.statusCodeStats).reduce((sum, { count }) => sum + Number(count), 0);
   return {
     requests,

@@ -91,7 +91,10 @@ export function statusNotification(number: SandboxBusinessNumber, statuses: Stat
 }
 
 /** The exact bytes and headers Meta would POST. */
-export function signedDelivery(notification: unknown, appSecret: string): { body: string; headers: Record<string, string> } {
+export function signedDelivery(
+  notification: unknown,
+  appSecret: string,
+): { body: string; headers: Record<string, string> } {
   const body = encodeMetaJson(notification);
   return {
     body,

@@ -80,11 +80,13 @@ export async function startParleyProcess(options: {
   logFile: string;
   runWorkers?: boolean;
   extraEnv?: Record<string, string>;
+  /** Extra Node flags, e.g. `--cpu-prof` to profile Parley under load. */
+  nodeArgs?: string[];
 }): Promise<ParleyProcess> {
   const sandboxUrl = `http://localhost:${options.sandboxPort}`;
   const url = `http://127.0.0.1:${options.port}`;
   const log = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, [path.join(ROOT, 'server/main.ts')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',

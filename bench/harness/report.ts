@@ -47,7 +47,8 @@ export function machine() {
 
 const format = (value: number | string, unit?: string) => {
   if (typeof value === 'string') return value;
-  const rounded = Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : String(Math.round(value * 100) / 100);
+  const rounded =
+    Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : String(Math.round(value * 100) / 100);
   return unit === undefined ? rounded : `${rounded} ${unit}`;
 };
 

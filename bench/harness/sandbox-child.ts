@@ -55,7 +55,8 @@ async function run(): Promise<void> {
       const at = note.updateTime.getTime();
       if (at <= since) continue;
       newest = Math.max(newest, at);
-      for (const match of note.content.matchAll(watch.pattern)) if (!firstSeen.has(match[0])) firstSeen.set(match[0], at);
+      for (const match of note.content.matchAll(watch.pattern))
+        if (!firstSeen.has(match[0])) firstSeen.set(match[0], at);
     }
     watch.checkedUpTo = newest;
   };

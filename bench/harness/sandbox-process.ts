@@ -19,21 +19,25 @@ export interface RecordedCall {
 
 /** What the sandbox child answers over IPC (sandbox-child.ts implements it). */
 export interface SandboxRpc {
-  info(): { url: string; numbers: SandboxBusinessNumber[]; users: { ada: PipedriveUserRef; gina: PipedriveUserRef } };
+  info: () => {
+    url: string;
+    numbers: SandboxBusinessNumber[];
+    users: { ada: PipedriveUserRef; gina: PipedriveUserRef };
+  };
   /** What "Allow" on the consent page hands to Parley's OAuth callback. */
-  authorizationCode(input: { userId: number }): string;
+  authorizationCode: (input: { userId: number }) => string;
   /** A token for the naive baseline app (consent plus code exchange). */
-  naiveAccessToken(input: { userId: number }): string;
-  configureWebhook(input: WebhookSettingsInput): Promise<{ ok: boolean }>;
+  naiveAccessToken: (input: { userId: number }) => string;
+  configureWebhook: (input: WebhookSettingsInput) => Promise<{ ok: boolean }>;
   /** How many Pipedrive API calls the sandbox has recorded so far (a cursor for `apiCalls`). */
-  apiCallCount(): number;
-  apiCalls(input: { from: number; clientId: string }): RecordedCall[];
+  apiCallCount: () => number;
+  apiCalls: (input: { from: number; clientId: string }) => RecordedCall[];
   /** Starts recording, for each match of `pattern` in a note, when a note write first contained it. */
-  watchNotes(input: { pattern: string }): boolean;
-  notesSeen(): Record<string, number>;
+  watchNotes: (input: { pattern: string }) => boolean;
+  notesSeen: () => Record<string, number>;
   /** For every active note, the matches of `pattern` in it. */
-  notesContaining(input: { pattern: string }): string[][];
-  setWhatsAppFaults(input: WhatsAppFaultsInput): boolean;
+  notesContaining: (input: { pattern: string }) => string[][];
+  setWhatsAppFaults: (input: WhatsAppFaultsInput) => boolean;
 }
 
 export interface SandboxProcess {
@@ -88,7 +92,7 @@ export function startSandboxProcess(options: {
           call(method, ...input) {
             const id = (nextId += 1);
             return new Promise((resolveCall, rejectCall) => {
-              pending.set(id, { resolve: resolveCall as (value: never) => void, reject: rejectCall });
+              pending.set(id, { resolve: resolveCall, reject: rejectCall });
               child.send({ id, method, input: input[0] });
             });
           },

@@ -2,7 +2,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxBusinessNumber } from '../../sandbox/whatsapp/emulator.ts';
 import { createBenchDatabase, type BenchDatabase } from './database.ts';
-import { benchSecrets, freePort, ROOT, startParleyProcess, type BenchSecrets, type ParleyProcess } from './processes.ts';
+import {
+  benchSecrets,
+  freePort,
+  ROOT,
+  startParleyProcess,
+  type BenchSecrets,
+  type ParleyProcess,
+} from './processes.ts';
 import { startSandboxProcess, type PipedriveUserRef, type SandboxProcess } from './sandbox-process.ts';
 
 /** A signed-in dashboard user over real HTTP: cookies, plus the Origin and CSRF header on writes. */
@@ -65,6 +72,7 @@ export async function startStack(options: {
   logDir: string;
   runWorkers?: boolean;
   extraEnv?: Record<string, string>;
+  nodeArgs?: string[];
 }): Promise<Stack> {
   const secrets = benchSecrets();
   const [parleyPort, sandboxPort] = [await freePort(), await freePort()];
@@ -97,6 +105,7 @@ export async function startStack(options: {
       logFile: path.join(options.logDir, `${options.label}.parley.log`),
       ...(options.runWorkers === undefined ? {} : { runWorkers: options.runWorkers }),
       ...(options.extraEnv === undefined ? {} : { extraEnv: options.extraEnv }),
+      ...(options.nodeArgs === undefined ? {} : { nodeArgs: options.nodeArgs }),
     });
     const info = await sandbox.call('info');
     const number = info.numbers[0];
@@ -139,7 +148,9 @@ async function connectCompanyAndNumber(
     appSecret: number.appSecret,
   });
   if (added.status !== 201) throw new Error(`adding the number failed: ${added.status} ${await added.text()}`);
-  const { channel } = (await added.json()) as { channel: { id: string; webhookUrl: string; verifyToken: string | null } };
+  const { channel } = (await added.json()) as {
+    channel: { id: string; webhookUrl: string; verifyToken: string | null };
+  };
   const verification = await sandbox.call('configureWebhook', {
     appId: number.appId,
     callbackUrl: channel.webhookUrl,

@@ -37,6 +37,15 @@ export interface JobQueue {
     data: TData,
     options?: SendOptions & { tx?: Tx },
   ): Promise<string | null>;
+  /**
+   * Enqueues several jobs of one queue with one statement (the queue's `sendDefaults` applied to
+   * each); with `tx`, inside that transaction, like `send`.
+   */
+  sendMany<TData extends object>(
+    queue: QueueDefinition<TData>,
+    data: readonly TData[],
+    options?: { tx?: Tx },
+  ): Promise<void>;
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
 }
 
@@ -87,6 +96,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       const { tx, ...given } = sendOptions;
       const rest = { ...queue.sendDefaults?.(data), ...given };
       return boss.send(queue.name, data, tx === undefined ? rest : { ...rest, db: fromDrizzle(tx, sql) });
+    },
+    async sendMany(queue, data, sendOptions = {}) {
+      if (data.length === 0) return;
+      const jobs = data.map((item) => ({ ...queue.sendDefaults?.(item), data: item }));
+      await boss.insert(queue.name, jobs, sendOptions.tx === undefined ? {} : { db: fromDrizzle(sendOptions.tx, sql) });
     },
     async stop(stopOptions = {}) {
       await boss.stop({
