@@ -6,6 +6,7 @@ import { machine, markdownTable, type ScenarioOutcome } from './harness/report.t
 import { BENCH_ROOT } from './harness/stack.ts';
 import { ingestScenario } from './scenarios/ingest.ts';
 import type { ScenarioOptions } from './scenarios/options.ts';
+import { startScenario } from './scenarios/start.ts';
 
 /**
  * `npm run bench`: every scenario in turn, each starting what it needs (sandbox and Parley as child
@@ -14,6 +15,7 @@ import type { ScenarioOptions } from './scenarios/options.ts';
  */
 const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioOutcome>> = {
   ingest: ingestScenario,
+  start: startScenario,
 };
 
 const { values } = parseArgs({
