@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { serverUrlFromEnv } from './harness/database.ts';
 import { machine, markdownTable, type ScenarioOutcome } from './harness/report.ts';
 import { BENCH_ROOT } from './harness/stack.ts';
+import { costScenario } from './scenarios/cost.ts';
 import { ingestScenario } from './scenarios/ingest.ts';
 import type { ScenarioOptions } from './scenarios/options.ts';
 import { startScenario } from './scenarios/start.ts';
@@ -15,6 +16,7 @@ import { startScenario } from './scenarios/start.ts';
  */
 const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioOutcome>> = {
   ingest: ingestScenario,
+  cost: costScenario,
   start: startScenario,
 };
 

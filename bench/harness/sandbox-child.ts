@@ -2,7 +2,7 @@ import path from 'node:path';
 import { appFromManifest } from '../../sandbox/app-registration.ts';
 import { startSandbox } from '../../sandbox/index.ts';
 import type { RegisteredApp } from '../../sandbox/pipedrive/state.ts';
-import type { SandboxRpc } from './sandbox-process.ts';
+import { NAIVE_CLIENT_ID, type SandboxRpc } from './sandbox-process.ts';
 
 /**
  * The sandbox in a process of its own (started by sandbox-process.ts with an IPC channel), so the
@@ -14,9 +14,6 @@ const env = (name: string): string => {
   if (value === undefined) throw new Error(`${name} is required`);
   return value;
 };
-
-/** A second Marketplace app: the naive integration the cost scenario compares Parley with. */
-export const NAIVE_CLIENT_ID = 'naive-baseline';
 
 async function run(): Promise<void> {
   const clientId = env('PIPEDRIVE_CLIENT_ID');

@@ -4,6 +4,9 @@ import type { WhatsAppFaultsInput } from '../../sandbox/whatsapp/emulator.ts';
 import type { SandboxBusinessNumber } from '../../sandbox/whatsapp/emulator.ts';
 import type { WebhookSettingsInput } from '../../sandbox/whatsapp/webhooks/verification.ts';
 
+/** A second Marketplace app in the sandbox: the naive integration the cost scenario compares Parley with. */
+export const NAIVE_CLIENT_ID = 'naive-baseline';
+
 export interface PipedriveUserRef {
   companyId: number;
   userId: number;
