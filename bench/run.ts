@@ -6,6 +6,7 @@ import { machine, markdownTable, type ScenarioOutcome } from './harness/report.t
 import { BENCH_ROOT } from './harness/stack.ts';
 import { costScenario } from './scenarios/cost.ts';
 import { ingestScenario } from './scenarios/ingest.ts';
+import { liveScenario } from './scenarios/live.ts';
 import type { ScenarioOptions } from './scenarios/options.ts';
 import { startScenario } from './scenarios/start.ts';
 
@@ -16,6 +17,7 @@ import { startScenario } from './scenarios/start.ts';
  */
 const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioOutcome>> = {
   ingest: ingestScenario,
+  live: liveScenario,
   cost: costScenario,
   start: startScenario,
 };

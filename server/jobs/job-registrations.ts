@@ -98,6 +98,10 @@ export function createJobRegistrations(services: {
     }),
     registerJob({
       queue: whatsappInboxQueue,
+      // Many short jobs (one per webhook): a backlog drains without a poll between jobs, four at a
+      // time (rows are locked with skip locked, so workers never take the same row).
+      concurrency: 4,
+      batchSize: 10,
       async handler(data) {
         await domain.inbox.process(data.inboxIds);
       },
