@@ -8,6 +8,7 @@ import { costScenario } from './scenarios/cost.ts';
 import { ingestScenario } from './scenarios/ingest.ts';
 import { liveScenario } from './scenarios/live.ts';
 import type { ScenarioOptions } from './scenarios/options.ts';
+import { panelsScenario } from './scenarios/panels.ts';
 import { startScenario } from './scenarios/start.ts';
 
 /**
@@ -19,6 +20,7 @@ const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioOu
   ingest: ingestScenario,
   live: liveScenario,
   cost: costScenario,
+  panels: panelsScenario,
   start: startScenario,
 };
 

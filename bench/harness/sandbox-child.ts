@@ -94,6 +94,8 @@ async function run(): Promise<void> {
         .filter((note) => note.activeFlag)
         .map((note) => [...note.content.matchAll(regex)].map((match) => match[0]));
     },
+    signInCookie: ({ userId }) => pipedrive.ui.signIn(userId).cookie,
+    demoDealIds: () => seed.demo.deals.map((deal) => deal.id),
     setWhatsAppFaults: (input) => {
       whatsapp.setFaults(input);
       return true;

@@ -41,6 +41,10 @@ export interface SandboxRpc {
   /** For every active note, the matches of `pattern` in it. */
   notesContaining: (input: { pattern: string }) => string[][];
   setWhatsAppFaults: (input: WhatsAppFaultsInput) => boolean;
+  /** The sandbox session cookie (`name=value`) of a signed-in Pipedrive user, for a browser. */
+  signInCookie: (input: { userId: number }) => string;
+  /** Ids of the demo company's seeded deals (deal 0 belongs to María, a seeded WhatsApp customer). */
+  demoDealIds: () => number[];
 }
 
 export interface SandboxProcess {

@@ -88,11 +88,11 @@ export async function liveScenario(options: ScenarioOptions): Promise<ScenarioOu
     for (const event of created()) {
       const index = indexOf.get(event.payload.messageId ?? '');
       if (index === undefined || Number.isNaN(index) || sentAt[index] === undefined) continue;
-      sseLatencies.push(event.receivedAt - (sentAt[index]));
+      sseLatencies.push(event.receivedAt - sentAt[index]);
     }
     const noteLatencies = Object.entries(notesSeen).flatMap(([marker, at]) => {
       const index = Number(marker.slice('live-'.length));
-      return sentAt[index] === undefined ? [] : [at - (sentAt[index])];
+      return sentAt[index] === undefined ? [] : [at - sentAt[index]];
     });
     const sse = {
       p50: percentile(sseLatencies, 50),
