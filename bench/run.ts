@@ -9,6 +9,7 @@ import { ingestScenario } from './scenarios/ingest.ts';
 import { liveScenario } from './scenarios/live.ts';
 import type { ScenarioOptions } from './scenarios/options.ts';
 import { panelsScenario } from './scenarios/panels.ts';
+import { sseScenario } from './scenarios/sse.ts';
 import { startScenario } from './scenarios/start.ts';
 
 /**
@@ -21,6 +22,7 @@ const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioOu
   live: liveScenario,
   cost: costScenario,
   panels: panelsScenario,
+  sse: sseScenario,
   start: startScenario,
 };
 

@@ -28,7 +28,7 @@ export async function liveScenario(options: ScenarioOptions): Promise<ScenarioOu
   const seconds = options.smoke ? 2 : 20;
   const stack = await startStack({ label: 'live', logDir: options.logDir, runWorkers: true });
   try {
-    const chats = customers(10, '1556');
+    const chats = customers(options.smoke ? 2 : 10, '1556');
     const url = `${stack.parley.url}/webhooks/whatsapp/${stack.channel.id}`;
     // Warm-up: one message per chat, so person search and creation are done before the timed run.
     await postDeliveries({
