@@ -61,17 +61,22 @@ export async function liveScenario(options: ScenarioOptions): Promise<ScenarioOu
       onSent: (index) => (sentAt[index] = nowMs()),
     });
     const created = () => stream.events.filter((event) => event.type === 'message.created');
-    await until(() => created().length >= messages.length, {
-      timeoutMs: 120_000,
+    const eventsWhenSent = created().length;
+    // Waits for every event and note, but not forever: a Parley that cannot keep up is measured
+    // (what arrived, and how many did not within the bound), not waited for.
+    const bound = { timeoutMs: options.smoke ? 60_000 : 120_000, everyMs: 250 };
+    const allEvents = await until(() => created().length >= messages.length, {
+      ...bound,
       what: `${messages.length} message.created events on the panel stream`,
-    });
-    const notesSeen = await until(
+    }).catch(() => false);
+    let notesSeen: Record<string, number> = {};
+    await until(
       async () => {
-        const seen = await stack.sandbox.call('notesSeen');
-        return Object.keys(seen).length >= messages.length ? seen : undefined;
+        notesSeen = await stack.sandbox.call('notesSeen');
+        return Object.keys(notesSeen).length >= messages.length;
       },
-      { timeoutMs: 180_000, everyMs: 250, what: 'every timed message in a Pipedrive note' },
-    );
+      { ...bound, what: 'every timed message in a Pipedrive note' },
+    ).catch(() => false);
     stream.close();
     await stack.stopParley();
 
@@ -141,7 +146,7 @@ export async function liveScenario(options: ScenarioOptions): Promise<ScenarioOu
         check(SCENARIO, 'one SSE message.created per message', messages.length, sseLatencies.length),
         check(SCENARIO, 'every message seen in a note', messages.length, noteLatencies.length),
       ],
-      details: { rate, seconds, chats: chats.length, load, sse, note },
+      details: { rate, seconds, chats: chats.length, load, sse, note, eventsWhenSent, allEventsWithinBound: allEvents },
     };
   } finally {
     await stack.close();
