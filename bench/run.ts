@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { serverUrlFromEnv } from './harness/database.ts';
@@ -97,6 +97,19 @@ const markdown = `${header}\n\n${table}\n${notes.length > 0 ? `\n${notes.map((no
 }.${failed.length > 0 ? ` Failed scenarios: ${failed.join(', ')}.` : ''}\n`;
 
 const stem = values.smoke ? 'smoke' : 'latest';
+// A full run of every scenario replaces the generated part of docs/PERFORMANCE.md (the analysis
+// around it is written by hand).
+const performanceDoc = path.join(BENCH_ROOT, '..', 'docs', 'PERFORMANCE.md');
+if (!values.smoke && values.only === undefined && values.out === undefined && existsSync(performanceDoc)) {
+  const doc = readFileSync(performanceDoc, 'utf8');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  if (doc.includes(begin) && doc.includes(end))
+    writeFileSync(
+      performanceDoc,
+      `${doc.slice(0, doc.indexOf(begin) + begin.length)}\n\n${markdown}\n${doc.slice(doc.indexOf(end))}`,
+    );
+}
 writeFileSync(path.join(outDir, `${stem}.json`), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(path.join(outDir, `${stem}.md`), markdown);
 process.stdout.write(`\n${markdown}\nResults: ${path.join(outDir, `${stem}.json`)} and ${stem}.md\n`);
