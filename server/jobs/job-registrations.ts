@@ -99,9 +99,10 @@ export function createJobRegistrations(services: {
     registerJob({
       queue: whatsappInboxQueue,
       // Many short jobs (one per webhook): a backlog drains without a poll between jobs, four at a
-      // time (rows are locked with skip locked, so workers never take the same row).
+      // time (rows are locked with skip locked, so workers never take the same row); four of the
+      // pool's ten connections at most, so webhooks' group commits and requests keep theirs.
       concurrency: 4,
-      batchSize: 10,
+      batchSize: 5,
       async handler(data) {
         await domain.inbox.process(data.inboxIds);
       },
