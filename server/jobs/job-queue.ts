@@ -77,7 +77,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     notifyEnabled: options.useListenNotify,
     async start() {
       await boss.start();
-      const existing = new Set((await boss.getQueues()).map((queue) => queue.name));
+      const existing = new Map((await boss.getQueues()).map((queue) => [queue.name, queue]));
       // A queue may only name a dead-letter queue that already exists, so those come first.
       const ordered = [
         ...options.queues.filter((queue) => queue.options.deadLetter === undefined),
@@ -85,8 +85,12 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       ];
       for (const queue of ordered) {
         const queueOptions = { ...queue.options, ...(options.useListenNotify ? { notify: true } : {}) };
-        if (existing.has(queue.name)) await boss.updateQueue(queue.name, withoutCreateOnly(queueOptions));
-        else await boss.createQueue(queue.name, queueOptions);
+        const current = existing.get(queue.name);
+        if (current === undefined) await boss.createQueue(queue.name, queueOptions);
+        // Every start used to update every queue; over the embedded database's single session that
+        // was a second of `npm start` (issue 13's start benchmark). Only what differs is written.
+        else if (!sameOptions(current, withoutCreateOnly(queueOptions)))
+          await boss.updateQueue(queue.name, withoutCreateOnly(queueOptions));
       }
       for (const { queue, cron } of options.schedules ?? []) {
         await boss.schedule(queue.name, cron, { reason: 'schedule' }, { tz: 'UTC' });
@@ -110,6 +114,13 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       });
     },
   };
+}
+
+/** Whether the stored queue already has every one of these options (absent options are not compared). */
+function sameOptions(stored: object, wanted: object): boolean {
+  return Object.entries(wanted).every(
+    ([key, value]) => JSON.stringify((stored as Record<string, unknown>)[key]) === JSON.stringify(value),
+  );
 }
 
 /** Options that can only be set when a queue is created. */
