@@ -105,6 +105,12 @@ export async function sseScenario(options: ScenarioOptions): Promise<ScenarioOut
           met: extra <= 100,
         },
         {
+          scenario: 'Start',
+          metric: 'for comparison: idle RSS of Parley alone on PostgreSQL (web + workers, no sandbox, no PGlite)',
+          value: rssBefore,
+          unit: 'MB',
+        },
+        {
           scenario: SCENARIO,
           metric: `one message to all ${clients} streams, p50`,
           value: percentile(fanOut, 50),
