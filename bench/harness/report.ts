@@ -55,7 +55,10 @@ const format = (value: number | string, unit?: string) => {
 /** The Markdown table PERFORMANCE.md keeps: every figure against its target. */
 export function markdownTable(figures: Figure[]): string {
   const lines = ['| Scenario | Metric | Measured | Target | Met |', '| --- | --- | --- | --- | --- |'];
-  for (const figure of figures)
+  // Grouped by scenario, in the order the scenarios first appear (a scenario may add a row to another's group).
+  const order = [...new Set(figures.map((figure) => figure.scenario))];
+  const grouped = order.flatMap((scenario) => figures.filter((figure) => figure.scenario === scenario));
+  for (const figure of grouped)
     lines.push(
       `| ${figure.scenario} | ${figure.metric} | ${format(figure.value, figure.unit)} | ${figure.target ?? ''} | ${
         figure.met === undefined ? '' : figure.met ? 'yes' : '**no**'
