@@ -68,7 +68,8 @@ const failed = Object.entries(outcomes)
   .filter(([, outcome]) => 'error' in outcome)
   .map(([name]) => name);
 const host = machine();
-const command = `${serverUrlFromEnv() === undefined ? '' : 'TEST_DATABASE_URL=… '}npm run bench${values.smoke ? ' -- --smoke' : ''}${values.only === undefined ? '' : ` -- --only ${values.only}`}`;
+const flags = [...(values.smoke ? ['--smoke'] : []), ...(values.only === undefined ? [] : ['--only', values.only])];
+const command = `${serverUrlFromEnv() === undefined ? '' : 'TEST_DATABASE_URL=… '}npm run bench${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`;
 const results = {
   command,
   smoke: values.smoke,
