@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { inboxEvents } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
@@ -37,12 +38,23 @@ export function createInboxWriter(deps: {
   async function commit(batch: Waiter[]): Promise<void> {
     try {
       const inserted = await deps.db.transaction(async (tx) => {
-        const rows = await tx
-          .insert(inboxEvents)
-          .values(batch.flatMap((waiter) => waiter.rows))
-          .onConflictDoNothing({ target: [inboxEvents.provider, inboxEvents.dedupeKey] })
-          .returning({ id: inboxEvents.id, provider: inboxEvents.provider, dedupeKey: inboxEvents.dedupeKey });
-        const idByKey = new Map(rows.map((row) => [`${row.provider}\0${row.dedupeKey}`, row.id]));
+        const all = batch.flatMap((waiter) => waiter.rows);
+        // One array parameter per column (unnest), not six parameters per row: building a
+        // thousand-row insert through the query builder was a quarter of the ingest CPU profile.
+        const column = <T>(pick: (row: InboxRow) => T) => sql.param(all.map(pick));
+        const { rows } = await tx.execute<{ id: string; provider: string; dedupe_key: string }>(sql`
+          insert into ${inboxEvents} (provider, dedupe_key, workspace_id, company_id, channel_id, payload)
+          select * from unnest(
+            ${column((row) => row.provider)}::text[],
+            ${column((row) => row.dedupeKey)}::text[],
+            ${column((row) => row.workspaceId ?? null)}::uuid[],
+            ${column((row) => row.companyId ?? null)}::bigint[],
+            ${column((row) => row.channelId ?? null)}::uuid[],
+            ${column((row) => JSON.stringify(row.payload))}::jsonb[]
+          )
+          on conflict (provider, dedupe_key) do nothing
+          returning id, provider, dedupe_key`);
+        const idByKey = new Map(rows.map((row) => [`${row.provider}\0${row.dedupe_key}`, Number(row.id)]));
         // Each stored row belongs to the first webhook that carried it (a duplicate delivered in the
         // same batch finds it taken, exactly as if it had come after the commit).
         const perWaiter = batch.map((waiter) =>
