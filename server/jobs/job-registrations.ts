@@ -98,10 +98,9 @@ export function createJobRegistrations(services: {
     }),
     registerJob({
       queue: whatsappInboxQueue,
-      // Many short jobs (one per webhook): a backlog drains without a poll between jobs, four at a
-      // time (rows are locked with skip locked, so workers never take the same row); four of the
-      // pool's ten connections at most, so webhooks' group commits and requests keep theirs.
-      concurrency: 4,
+      // Many short jobs (one per webhook): a backlog drains without a poll between jobs. One worker
+      // per process: with four, panel events committed out of seq order and the live hub skipped the
+      // late one (it resumes after the highest seq it read), see docs/PERFORMANCE.md.
       batchSize: 5,
       async handler(data) {
         await domain.inbox.process(data.inboxIds);
