@@ -105,11 +105,13 @@ if (!values.smoke && values.only === undefined && values.out === undefined && ex
   const doc = readFileSync(performanceDoc, 'utf8');
   const begin = '<!-- bench:begin -->';
   const end = '<!-- bench:end -->';
-  if (doc.includes(begin) && doc.includes(end))
-    writeFileSync(
-      performanceDoc,
-      `${doc.slice(0, doc.indexOf(begin) + begin.length)}\n\n${markdown}\n${doc.slice(doc.indexOf(end))}`,
-    );
+  if (doc.includes(begin) && doc.includes(end)) {
+    const updated = `${doc.slice(0, doc.indexOf(begin) + begin.length)}\n\n${markdown}\n${doc.slice(doc.indexOf(end))}`;
+    // Formatted as the repository formats Markdown, so `npm run format:check` stays clean.
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(performanceDoc)) ?? {};
+    writeFileSync(performanceDoc, await prettier.format(updated, { ...options, filepath: performanceDoc }));
+  }
 }
 writeFileSync(path.join(outDir, `${stem}.json`), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(path.join(outDir, `${stem}.md`), markdown);
