@@ -37,6 +37,15 @@ export interface JobQueue {
     data: TData,
     options?: SendOptions & { tx?: Tx },
   ): Promise<string | null>;
+  /**
+   * Enqueues several jobs of one queue with one statement (the queue's `sendDefaults` applied to
+   * each); with `tx`, inside that transaction, like `send`.
+   */
+  sendMany<TData extends object>(
+    queue: QueueDefinition<TData>,
+    data: readonly TData[],
+    options?: { tx?: Tx },
+  ): Promise<void>;
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
   /**
    * Whether another job of `queue` with this singleton key waits to be retried. A `stately` queue
@@ -82,7 +91,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     notifyEnabled: options.useListenNotify,
     async start() {
       await boss.start();
-      const existing = new Set((await boss.getQueues()).map((queue) => queue.name));
+      const existing = new Map((await boss.getQueues()).map((queue) => [queue.name, queue]));
       // A queue may only name a dead-letter queue that already exists, so those come first.
       const ordered = [
         ...options.queues.filter((queue) => queue.options.deadLetter === undefined),
@@ -90,8 +99,12 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       ];
       for (const queue of ordered) {
         const queueOptions = { ...queue.options, ...(options.useListenNotify ? { notify: true } : {}) };
-        if (existing.has(queue.name)) await boss.updateQueue(queue.name, withoutCreateOnly(queueOptions));
-        else await boss.createQueue(queue.name, queueOptions);
+        const current = existing.get(queue.name);
+        if (current === undefined) await boss.createQueue(queue.name, queueOptions);
+        // Every start used to update every queue; over the embedded database's single session that
+        // was a second of `npm start` (issue 13's start benchmark). Only what differs is written.
+        else if (!sameOptions(current, withoutCreateOnly(queueOptions)))
+          await boss.updateQueue(queue.name, withoutCreateOnly(queueOptions));
       }
       for (const { queue, cron } of options.schedules ?? []) {
         await boss.schedule(queue.name, cron, { reason: 'schedule' }, { tz: 'UTC' });
@@ -106,6 +119,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       const queued = await boss.findJobs(queue.name, { key: singletonKey, queued: true });
       return queued.some((job) => job.state === 'retry' && job.id !== exceptJobId);
     },
+    async sendMany(queue, data, sendOptions = {}) {
+      if (data.length === 0) return;
+      const jobs = data.map((item) => ({ ...queue.sendDefaults?.(item), data: item }));
+      await boss.insert(queue.name, jobs, sendOptions.tx === undefined ? {} : { db: fromDrizzle(sendOptions.tx, sql) });
+    },
     async stop(stopOptions = {}) {
       await boss.stop({
         graceful: stopOptions.graceful ?? true,
@@ -114,6 +132,13 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       });
     },
   };
+}
+
+/** Whether the stored queue already has every one of these options (absent options are not compared). */
+function sameOptions(stored: object, wanted: object): boolean {
+  return Object.entries(wanted).every(
+    ([key, value]) => JSON.stringify((stored as Record<string, unknown>)[key]) === JSON.stringify(value),
+  );
 }
 
 /**

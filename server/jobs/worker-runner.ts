@@ -1,3 +1,4 @@
+import type { JobResult } from 'pg-boss';
 import type { Logger } from '../logger.ts';
 import type { JobQueue, QueueDefinition } from './job-queue.ts';
 
@@ -17,6 +18,13 @@ export interface JobRegistration<TData extends object = object> {
   handler: JobHandler<TData>;
   /** Jobs of this queue run at most this many at a time per process. */
   concurrency?: number;
+  /**
+   * Jobs each worker fetches at once (default 1), then runs one after another, each succeeding or
+   * failing on its own. Above 1 a worker refetches at once while fetches come back full, instead of
+   * waiting for the next poll after every job: for many short jobs (the webhook inbox). Keep 1 for
+   * jobs that may wait on Pipedrive, or the last of a batch would wait behind the first.
+   */
+  batchSize?: number;
 }
 
 export function registerJob<TData extends object>(registration: JobRegistration<TData>): JobRegistration {
@@ -39,37 +47,57 @@ export async function startWorkers(options: {
 }): Promise<WorkerRunner> {
   const { jobs, logger } = options;
   const workerIds: { name: string; id: string }[] = [];
-  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
-  for (const { queue, handler, concurrency } of options.registrations) {
-    const id = await jobs.boss.work<object>(
-      queue.name,
-      {
-        batchSize: 1,
-        localConcurrency: concurrency ?? 1,
-        pollingIntervalSeconds,
-        // With LISTEN/NOTIFY on, pg-boss polls only every 30 s by default and counts on NOTIFY, which
-        // fires when a job is inserted — not when a delayed one becomes due. sync.chat always starts
-        // 2 s late (coalescing) and every retry backs off, so those jobs waited up to 30 s each
-        // (found by the chaos run, chaos/README.md). Polling keeps its normal pace; NOTIFY still wakes
-        // a worker at once for jobs due now.
-        notifyPollingIntervalSeconds: pollingIntervalSeconds,
-        // pg-boss waits a polling interval after every fetch, even a full one: one job per second per
-        // queue and process (two per second for sync.chat) however long the backlog. The chaos run's
-        // drain crawled at ~6 inbox rows/s. With a backlog (pg-boss's cached count of ready jobs), the
-        // worker fetches again at once; an empty fetch returns it to polling, so it never spins.
-        burstWhenReadyExceeds: 1,
-      },
-      async ([job]) => {
-        if (job === undefined) return;
-        const jobLogger = logger.child({ queue: queue.name, jobId: job.id, retryCount: job.retryCount });
-        try {
-          await handler(job.data, { jobId: job.id, retryCount: job.retryCount, signal: job.signal, logger: jobLogger });
-        } catch (error) {
-          jobLogger.warn({ err: error }, 'job failed; pg-boss retries it per the queue policy');
-          throw error;
-        }
-      },
-    );
+  for (const { queue, handler, concurrency, batchSize } of options.registrations) {
+    const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
+    const polling = {
+      localConcurrency: concurrency ?? 1,
+      pollingIntervalSeconds,
+      // NOTIFY wakes a worker when a job is sent, not when a delayed one (sync.chat's 2-second
+      // coalescing start, every retry's backoff) becomes due: with pg-boss's 30-second default
+      // backstop, each delayed job waited up to 30 s on PostgreSQL (found by both the chaos run and
+      // the live-latency benchmark). Poll as often as without NOTIFY; NOTIFY still skips the wait
+      // for jobs that are due at once.
+      notifyPollingIntervalSeconds: Math.max(0.5, pollingIntervalSeconds),
+      // pg-boss waits a polling interval after every fetch, even a full one: one job per second per
+      // queue and process however long the backlog (the chaos run's drain crawled at ~6 inbox
+      // rows/s). With a backlog (pg-boss's cached count of ready jobs) the worker fetches again at
+      // once; an empty fetch returns it to polling, so it never spins.
+      burstWhenReadyExceeds: 1,
+    };
+    const run = async (job: { id: string; data: object; retryCount: number; signal: AbortSignal }) => {
+      const jobLogger = logger.child({ queue: queue.name, jobId: job.id, retryCount: job.retryCount });
+      try {
+        await handler(job.data, { jobId: job.id, retryCount: job.retryCount, signal: job.signal, logger: jobLogger });
+      } catch (error) {
+        jobLogger.warn({ err: error }, 'job failed; pg-boss retries it per the queue policy');
+        throw error;
+      }
+    };
+    const id =
+      (batchSize ?? 1) > 1
+        ? await jobs.boss.work<object>(
+            queue.name,
+            { ...polling, batchSize: batchSize ?? 1, burstWhenBatchFull: true, perJobResults: true },
+            async (batch) => {
+              const results: JobResult[] = [];
+              for (const job of batch) {
+                try {
+                  await run(job);
+                  results.push({ id: job.id, status: 'completed' });
+                } catch (error) {
+                  results.push({
+                    id: job.id,
+                    status: 'failed',
+                    output: { message: error instanceof Error ? error.message : String(error) },
+                  });
+                }
+              }
+              return results;
+            },
+          )
+        : await jobs.boss.work<object>(queue.name, { ...polling, batchSize: 1 }, async ([job]) => {
+            if (job !== undefined) await run(job);
+          });
     workerIds.push({ name: queue.name, id });
   }
   logger.info({ queues: workerIds.map((w) => w.name) }, 'workers started');

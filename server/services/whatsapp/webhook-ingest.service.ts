@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
-import { channels, inboxEvents } from '../../db/schema/index.ts';
+import { channels } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
-import { whatsappInboxQueue } from '../../jobs/queues.ts';
 import type { Logger } from '../../logger.ts';
 import { constantTimeEqual } from '../crypto/constant-time.ts';
 import type { ChannelDirectory, ChannelEntry } from './channel-directory.ts';
+import { createInboxWriter } from './inbox-writer.ts';
 import { withoutNulDeep } from './json-text.ts';
 import { MalformedWebhookError, type WhatsAppProvider } from './provider.ts';
 import {
@@ -41,6 +41,7 @@ export function createWebhookIngest(deps: {
   logger: Logger;
 }) {
   const { db, provider, directory } = deps;
+  const writer = createInboxWriter({ db, jobs: deps.jobs });
   const lastStamped = new Map<string, number>();
 
   async function requireChannel(channelId: string): Promise<ChannelEntry> {
@@ -120,16 +121,8 @@ export function createWebhookIngest(deps: {
         deps.logger.warn({ channelId: entry.id, skipped }, 'webhook items for numbers not connected in this workspace');
       if (rows.length === 0) return { stored: 0, duplicates: 0, skipped };
 
-      const stored = await db.transaction(async (tx) => {
-        const inserted = await tx
-          .insert(inboxEvents)
-          .values(rows)
-          .onConflictDoNothing({ target: [inboxEvents.provider, inboxEvents.dedupeKey] })
-          .returning({ id: inboxEvents.id });
-        if (inserted.length > 0)
-          await deps.jobs.send(whatsappInboxQueue, { inboxIds: inserted.map((row) => row.id) }, { tx });
-        return inserted.length;
-      });
+      // Committed (with its job) before the 200, grouped with concurrent webhooks (inbox-writer.ts).
+      const stored = await writer.write(rows);
       await stampDelivery(entry.id).catch((error: unknown) =>
         deps.logger.warn({ err: error, channelId: entry.id }, 'could not record the webhook delivery time'),
       );

@@ -1,0 +1,74 @@
+import { eq } from 'drizzle-orm';
+import { inboxEvents } from '../../../server/db/schema/index.ts';
+import { createJobQueue, type JobQueue } from '../../../server/jobs/job-queue.ts';
+import { ALL_QUEUES, whatsappInboxQueue } from '../../../server/jobs/queues.ts';
+import { createInboxWriter, type InboxRow } from '../../../server/services/whatsapp/inbox-writer.ts';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.ts';
+import { createTestLogger } from '../../helpers/test-logger.ts';
+
+/** The webhook inbox's group commit (issue 13): batched under load, never acknowledged before commit. */
+const PROVIDER = 'writer_test';
+let database: TestDatabase;
+let jobs: JobQueue;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  jobs = createJobQueue({
+    connectionString: database.connectionString,
+    logger: createTestLogger(),
+    queues: ALL_QUEUES,
+    useListenNotify: false,
+  });
+  await jobs.start();
+});
+afterAll(async () => {
+  await jobs.stop({ graceful: false });
+  await database.destroy();
+});
+
+const row = (key: string): InboxRow => ({ provider: PROVIDER, dedupeKey: key, payload: { key } });
+const storedKeys = async () =>
+  (await database.db.select().from(inboxEvents).where(eq(inboxEvents.provider, PROVIDER))).map((r) => r.dedupeKey);
+const inboxJobs = async () =>
+  (
+    await database.pool.query<{ data: { inboxIds: number[] } }>('select data from pgboss.job where name = $1', [
+      whatsappInboxQueue.name,
+    ])
+  ).rows.map((job) => job.data.inboxIds);
+
+it('commits concurrent webhooks together, one job per webhook, and attributes a duplicate to the first', async () => {
+  const writer = createInboxWriter({ db: database.db, jobs, maxInFlight: 1 });
+  const jobsBefore = (await inboxJobs()).length;
+  // 1 goes alone (nothing in flight); 2–4 wait for it and are committed as one group.
+  const results = await Promise.all([
+    writer.write([row('a1'), row('a2')]),
+    writer.write([row('b1')]),
+    writer.write([row('b1'), row('c1')]), // b1 again, in the same group
+    writer.write([row('a1')]), // already committed by the first group
+  ]);
+  expect(results).toEqual([2, 1, 1, 0]);
+  expect((await storedKeys()).sort()).toEqual(['a1', 'a2', 'b1', 'c1']);
+  // now() is the transaction's start: rows of one commit share it, rows of two commits do not.
+  const stored = await database.db.select().from(inboxEvents).where(eq(inboxEvents.provider, PROVIDER));
+  const committedAt = (key: string) => stored.find((r) => r.dedupeKey === key)?.receivedAt.getTime();
+  expect(committedAt('b1')).toBe(committedAt('c1'));
+  expect(committedAt('a1')).toBe(committedAt('a2'));
+  expect(committedAt('b1')).not.toBe(committedAt('a1'));
+  const created = (await inboxJobs()).slice(jobsBefore);
+  // One job per webhook that stored something, naming exactly its new rows.
+  expect(created.map((ids) => ids.length).sort()).toEqual([1, 1, 2]);
+  expect(new Set(created.flat()).size).toBe(4);
+});
+
+it('fails every webhook of a group whose commit fails, and stores none of them', async () => {
+  const writer = createInboxWriter({ db: database.db, jobs, maxInFlight: 1 });
+  const poisoned: InboxRow = { provider: PROVIDER, dedupeKey: 'bad', payload: {}, channelId: 'not-a-uuid' };
+  const outcomes = await Promise.allSettled([
+    writer.write([row('x1')]),
+    writer.write([row('y1')]),
+    writer.write([poisoned]),
+  ]);
+  expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 1 });
+  expect(outcomes.slice(1).map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+  expect(await storedKeys()).not.toContain('y1');
+});
