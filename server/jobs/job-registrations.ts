@@ -102,8 +102,8 @@ export function createJobRegistrations(services: {
     registerJob({
       queue: whatsappInboxQueue,
       // Many short jobs (one per webhook): a backlog drains without a poll between jobs. One worker
-      // per process: with four, panel events committed out of seq order and the live hub skipped the
-      // late one (it resumes after the highest seq it read), see docs/PERFORMANCE.md.
+      // per process, as benchmarked (docs/PERFORMANCE.md); several are safe since the event log
+      // orders each workspace's commits (services/events/event-log.ts), and worker processes scale out.
       batchSize: 5,
       async handler(data) {
         await domain.inbox.process(data.inboxIds);

@@ -2,7 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../server/db/client.ts';
 import { channels, chats, companies, contacts, messages, templates } from '../../server/db/schema/index.ts';
 import type { EventBus } from '../../server/services/events/event-bus.ts';
-import { announcePanelEvent, appendPanelEvent } from '../../server/services/live/panel-events.ts';
+import { appendEvent } from '../../server/services/events/event-log.ts';
+import { announcePanelEvent } from '../../server/services/live/panel-events.ts';
 import { connectCompany } from './connected-company.ts';
 import type { PipedriveSandbox, PipedriveUser } from './pipedrive-sandbox.ts';
 import type { TestApp } from './test-app.ts';
@@ -167,7 +168,7 @@ export async function emitPanelEvent(
   type: string,
   payload: Record<string, unknown>,
 ): Promise<number> {
-  const seq = await appendPanelEvent(db, { workspaceId, type, payload });
+  const seq = await db.transaction((tx) => appendEvent(tx, { workspaceId, type, payload }));
   await announcePanelEvent(bus, workspaceId, seq);
   return seq;
 }

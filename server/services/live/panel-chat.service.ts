@@ -20,7 +20,8 @@ import { createErrorFactory } from '../../errors.ts';
 import { createOrgNotConnectedError } from '../connections/connections.errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { MediaLinks } from './media-links.ts';
-import { announcePanelEvent, appendPanelEvent } from './panel-events.ts';
+import { appendEvent } from '../events/event-log.ts';
+import { announcePanelEvent } from './panel-events.ts';
 
 export const createChatNotFoundError = createErrorFactory({
   code: 'chats.not_found',
@@ -182,7 +183,7 @@ export function createPanelChatService(deps: {
       const { marked, newestProviderId, seq } = await deps.db.transaction(async (tx) => {
         const result = await createPanelChatsRepository(tx).markInboundRead(chatId, now);
         if (result.count === 0) return { marked: 0, newestProviderId: null, seq: undefined };
-        const eventSeq = await appendPanelEvent(tx, { workspaceId, type: 'chat.read', payload: { chatId } });
+        const eventSeq = await appendEvent(tx, { workspaceId, type: 'chat.read', payload: { chatId } });
         return { marked: result.count, newestProviderId: result.newestProviderId, seq: eventSeq };
       });
       if (seq !== undefined) await announcePanelEvent(bus, workspaceId, seq);

@@ -6,40 +6,18 @@ import { workspaceEventsTopic } from '../whatsapp/chat-events.ts';
 
 /**
  * The panel event log. Whoever changes what a panel shows (a message arrived, a status moved, a
- * chat was read or pinned) appends a row in the same transaction as the change, then, after the
+ * chat was read or pinned) appends a row in the same transaction as the change (`appendEvent`,
+ * events/event-log.ts), then, after the
  * commit, publishes the row's seq on the event bus. Live streams on every instance read the rows
  * (the bus carries ids only) and a reconnecting panel catches up from the table by `Last-Event-ID`.
  */
 export { workspaceEventsTopic } from '../whatsapp/chat-events.ts';
-
-export interface PanelEventInput {
-  workspaceId: string;
-  /** The Pipedrive company the event concerns, when only that company's viewers may see it. */
-  companyId?: number | null;
-  type: string;
-  payload: Record<string, unknown>;
-}
 
 export interface PanelEventRow {
   seq: number;
   type: string;
   payload: Record<string, unknown>;
   createdAt: Date;
-}
-
-/** Appends an event inside the caller's transaction; returns its seq for `announcePanelEvent`. */
-export async function appendPanelEvent(db: DbOrTx, input: PanelEventInput): Promise<number> {
-  const [row] = await db
-    .insert(events)
-    .values({
-      workspaceId: input.workspaceId,
-      companyId: input.companyId ?? null,
-      type: input.type,
-      payload: input.payload,
-    })
-    .returning({ seq: events.seq });
-  if (row === undefined) throw new Error('events insert returned no row');
-  return row.seq;
 }
 
 /** Tells every instance's streams that the workspace has events up to `seq` (after the commit). */

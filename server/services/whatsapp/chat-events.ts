@@ -1,8 +1,8 @@
 import type { Tx } from '../../db/client.ts';
-import { events } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { syncChatQueue } from '../../jobs/queues.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import { appendEvent } from '../events/event-log.ts';
 
 /** What panels learn about a chat: ids only, the rows stay in the database. */
 export interface ChatEvent {
@@ -26,16 +26,13 @@ export interface RecordedEvent extends ChatEvent {
  * `publishEvents` announces it after the commit, so no instance hears of a row it cannot read yet.
  */
 export async function recordChatEvent(tx: Tx, event: ChatEvent): Promise<RecordedEvent> {
-  const [row] = await tx
-    .insert(events)
-    .values({
-      workspaceId: event.workspaceId,
-      companyId: event.companyId,
-      type: event.type,
-      payload: { chatId: event.chatId, messageId: event.messageId },
-    })
-    .returning({ seq: events.seq });
-  return { ...event, seq: row?.seq ?? 0 };
+  const seq = await appendEvent(tx, {
+    workspaceId: event.workspaceId,
+    companyId: event.companyId,
+    type: event.type,
+    payload: { chatId: event.chatId, messageId: event.messageId },
+  });
+  return { ...event, seq };
 }
 
 /**

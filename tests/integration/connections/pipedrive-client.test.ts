@@ -112,7 +112,8 @@ describe('the Pipedrive client (tokens, refresh, limits)', () => {
     // refresh ends. The timer only detects that failure; it synchronizes nothing.
     const probe = await Promise.race([
       testApp.database.pool.query(
-        "select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%'",
+        // This test's database only: other test files run beside it on the same server.
+        "select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%' and datname = current_database()",
       ),
       delay(3000).then(() => 'blocked' as const),
     ]);

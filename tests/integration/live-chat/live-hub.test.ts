@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { workspaces } from '../../../server/db/schema/index.ts';
 import { createInProcessEventBus } from '../../../server/services/events/in-process-event-bus.ts';
 import { createLiveHub, type StreamSink } from '../../../server/services/live/live-hub.ts';
-import { appendPanelEvent } from '../../../server/services/live/panel-events.ts';
+import { appendEvent } from '../../../server/services/events/event-log.ts';
 import { emitPanelEvent } from '../../helpers/live-chat.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.ts';
 import { createTestLogger } from '../../helpers/test-logger.ts';
@@ -89,7 +89,9 @@ describe('live hub', () => {
     const stream = memorySink();
     await hub.open({ companyId: 1, userId: 1, workspaceId, lastEventId: undefined, sink: stream.sink });
     // Written while the bus was down: no notice reaches the hub.
-    const missed = await appendPanelEvent(database.db, { workspaceId, type: 'message.created', payload: {} });
+    const missed = await database.db.transaction((tx) =>
+      appendEvent(tx, { workspaceId, type: 'message.created', payload: {} }),
+    );
     reconnect();
     await waitFor(() => stream.ids().includes(String(missed)));
     await hub.close();
