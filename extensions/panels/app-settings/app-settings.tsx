@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useMemo, useRef } from 'preact/hooks';
 import { createPanelApi } from '../../src/api/panel-client.ts';
-import { StatusCard } from '../../src/components/StatusCard/index.tsx';
+import { startupCard } from '../../src/components/StatusCard/startup-card.tsx';
 import { usePanelStatus } from '../../src/hooks/use-panel-status.ts';
 import { RESIZE_LIMITS, usePipedriveSdk } from '../../src/sdk/use-pipedrive-sdk.ts';
 import { useResizeToContent } from '../../src/sdk/use-resize-to-content.ts';
@@ -29,26 +29,20 @@ function SettingsContent(props: { sdkState: ReturnType<typeof usePipedriveSdk> }
   const api = useMemo(() => (sdk === undefined ? undefined : createPanelApi(sdk)), [sdk]);
   const { status, error, reload } = usePanelStatus(api);
 
-  if (sdkState.status === 'preview')
-    return (
-      <StatusCard title="Parley settings (preview)">
-        Open this page from Pipedrive: Tools and apps → Marketplace apps → Parley.
-      </StatusCard>
-    );
-  if (sdkState.status === 'failed')
-    return (
-      <StatusCard title="Parley could not start inside Pipedrive" tone="danger">
-        {sdkState.message}. Reload the page.
-      </StatusCard>
-    );
-  if (error !== undefined)
-    return (
-      <StatusCard title="Parley could not load your connection" tone="danger">
-        {error}
-      </StatusCard>
-    );
-  if (sdk === undefined || api === undefined || status === undefined)
-    return <StatusCard title="Loading Parley settings…" />;
+  const startup = startupCard({
+    sdkState,
+    statusError: error,
+    loaded: sdk !== undefined && api !== undefined && status !== undefined,
+    words: {
+      preview: {
+        title: 'Parley settings (preview)',
+        body: 'Open this page from Pipedrive: Tools and apps → Marketplace apps → Parley.',
+      },
+      statusFailedTitle: 'Parley could not load your connection',
+      loadingTitle: 'Loading Parley settings…',
+    },
+  });
+  if (startup !== undefined || sdk === undefined || api === undefined || status === undefined) return startup;
 
   return (
     <main class={styles.page}>

@@ -4,6 +4,7 @@ import { ApiError, messageOf } from '../../src/api/http.ts';
 import { createPanelApi, type PanelApi } from '../../src/api/panel-client.ts';
 import { ConnectionState } from '../../src/components/ConnectionState/index.tsx';
 import { StatusCard } from '../../src/components/StatusCard/index.tsx';
+import { startupCard } from '../../src/components/StatusCard/startup-card.tsx';
 import { usePanelStatus } from '../../src/hooks/use-panel-status.ts';
 import { ChatView } from '../../src/live/chat-view.tsx';
 import styles from '../../src/live/style.module.css';
@@ -143,24 +144,18 @@ export function ChatPanel() {
   const resize = useResizeToContent(sdk, root);
   const record = useMemo(recordFromUrl, []);
 
+  const startup = startupCard({
+    sdkState,
+    statusError: error,
+    loaded: api !== undefined && status !== undefined,
+    words: {
+      preview: { title: 'Parley chat panel (preview)', body: 'Open this panel from a deal or person in Pipedrive.' },
+      statusFailedTitle: 'Parley could not load this panel',
+      loadingTitle: 'Loading WhatsApp chat…',
+    },
+  });
   let content;
-  if (sdkState.status === 'preview')
-    content = (
-      <StatusCard title="Parley chat panel (preview)">Open this panel from a deal or person in Pipedrive.</StatusCard>
-    );
-  else if (sdkState.status === 'failed')
-    content = (
-      <StatusCard title="Parley could not start inside Pipedrive" tone="danger">
-        {sdkState.message}. Reload the page.
-      </StatusCard>
-    );
-  else if (error !== undefined)
-    content = (
-      <StatusCard title="Parley could not load this panel" tone="danger">
-        {error}
-      </StatusCard>
-    );
-  else if (api === undefined || status === undefined) content = <StatusCard title="Loading WhatsApp chat…" />;
+  if (startup !== undefined || api === undefined || status === undefined) content = startup;
   else if (status.state !== 'connected') content = <ConnectionState status={status} api={api} onChanged={reload} />;
   else if (record === undefined)
     content = (

@@ -3,7 +3,7 @@ import type { InboxChat, InboxResponse, PanelLiveEvent } from '../../../contract
 import { messageOf } from '../../src/api/http.ts';
 import { createPanelApi, type PanelApi } from '../../src/api/panel-client.ts';
 import { ConnectionState } from '../../src/components/ConnectionState/index.tsx';
-import { StatusCard } from '../../src/components/StatusCard/index.tsx';
+import { startupCard } from '../../src/components/StatusCard/startup-card.tsx';
 import { usePanelStatus } from '../../src/hooks/use-panel-status.ts';
 import { ChatView } from '../../src/live/chat-view.tsx';
 import { formatRecent } from '../../src/format/date-time.ts';
@@ -161,21 +161,17 @@ export function Inbox() {
   const api = useMemo(() => (sdk === undefined ? undefined : createPanelApi(sdk)), [sdk]);
   const { status, error, reload } = usePanelStatus(api);
 
-  if (sdkState.status === 'preview')
-    return <StatusCard title="Parley inbox (preview)">Open the inbox from Pipedrive’s apps dock.</StatusCard>;
-  if (sdkState.status === 'failed')
-    return (
-      <StatusCard title="Parley could not start inside Pipedrive" tone="danger">
-        {sdkState.message}. Reload the page.
-      </StatusCard>
-    );
-  if (error !== undefined)
-    return (
-      <StatusCard title="Parley could not load your chats" tone="danger">
-        {error}
-      </StatusCard>
-    );
-  if (sdk === undefined || api === undefined || status === undefined) return <StatusCard title="Loading chats…" />;
+  const startup = startupCard({
+    sdkState,
+    statusError: error,
+    loaded: sdk !== undefined && api !== undefined && status !== undefined,
+    words: {
+      preview: { title: 'Parley inbox (preview)', body: 'Open the inbox from Pipedrive’s apps dock.' },
+      statusFailedTitle: 'Parley could not load your chats',
+      loadingTitle: 'Loading chats…',
+    },
+  });
+  if (startup !== undefined || sdk === undefined || api === undefined || status === undefined) return startup;
   if (status.state !== 'connected') return <ConnectionState status={status} api={api} onChanged={reload} />;
   return <InboxBody api={api} sdk={sdk} />;
 }
