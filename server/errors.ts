@@ -53,3 +53,20 @@ function stripUndefined<T extends object>(value: T): T {
 export interface ErrorEnvelope {
   error: { code: string; message: string; details?: Record<string, unknown>; requestId?: string };
 }
+
+/**
+ * Socket errors and PostgreSQL's connection-exception (08…) and operator-intervention (57P0…)
+ * classes: the database restarted or cannot be reached, as opposed to a query Parley got wrong.
+ */
+const DATABASE_UNAVAILABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/** Whether an error means the database is down or restarting (then 503 and a retry, not a 500). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (DATABASE_UNAVAILABLE_CODES.has(code) || /^(08|57P0)/.test(code))) return true;
+    if (/^Connection terminated/.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { isAppError, type ErrorEnvelope } from '../errors.ts';
+import { isAppError, isDatabaseUnavailable, type ErrorEnvelope } from '../errors.ts';
 
 /** Fastify's own 4xx errors, mapped to Parley codes and sentences a person can act on. */
 const FASTIFY_ERRORS: Record<string, { code: string; message: string }> = {
@@ -57,6 +57,16 @@ function errorHandler(error: FastifyError, request: FastifyRequest, reply: Fasti
         ? 'request.malformed_json'
         : 'request.rejected';
     return envelope(code, error.message, request);
+  }
+  if (isDatabaseUnavailable(error)) {
+    // A restart or a network cut: callers retry (Meta and Pipedrive redeliver webhooks on non-2xx).
+    request.log.warn({ code: error.code }, 'the database is unavailable');
+    void reply.status(503).header('retry-after', '5');
+    return envelope(
+      'service.database_unavailable',
+      'Parley cannot reach its database right now. Try again in a few seconds.',
+      request,
+    );
   }
   request.log.error({ err: error }, 'unhandled error');
   void reply.status(500);

@@ -35,6 +35,15 @@ describe('error envelope', () => {
     app.get('/test/crash', async () => {
       throw new Error('database password is hunter2');
     });
+    // What pg raises when PostgreSQL restarts under a query, and when it cannot be reached.
+    app.get('/test/database-restarting', async () => {
+      throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    });
+    app.get('/test/database-unreachable', async () => {
+      throw new Error('transaction failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      });
+    });
     await app.ready();
   });
 
@@ -108,5 +117,21 @@ describe('error envelope', () => {
     });
     expect(response.body).not.toContain('hunter2');
     expect(response.body).not.toContain('at ');
+  });
+
+  it('answers 503 with Retry-After while the database restarts or cannot be reached, never a 500', async () => {
+    for (const url of ['/test/database-restarting', '/test/database-unreachable']) {
+      const response = await inject({ method: 'GET', url, headers: { 'x-request-id': 'req-db' } });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
+      expect(response.json()).toStrictEqual({
+        error: {
+          code: 'service.database_unavailable',
+          message: expect.stringContaining('cannot reach its database'),
+          requestId: 'req-db',
+        },
+      });
+      expect(response.body).not.toContain('5432');
+    }
   });
 });
