@@ -101,9 +101,10 @@ export function createJobRegistrations(services: {
     }),
     registerJob({
       queue: whatsappInboxQueue,
-      // Many short jobs (one per webhook): a backlog drains without a poll between jobs. One worker
-      // per process, as benchmarked (docs/PERFORMANCE.md); several are safe since the event log
-      // orders each workspace's commits (services/events/event-log.ts), and worker processes scale out.
+      // Many short jobs (one per webhook): a backlog drains without a poll between jobs, four at a
+      // time per process (rows are locked with skip locked; the event log orders each workspace's
+      // commits, services/events/event-log.ts, so live streams miss nothing). docs/PERFORMANCE.md.
+      concurrency: 4,
       batchSize: 5,
       async handler(data) {
         await domain.inbox.process(data.inboxIds);
