@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import type { SettingsReply, SyncSettings } from '../../contracts/panel.schemas.ts';
+import { DEFAULT_SYNC_SETTINGS } from '../../contracts/sync-settings-defaults.ts';
 import { AppSettings } from '../../extensions/panels/app-settings/app-settings.tsx';
 import { statusOf } from './helpers/chat-fixtures.ts';
 import { executed, resetSdk } from './helpers/fake-sdk.ts';
@@ -10,20 +11,7 @@ jest.mock(
   () => jest.requireActual<{ sdkModule: unknown }>('./helpers/fake-sdk.ts').sdkModule,
 );
 
-const settings: SyncSettings = {
-  autoCreatePersons: true,
-  skipGroups: true,
-  exclusions: [],
-  createOnNewChat: 'nothing',
-  dealPipelineId: null,
-  dealStageId: null,
-  dealTitleTemplate: 'WhatsApp: {{contact_name}}',
-  leadTitleTemplate: 'WhatsApp: {{contact_name}}',
-  leadLabelId: null,
-  ownerRule: 'channel_owner',
-  fixedOwnerUserId: null,
-  timelineMode: 'note',
-};
+const settings: SyncSettings = { ...DEFAULT_SYNC_SETTINGS };
 
 function openSettings() {
   const status = statusOf('connected');

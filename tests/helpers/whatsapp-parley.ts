@@ -162,6 +162,22 @@ export async function startWhatsAppParley(options: { workers?: boolean; mediaMax
 
 export type WhatsAppParley = Awaited<ReturnType<typeof startWhatsAppParley>>;
 
+/**
+ * Two tenants for isolation tests: Acme (Ada, the sandbox's first number) and Globex (Gina, the
+ * second), each with its number connected and one chat a customer opened.
+ */
+export async function startTwoCompanyChats() {
+  const parley = await startWhatsAppParley();
+  const [acme, globex] = parley.sandbox.whatsapp.numbers as [SandboxBusinessNumber, SandboxBusinessNumber];
+  const channelA = await parley.addNumber(await parley.installCompany(parley.pd.users.ada), acme);
+  const channelB = await parley.addNumber(await parley.installCompany(parley.pd.users.gina), globex);
+  const firstChat = async (from: string, to: SandboxBusinessNumber, text: string) =>
+    (await parley.storedMessage(parley.sandbox.whatsapp.sendFromCustomer({ from, to: to.phoneNumberId, text }))).chatId;
+  const chatA = await firstChat('+34600111222', acme, 'hola');
+  const chatB = await firstChat('+14155550101', globex, 'hi B');
+  return { parley, acme, globex, channelA, channelB, chatA, chatB };
+}
+
 /** A Cloud API notification around `value` (one entry, one `messages` change), as Meta batches it. */
 export function notification(wabaId: string, value: Record<string, unknown>) {
   return {

@@ -3,24 +3,11 @@ import { Value } from 'typebox/value';
 import type { Db } from '../../db/client.ts';
 import { companySettings } from '../../db/schema/index.ts';
 import { SyncSettingsSchema, type SyncSettings } from '../../../contracts/panel.schemas.ts';
+import { DEFAULT_SYNC_SETTINGS } from '../../../contracts/sync-settings-defaults.ts';
 
 /** The shape is part of the panel contract; the sync engine reads it from here too. */
+export { DEFAULT_SYNC_SETTINGS };
 export type { SyncSettings };
-
-export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
-  autoCreatePersons: true,
-  skipGroups: true,
-  exclusions: [],
-  createOnNewChat: 'nothing',
-  dealPipelineId: null,
-  dealStageId: null,
-  dealTitleTemplate: 'WhatsApp: {{contact_name}}',
-  leadTitleTemplate: 'WhatsApp: {{contact_name}}',
-  leadLabelId: null,
-  ownerRule: 'channel_owner',
-  fixedOwnerUserId: null,
-  timelineMode: 'note',
-};
 
 export function createSyncSettingsService(deps: { db: Db }) {
   return {

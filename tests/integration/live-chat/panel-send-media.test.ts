@@ -4,7 +4,7 @@ import { media, messages } from '../../../server/db/schema/index.ts';
 import type { SandboxBusinessNumber } from '../../../sandbox/whatsapp/emulator.ts';
 import { bearer, signPanelToken } from '../../helpers/panel-token.ts';
 import type { PipedriveUser } from '../../helpers/pipedrive-sandbox.ts';
-import { startWhatsAppParley, waitForProcessing, type WhatsAppParley } from '../../helpers/whatsapp-parley.ts';
+import { startTwoCompanyChats, waitForProcessing, type WhatsAppParley } from '../../helpers/whatsapp-parley.ts';
 
 // Each test crosses the sandbox over HTTP and a job worker: room for a loaded machine.
 jest.setTimeout(90_000);
@@ -18,22 +18,11 @@ const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 let parley: WhatsAppParley;
 let acme: SandboxBusinessNumber;
-let globex: SandboxBusinessNumber;
 let chatA: string;
 let chatB: string;
 
 beforeAll(async () => {
-  parley = await startWhatsAppParley();
-  [acme, globex] = parley.sandbox.whatsapp.numbers as [SandboxBusinessNumber, SandboxBusinessNumber];
-  await parley.addNumber(await parley.installCompany(parley.pd.users.ada), acme);
-  await parley.addNumber(await parley.installCompany(parley.pd.users.gina), globex);
-  chatA = (await parley.storedMessage(parley.sandbox.whatsapp.sendFromCustomer({ from: '+34600111222', text: 'hola' })))
-    .chatId;
-  chatB = (
-    await parley.storedMessage(
-      parley.sandbox.whatsapp.sendFromCustomer({ from: '+14155550101', to: globex.phoneNumberId, text: 'hi B' }),
-    )
-  ).chatId;
+  ({ parley, acme, chatA, chatB } = await startTwoCompanyChats());
 }, 120_000);
 afterAll(() => parley.close());
 

@@ -9,7 +9,7 @@ import {
   waitForProcessing,
   metaJson,
   notification,
-  startWhatsAppParley,
+  startTwoCompanyChats,
   type WhatsAppParley,
 } from '../../helpers/whatsapp-parley.ts';
 
@@ -24,18 +24,8 @@ let chatA: string;
 let chatB: string;
 
 beforeAll(async () => {
-  parley = await startWhatsAppParley();
-  [acme, globex] = parley.sandbox.whatsapp.numbers as [SandboxBusinessNumber, SandboxBusinessNumber];
-  channelA = await parley.addNumber(await parley.installCompany(parley.pd.users.ada), acme);
-  await parley.addNumber(await parley.installCompany(parley.pd.users.gina), globex);
-  chatA = (await parley.storedMessage(parley.sandbox.whatsapp.sendFromCustomer({ from: '+34600111222', text: 'hola' })))
-    .chatId;
-  chatB = (
-    await parley.storedMessage(
-      parley.sandbox.whatsapp.sendFromCustomer({ from: '+14155550101', to: globex.phoneNumberId, text: 'hi B' }),
-    )
-  ).chatId;
   // Starting a sandbox and a listening Parley with its database takes a while on a loaded machine.
+  ({ parley, acme, globex, channelA, chatA, chatB } = await startTwoCompanyChats());
 }, 120_000);
 afterAll(() => parley.close());
 afterEach(() => {
