@@ -239,13 +239,6 @@ export type MarkReadResponse = Static<typeof MarkReadResponseSchema>;
 
 // ── Sending (the shapes the panels send) ──
 
-/** A template body parameter as the Cloud API takes it (`parameter_name` for named templates). */
-export interface TemplateParameter {
-  type: 'text';
-  text: string;
-  parameter_name?: string;
-}
-
 /** `POST /api/panel/chats/:chatId/messages`: free text (optionally a reply) or a template. */
 export const SendMessageBodySchema = Type.Union([
   Type.Object(
