@@ -215,8 +215,12 @@ describe('Pipedrive webhooks keep chat links and the phone cache right (against 
       id: wonDealId,
       values: { status: 'won' },
     });
-    await waitFor(async () => (await channel.chatRow(chatId)).dealId === null, { message: 'won deal released' });
-    expect((await audits('sync.deal_closed')).filter((entry) => entry.subjectId === String(wonDealId))).toHaveLength(1);
+    // The audit entry is the event's last write: once it is there, the chat has been released.
+    const closedEntries = async () =>
+      (await audits('sync.deal_closed')).filter((entry) => entry.subjectId === String(wonDealId));
+    await waitFor(async () => (await closedEntries()).length > 0, { message: 'won deal released' });
+    expect(await closedEntries()).toHaveLength(1);
+    expect((await channel.chatRow(chatId)).dealId).toBeNull();
 
     const next = await testApp.domain.chatLinks.resolve(chatId);
     const newDealId = next.kind === 'linked' ? next.dealId : null;
