@@ -22,6 +22,17 @@ export const SyncSettingsSchema = Type.Object(
     ownerRule: Type.Union([Type.Literal('channel_owner'), Type.Literal('fixed_user'), Type.Literal('round_robin')]),
     fixedOwnerUserId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
     timelineMode: Type.Union([Type.Literal('note'), Type.Literal('activity')]),
+    /**
+     * While a chat keeps talking, its note (or activity) is rewritten at most once per this many
+     * seconds; the first message after a quiet spell still lands after the 2-second coalescing.
+     * 0 rewrites it as messages arrive. Every rewrite is an update (10 budget tokens in Pipedrive).
+     */
+    timelineUpdateIntervalSeconds: Type.Union([
+      Type.Literal(0),
+      Type.Literal(30),
+      Type.Literal(120),
+      Type.Literal(600),
+    ]),
   },
   { additionalProperties: false },
 );

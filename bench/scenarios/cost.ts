@@ -46,15 +46,19 @@ function spend(calls: RecordedCall[]): Spend {
 
 /**
  * Pipedrive writes and budget tokens per WhatsApp message, on the sandbox's Lite plan limits, for a
- * steady stream (each chat gets a message every 3 s, longer than the 2 s coalescing window) and a
+ * chat's first message, a steady stream (each chat gets a message every 3 s, longer than the 2 s
+ * coalescing window, shorter than the 30 s update interval) and a
  * burst of 200 messages in one chat; then the naive baseline (bench/naive-baseline.ts) on the same
  * emulator with the same messages.
  */
 export async function costScenario(options: ScenarioOptions): Promise<ScenarioOutcome> {
-  const rounds = options.smoke ? 2 : 10;
+  const rounds = options.smoke ? 2 : 20;
   const burstSize = options.smoke ? 20 : 200;
   const stack = await startStack({ label: 'cost', logDir: options.logDir, runWorkers: true });
   try {
+    // A chat's first message pays for finding its person (phone searches) and its note: measured
+    // on its own, then the steady stream of chats Parley already knows, as most traffic is.
+    const firstMessages = KNOWN.map((customer, index) => ({ customer, text: `Hello there, cost-first-${index}` }));
     const steadyMessages = Array.from({ length: rounds * KNOWN.length }, (_, index) => ({
       customer: KNOWN[index % KNOWN.length] as Customer,
       text: `Question about my order, cost-steady-${index}`,
@@ -64,6 +68,7 @@ export async function costScenario(options: ScenarioOptions): Promise<ScenarioOu
       text: `Quick one, cost-burst-${index}`,
     }));
 
+    const first = await parleyRun(stack, firstMessages, 'cost-first-\\d+', { perSecond: 1, connections: 1 });
     // One message a second, round-robin over three chats: each chat gets one every 3 s.
     const steady = await parleyRun(stack, steadyMessages, 'cost-steady-\\d+', { perSecond: 1, connections: 1 });
     // As fast as Meta would deliver them: one notification per message, 10 in flight.
@@ -72,11 +77,25 @@ export async function costScenario(options: ScenarioOptions): Promise<ScenarioOu
     const naiveToken = await stack.sandbox.call('naiveAccessToken', { userId: stack.admin.userId });
     const asNaive = (messages: { customer: Customer; text: string }[]): NaiveMessage[] =>
       messages.map(({ customer, text }) => ({ phone: customer.waId, name: customer.name, text: `naive ${text}` }));
+    const naiveFirst = await naiveRun(stack, naiveToken, asNaive(firstMessages));
     const naiveSteady = await naiveRun(stack, naiveToken, asNaive(steadyMessages));
     const naiveBurst = await naiveRun(stack, naiveToken, asNaive(burstMessages));
 
     const perMessage = (value: number, messages: number) => value / messages;
     const figures: Figure[] = [];
+    const firstTokens = perMessage(first.spend.tokens, firstMessages.length);
+    figures.push(
+      {
+        scenario: SCENARIO,
+        metric: "a chat's first message (person found by phone, note created): budget tokens",
+        value: firstTokens,
+      },
+      {
+        scenario: SCENARIO,
+        metric: "a chat's first message: NAIVE BASELINE tokens",
+        value: perMessage(naiveFirst.spend.tokens, firstMessages.length),
+      },
+    );
     for (const [label, parley, naive, messages, writeTarget] of [
       ['steady stream', steady.spend, naiveSteady.spend, steadyMessages.length, 1.0],
       [`burst of ${burstSize} in one chat`, burst.spend, naiveBurst.spend, burstMessages.length, 0.1],
@@ -130,24 +149,25 @@ export async function costScenario(options: ScenarioOptions): Promise<ScenarioOu
     return {
       figures,
       checks: [
+        check(SCENARIO, 'first messages: each in exactly one note', firstMessages.length, first.notedOnce),
         check(SCENARIO, 'steady: every message in exactly one note', steadyMessages.length, steady.notedOnce),
         check(SCENARIO, 'burst: every message in exactly one note', burstMessages.length, burst.notedOnce),
         check(
           SCENARIO,
           'webhooks answered 200',
-          steadyMessages.length + burstMessages.length,
-          steady.acknowledged + burst.acknowledged,
+          firstMessages.length + steadyMessages.length + burstMessages.length,
+          first.acknowledged + steady.acknowledged + burst.acknowledged,
         ),
         check(
           SCENARIO,
           'naive baseline: one note per message',
-          steadyMessages.length + burstMessages.length,
-          naiveSteady.outcome.notesCreated + naiveBurst.outcome.notesCreated,
+          firstMessages.length + steadyMessages.length + burstMessages.length,
+          naiveFirst.outcome.notesCreated + naiveSteady.outcome.notesCreated + naiveBurst.outcome.notesCreated,
         ),
       ],
-      details: { steady, burst, naiveSteady, naiveBurst },
+      details: { first, steady, burst, naiveFirst, naiveSteady, naiveBurst },
       notes: [
-        'Pipedrive cost: "writes" are every successful POST/PUT/PATCH/DELETE Parley made (person, deal and note); the steady stream uses the three seeded customers who already have a person and an open deal, the burst a new customer (person and deal created once).',
+        'Pipedrive cost: "writes" are every successful POST/PUT/PATCH/DELETE Parley made (person, deal and note); the three seeded customers already have a person and an open deal in Pipedrive; their first messages are measured apart (Parley finds the person by phone once), then the steady stream of 20 rounds; the burst is a new customer (person and deal created once). Parley runs with the default sync settings: a chat\'s note is rewritten at most every 30 s while the chat is active (the company\'s "update an active chat\'s timeline entry" setting).',
       ],
     };
   } finally {

@@ -15,14 +15,14 @@ const settings: SyncSettings = { ...DEFAULT_SYNC_SETTINGS };
 
 function openSettings() {
   const status = statusOf('connected');
-  fakeServer({
+  const server = fakeServer({
     'GET /api/panel/status': { body: { ...status, viewer: { ...status.viewer, isPipedriveAdmin: true } } },
     'GET /api/panel/settings': { body: { settings, canEdit: true } satisfies SettingsReply },
     'GET /api/panel/settings/options': { body: { pipelines: [], leadLabels: [], users: [] } },
     'PUT /api/panel/settings': (request) => ({ body: { settings: request.body } }),
   });
   window.history.replaceState({}, '', '/extensions/panels/app-settings/?id=settings-1&userId=1&companyId=1');
-  return render(<AppSettings />);
+  return { server, view: render(<AppSettings />) };
 }
 
 beforeEach(() => {
@@ -48,5 +48,23 @@ describe('the app-settings page inside Pipedrive', () => {
     expect(await screen.findByText('Settings saved.')).toBeTruthy();
     fireEvent.click(screen.getByRole('checkbox', { name: 'Skip group chats' }));
     expect(screen.queryByText('Settings saved.')).toBeNull();
+  });
+
+  it("saves how often an active chat's timeline entry is rewritten, 30 seconds until changed", async () => {
+    const { server } = openSettings();
+    const interval = await screen.findByRole<HTMLSelectElement>('combobox', { name: /Update an active chat/ });
+    expect(interval.selectedOptions[0]?.textContent).toBe('At most every 30 seconds');
+    expect([...interval.options].map((option) => option.textContent)).toEqual([
+      'As messages arrive',
+      'At most every 30 seconds',
+      'At most every 2 minutes',
+      'At most every 10 minutes',
+    ]);
+    fireEvent.change(interval, { target: { value: '120' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(await screen.findByText('Settings saved.')).toBeTruthy();
+    expect(server.sent('PUT', '/api/panel/settings').map((request) => request.body)).toEqual([
+      { ...settings, timelineUpdateIntervalSeconds: 120 },
+    ]);
   });
 });

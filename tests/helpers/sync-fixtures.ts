@@ -9,6 +9,7 @@ import { channels, chats, companies, contacts, messages } from '../../server/db/
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
 import { syncChatQueue } from '../../server/jobs/queues.ts';
 import type { Sandbox } from '../../sandbox/index.ts';
+import type { SyncSettingsService } from '../../server/services/settings/sync-settings.ts';
 
 /**
  * WhatsApp rows seeded straight into the database, as ingestion would leave them, for the sync
@@ -125,6 +126,14 @@ export const eventually: typeof waitFor = (condition, options = {}) =>
   waitFor(condition, { timeoutMs: 30_000, ...options });
 
 /**
+ * For tests that watch each rewrite of a note: the company rewrites it as messages arrive (its
+ * default waits 30 s between rewrites of an active chat; transcripts.test.ts covers that).
+ */
+export async function rewriteAsMessagesArrive(settings: SyncSettingsService, companyId: number) {
+  await settings.save(companyId, { ...(await settings.get(companyId)), timelineUpdateIntervalSeconds: 0 }, null);
+}
+
+/**
  * Parley against a sandbox Pipedrive of its own, with the demo company connected by Ada, the real
  * job handlers running, and one chat linked to the demo's first person and deal.
  */
@@ -135,6 +144,7 @@ export async function startSyncHarness(options: Omit<TestAppOptions, 'config'> =
   const demo = h.pd.sandbox.pipedrive.seed.demo;
   const [person, deal] = [demo.persons[0], demo.deals[0]];
   if (person === undefined || deal === undefined) throw new Error('the sandbox seed changed');
+  await rewriteAsMessagesArrive(h.testApp.domain.syncSettings, demo.company.id);
   const db = h.testApp.database.db;
   const chat = await seedChat(db, {
     workspaceId: await workspaceOf(db, demo.company.id),

@@ -9,6 +9,12 @@ import { Notice } from '../../src/components/Notice/index.tsx';
 import { Section } from '../../src/components/Section/index.tsx';
 import { RecordPicker, useSettingsOptions } from './settings-options.tsx';
 import styles from './style.module.css';
+import { TIMELINE_UPDATE_INTERVALS } from '../../../contracts/sync-settings-defaults.ts';
+
+function intervalLabel(seconds: number): string {
+  if (seconds === 0) return 'As messages arrive';
+  return `At most every ${seconds < 60 ? `${seconds} seconds` : `${seconds / 60} minutes`}`;
+}
 
 /** The company's sync settings; Pipedrive admins edit, everyone else reads. */
 export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }) {
@@ -177,6 +183,27 @@ export function SyncSettingsForm(props: { sdk: AppExtensionsSDK; api: PanelApi }
             >
               <option value="note">A note (transcript)</option>
               <option value="activity">A done activity</option>
+            </select>
+          </Field>
+          <Field
+            label="Update an active chat's timeline entry"
+            hint="Each update spends Pipedrive API budget; the chat panel is live either way."
+          >
+            <select
+              value={String(settings.timelineUpdateIntervalSeconds)}
+              onChange={(e) =>
+                update({
+                  timelineUpdateIntervalSeconds: Number(
+                    e.currentTarget.value,
+                  ) as SyncSettings['timelineUpdateIntervalSeconds'],
+                })
+              }
+            >
+              {TIMELINE_UPDATE_INTERVALS.map((seconds) => (
+                <option key={seconds} value={String(seconds)}>
+                  {intervalLabel(seconds)}
+                </option>
+              ))}
             </select>
           </Field>
           {canEdit ? (

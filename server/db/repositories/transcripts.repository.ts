@@ -59,19 +59,34 @@ export function createTranscriptsRepository(db: DbOrTx) {
      * none), oldest first, each with the fingerprint of its messages now. A fingerprint, not a
      * timestamp watermark: a message committed late with an older `updated_at` still changes it.
      */
-    async staleDays(companyId: number, chatId: string): Promise<{ day: string; fingerprint: string }[]> {
-      const result = await db.execute<{ day: string; fingerprint: string }>(sql`
-        select d.day, d.fingerprint from (
+    async staleDays(
+      companyId: number,
+      chatId: string,
+    ): Promise<{ day: string; fingerprint: string; written: boolean }[]> {
+      const result = await db.execute<{ day: string; fingerprint: string; written: boolean }>(sql`
+        select d.day, d.fingerprint, t.id is not null as written from (
           select ${messageDay} as day, ${dayFingerprint} as fingerprint
           from ${messages} where ${messages.chatId} = ${chatId} group by 1
         ) d
-        where not exists (
-          select 1 from ${transcripts} t
-          where t.company_id = ${companyId} and t.chat_id = ${chatId} and t.part = 1
-            and to_char(t.day, 'YYYY-MM-DD') = d.day and t.synced_fingerprint = d.fingerprint
-        )
+        left join ${transcripts} t
+          on t.company_id = ${companyId} and t.chat_id = ${chatId} and t.part = 1
+            and to_char(t.day, 'YYYY-MM-DD') = d.day
+        where t.synced_fingerprint is distinct from d.fingerprint
         order by d.day`);
       return result.rows;
+    },
+
+    /**
+     * When the chat's timeline may next be rewritten, if that is still ahead: its latest transcript
+     * write plus `intervalSeconds`. In database time, the clock pg-boss schedules jobs by.
+     */
+    async nextRewriteAt(companyId: number, chatId: string, intervalSeconds: number): Promise<Date | null> {
+      const result = await db.execute<{ at_ms: number | string }>(sql`
+        select extract(epoch from max(updated_at) + make_interval(secs => ${intervalSeconds})) * 1000 as at_ms
+        from ${transcripts} where company_id = ${companyId} and chat_id = ${chatId}
+        having max(updated_at) + make_interval(secs => ${intervalSeconds}) > now()`);
+      const row = result.rows[0];
+      return row === undefined ? null : new Date(Math.ceil(Number(row.at_ms)));
     },
 
     /** A day's messages in order, with who sent each (member, Pipedrive user) resolved to a name. */

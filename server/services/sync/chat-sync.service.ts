@@ -32,7 +32,11 @@ const MAX_DAYS_PER_JOB = 20;
 const MAX_THROTTLE_DELAY_S = 300;
 
 export type ChatSyncOutcome =
-  { kind: 'skipped'; reason: string } | { kind: 'up_to_date' } | { kind: 'synced'; days: string[]; writes: number };
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'up_to_date' }
+  | { kind: 'synced'; days: string[]; writes: number }
+  /** An active chat's rewrite waits for the company's timeline update interval. */
+  | { kind: 'throttled'; until: Date };
 
 interface SenderRow {
   message: typeof messages.$inferSelect;
@@ -97,6 +101,14 @@ export function createChatSyncService(deps: {
     if (staleDays.length === 0) return { kind: 'up_to_date' };
     const settings = await deps.settings.get(company.id);
     if (contact.isGroup && settings.skipGroups) return skip('group_chat');
+    // Coalescing makes a burst one write; the interval makes a conversation a write every N seconds
+    // instead of one per message (a rewrite is an update: 10 budget tokens). A day's first write
+    // (a new chat, a new day) is never held back, so new chats still reach Pipedrive in seconds.
+    const interval = settings.timelineUpdateIntervalSeconds;
+    if (interval > 0 && staleDays.every((day) => day.written)) {
+      const until = await repository.nextRewriteAt(company.id, chatId, interval);
+      if (until !== null) return { kind: 'throttled', until };
+    }
     const resolution = await deps.resolver.resolve(chatId);
     if (resolution.kind === 'skipped') return skip(resolution.reason);
 
@@ -219,7 +231,10 @@ export function createChatSyncService(deps: {
         throw error;
       };
       try {
-        return await syncChat(data.chatId);
+        const outcome = await syncChat(data.chatId);
+        // Not audited: it decides when, not what; the write that follows is.
+        if (outcome.kind === 'throttled') await defer({ chatId: data.chatId }, outcome.until);
+        return outcome;
       } catch (error) {
         if (!isAppError(error)) return await retry(error);
         if (error.code === 'pipedrive.budget_exhausted') {

@@ -86,5 +86,14 @@ describe('sync settings in the app-settings page (against the sandbox)', () => {
     expect(invalid.json()).toMatchObject({ error: { code: 'request.invalid' } });
     const unknownKey = await as(pd.users.ada, 'PUT', '/api/panel/settings', { ...next, surprise: true });
     expect(unknownKey.statusCode).toBe(400);
+    // Only the offered intervals: 5 s would spend a write per message and more.
+    const everyFewSeconds = await as(pd.users.ada, 'PUT', '/api/panel/settings', {
+      ...next,
+      timelineUpdateIntervalSeconds: 5,
+    });
+    expect(everyFewSeconds.statusCode).toBe(400);
+    expect((await as(pd.users.sam, 'GET', '/api/panel/settings')).json()).toMatchObject({
+      settings: { timelineUpdateIntervalSeconds: 30 },
+    });
   });
 });

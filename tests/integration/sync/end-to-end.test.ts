@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { chats } from '../../../server/db/schema/index.ts';
-import { eventually, transcriptNotes } from '../../helpers/sync-fixtures.ts';
+import { eventually, rewriteAsMessagesArrive, transcriptNotes } from '../../helpers/sync-fixtures.ts';
 import { startWhatsAppParley, type WhatsAppParley } from '../../helpers/whatsapp-parley.ts';
 
 jest.setTimeout(120_000);
@@ -26,6 +26,7 @@ describe('message sync end to end: signed webhook → stored message → note', 
     const { demo } = parley.pd.sandbox.pipedrive.seed;
     if (number === undefined) throw new Error('the seed changed');
     const admin = await parley.installCompany(parley.pd.users.ada);
+    await rewriteAsMessagesArrive(parley.testApp.domain.syncSettings, demo.company.id);
     const channel = await parley.addNumber(admin, number);
 
     const hello = await parley.deliverInbound(number, channel.id, { type: 'text', text: { body: 'Hi <b>there</b>' } });

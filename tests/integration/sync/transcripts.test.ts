@@ -96,6 +96,62 @@ describe('message sync: one note per chat per day, against the sandbox Pipedrive
     expect(noteWrites(h.pd.sandbox)).toHaveLength(5);
   });
 
+  it("with the default update interval, an active chat's note is rewritten once per 30 s, a new day's note at once", async () => {
+    const { syncSettings } = h.testApp.domain;
+    const companyId = seed().company.id;
+    await syncSettings.save(
+      companyId,
+      { ...(await syncSettings.get(companyId)), timelineUpdateIntervalSeconds: 30 },
+      null,
+    );
+    const pool = h.testApp.database.pool;
+    const lastWrite = async () =>
+      (
+        await pool.query<{ at: Date }>('select max(updated_at) as at from transcripts where chat_id = $1', [
+          chat.chatId,
+        ])
+      ).rows[0]?.at;
+
+    await addMessage(db(), h.testApp.jobs, chat, { body: 'first of a conversation' });
+    await noteShowing('first of a conversation');
+    await eventually(async () => ((await idleSyncJobs()) ? true : undefined));
+    const written = await lastWrite();
+    if (written === undefined) throw new Error('the transcript row is missing');
+
+    // The reply comes 30 s too soon: its job defers itself to the end of the interval, writing nothing.
+    await addMessage(db(), h.testApp.jobs, chat, { body: 'second, soon after' });
+    await addMessage(db(), h.testApp.jobs, chat, { body: 'third, soon after' });
+    // (The job each message sends first waits the 2 s coalescing: the deferred one starts later.)
+    const deferred = await eventually(async () => {
+      const jobs = await syncJobs(pool);
+      const later = jobs.filter(
+        (job) => job.state === 'created' && job.start_after.getTime() > written.getTime() + 10_000,
+      );
+      return jobs.some((job) => job.state === 'active') || later.length !== 1 ? undefined : later[0];
+    });
+    expect(Math.abs(deferred.start_after.getTime() - (written.getTime() + 30_000))).toBeLessThan(1_000);
+    expect(noteWrites(h.pd.sandbox)).toHaveLength(1);
+
+    // The interval passes (the job's start and the last write moved back instead of waiting):
+    // one rewrite carries both messages.
+    await pool.query("update transcripts set updated_at = updated_at - interval '30 seconds' where chat_id = $1", [
+      chat.chatId,
+    ]);
+    await pool.query("update pgboss.job set start_after = now() where name = 'sync.chat' and state = 'created'");
+    await noteShowing('third, soon after');
+    await eventually(async () => ((await idleSyncJobs()) ? true : undefined));
+    expect(noteWrites(h.pd.sandbox)).toHaveLength(2);
+    expect(transcriptNotes(h.pd.sandbox, chat.chatId)[0]?.content).toContain('second, soon after');
+
+    // A message dated on an earlier day starts that day's note: a first write is never held back.
+    const yesterday = new Date(Date.now() - 86_400_000);
+    await addMessage(db(), h.testApp.jobs, chat, { body: 'from yesterday', sentAt: yesterday });
+    await eventually(() =>
+      transcriptNotes(h.pd.sandbox, chat.chatId).find((note) => note.content.includes('from yesterday')),
+    );
+    expect(transcriptNotes(h.pd.sandbox, chat.chatId)).toHaveLength(2);
+  });
+
   it('renders outbound messages by their sender, a voice note, a location and a reaction in the note', async () => {
     const question = await addMessage(db(), undefined, chat, { body: 'Where are you?' });
     await addMessage(db(), undefined, chat, {
