@@ -101,16 +101,17 @@ export function createChatSyncService(deps: {
     if (staleDays.length === 0) return { kind: 'up_to_date' };
     const settings = await deps.settings.get(company.id);
     if (contact.isGroup && settings.skipGroups) return skip('group_chat');
+    const resolution = await deps.resolver.resolve(chatId);
+    if (resolution.kind === 'skipped') return skip(resolution.reason);
     // Coalescing makes a burst one write; the interval makes a conversation a write every N seconds
     // instead of one per message (a rewrite is an update: 10 budget tokens). A day's first write
-    // (a new chat, a new day) is never held back, so new chats still reach Pipedrive in seconds.
+    // (a new chat, a new day) is never held back, so new chats still reach Pipedrive in seconds, and
+    // identity comes first: a returning customer's new deal is created at once (no calls for a linked chat).
     const interval = settings.timelineUpdateIntervalSeconds;
     if (interval > 0 && staleDays.every((day) => day.written)) {
       const until = await repository.nextRewriteAt(company.id, chatId, interval);
       if (until !== null) return { kind: 'throttled', until };
     }
-    const resolution = await deps.resolver.resolve(chatId);
-    if (resolution.kind === 'skipped') return skip(resolution.reason);
 
     const anchors: TimelineAnchors = {
       personId: resolution.personId,
