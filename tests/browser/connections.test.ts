@@ -28,6 +28,14 @@ describeInChromium('connecting Parley in the browser (sandbox)', () => {
     await ada.goto(settingsUrl);
     const adaSettings = await extensionFrame(ada, 'iframe.pd-frame[data-kind="custom_ui_settings"]');
     await adaSettings.getByText('connected by Ada Admin (you)').waitFor();
+    // She chooses how often an active chat's note may be rewritten (the budget it spends).
+    const interval = adaSettings.getByLabel("Update an active chat's timeline entry");
+    expect(await interval.locator('option:checked').textContent()).toBe('At most every 30 seconds');
+    await interval.selectOption({ label: 'At most every 2 minutes' });
+    await adaSettings.getByRole('button', { name: 'Save settings' }).click();
+    await adaSettings.getByText('Settings saved.').waitFor();
+    await ada.screenshot({ path: 'tmp/screenshots/sync-settings-interval.png', fullPage: true });
+    expect((await testApp.domain.syncSettings.get(admin.companyId)).timelineUpdateIntervalSeconds).toBe(120);
 
     // Ada invites Sam to the workspace; Sam signs up through the link.
     await ada.goto(`${parleyUrl}/team`);
