@@ -154,7 +154,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         throw new Error(
           `pg-boss's insert into ${queue.name} is no longer one statement with the jobs as its one parameter`,
         );
-      return { sql: statement.sql, job: jobs[0] as Record<string, unknown> };
+      // The template is copied once per job: an id in it (pg-boss sets one when its test spies are
+      // on) would make every copy the same job, so each leaves it to the insert's gen_random_uuid().
+      const { id: _id, ...job } = jobs[0] as Record<string, unknown>;
+      return { sql: statement.sql, job };
     },
     async stop(stopOptions = {}) {
       await boss.stop({
