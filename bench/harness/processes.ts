@@ -56,12 +56,25 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds. On a machine shared with
+ * other work, CPU per request moves far less than requests per second (a process that waits for a
+ * core is not charged for the wait). Linux clock ticks are 1/100 s (USER_HZ).
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export interface ParleyProcess {
   url: string;
   port: number;
   child: ChildProcess;
   logFile: string;
   rssMb(): number;
+  cpuMs(): number;
   /** SIGTERM (graceful shutdown), then waits for the exit. */
   stop(): Promise<number | null>;
 }
@@ -122,6 +135,7 @@ export async function startParleyProcess(options: {
     child,
     logFile: options.logFile,
     rssMb: () => rssMb(child.pid ?? 0),
+    cpuMs: () => cpuMs(child.pid ?? 0),
     stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;

@@ -38,14 +38,13 @@ export interface JobQueue {
     options?: SendOptions & { tx?: Tx },
   ): Promise<string | null>;
   /**
-   * Enqueues several jobs of one queue with one statement (the queue's `sendDefaults` applied to
-   * each); with `tx`, inside that transaction, like `send`.
+   * pg-boss's own statement for inserting jobs of `queue` (its one parameter, `$1`, is the JSON
+   * array of jobs) and one job of that array carrying `data`, the queue's `sendDefaults` applied;
+   * nothing is inserted. For a caller that builds the array in SQL and runs the statement in the
+   * same round trip as its own writes (the inbox's group commit), so the queue's table, policy and
+   * NOTIFY stay pg-boss's.
    */
-  sendMany<TData extends object>(
-    queue: QueueDefinition<TData>,
-    data: readonly TData[],
-    options?: { tx?: Tx },
-  ): Promise<void>;
+  prepareInsert<TData extends object>(queue: QueueDefinition<TData>, data: TData): Promise<PreparedJobInsert>;
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
   /**
    * Whether another job of `queue` with this singleton key waits to be retried. A `stately` queue
@@ -53,6 +52,11 @@ export interface JobQueue {
    * second retry: a failing job would go straight to the dead letters (found by the chaos run).
    */
   hasRetryWaiting(queue: QueueDefinition, singletonKey: string, exceptJobId: string): Promise<boolean>;
+}
+
+export interface PreparedJobInsert {
+  sql: string;
+  job: Record<string, unknown>;
 }
 
 export interface JobQueueOptions {
@@ -119,10 +123,27 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       const queued = await boss.findJobs(queue.name, { key: singletonKey, queued: true });
       return queued.some((job) => job.state === 'retry' && job.id !== exceptJobId);
     },
-    async sendMany(queue, data, sendOptions = {}) {
-      if (data.length === 0) return;
-      const jobs = data.map((item) => ({ ...queue.sendDefaults?.(item), data: item }));
-      await boss.insert(queue.name, jobs, sendOptions.tx === undefined ? {} : { db: fromDrizzle(sendOptions.tx, sql) });
+    async prepareInsert(queue, data) {
+      const statements: { sql: string; values: unknown[] }[] = [];
+      // pg-boss's insert, run against a connection that only records what it was asked to run.
+      const recorder = {
+        executeSql(text: string, values: unknown[] = []) {
+          statements.push({ sql: text, values });
+          return Promise.resolve({ rows: [] });
+        },
+      };
+      await boss.insert(queue.name, [{ ...queue.sendDefaults?.(data), data }], { db: recorder });
+      const [statement] = statements;
+      const jobs: unknown = typeof statement?.values[0] === 'string' ? JSON.parse(statement.values[0]) : undefined;
+      // Fail loudly should a pg-boss upgrade change the shape this relies on (one statement, $1 = the jobs).
+      if (statements.length !== 1 || statement?.values.length !== 1 || !Array.isArray(jobs) || jobs.length !== 1)
+        throw new Error(
+          `pg-boss's insert into ${queue.name} is no longer one statement with the jobs as its one parameter`,
+        );
+      // The template is copied once per job: an id in it (pg-boss sets one when its test spies are
+      // on) would make every copy the same job, so each leaves it to the insert's gen_random_uuid().
+      const { id: _id, ...job } = jobs[0] as Record<string, unknown>;
+      return { sql: statement.sql, job };
     },
     async stop(stopOptions = {}) {
       await boss.stop({

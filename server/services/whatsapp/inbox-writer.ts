@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { inboxEvents } from '../../db/schema/index.ts';
+import type { inboxEvents } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { whatsappInboxQueue } from '../../jobs/queues.ts';
 
@@ -17,8 +17,9 @@ interface Waiter {
  * be committed before Meta gets its 200; committing every webhook alone costs a transaction (four
  * round trips and a WAL flush) per request and capped ingest at a few hundred webhooks per second
  * (issue 13's benchmark). Instead, webhooks that arrive while a commit is in flight wait and are
- * written together: one multi-row insert of every row, one job per webhook (as before), one commit,
- * then every waiter is answered. Nothing is acknowledged before its commit, so the durability
+ * written together: one statement inserts every row and one job per webhook that stored something
+ * (pg-boss's own insert, run by the `store_inbox_group` function), one commit, then every waiter is
+ * answered. Nothing is acknowledged before its commit, so the durability
  * guarantee is unchanged; a failing commit fails every webhook in it (Meta retries them). There is
  * no timer: an idle server commits a lone webhook at once, so batching only happens under load.
  */
@@ -27,7 +28,7 @@ export function createInboxWriter(deps: {
   jobs: JobQueue;
   /** Commits running at once (each holds one pooled connection). */
   maxInFlight?: number;
-  /** Rows per commit, bounding the statement (7 parameters a row, PostgreSQL allows 65,535). */
+  /** Rows per commit, bounding the statement and the time its webhooks wait. */
   maxRows?: number;
 }) {
   const maxInFlight = deps.maxInFlight ?? 2;
@@ -37,43 +38,31 @@ export function createInboxWriter(deps: {
 
   async function commit(batch: Waiter[]): Promise<void> {
     try {
-      const inserted = await deps.db.transaction(async (tx) => {
-        const all = batch.flatMap((waiter) => waiter.rows);
-        // One array parameter per column (unnest), not six parameters per row: building a
-        // thousand-row insert through the query builder was a quarter of the ingest CPU profile.
-        const column = <T>(pick: (row: InboxRow) => T) => sql.param(all.map(pick));
-        const { rows } = await tx.execute<{ id: string; provider: string; dedupe_key: string }>(sql`
-          insert into ${inboxEvents} (provider, dedupe_key, workspace_id, company_id, channel_id, payload)
-          select * from unnest(
-            ${column((row) => row.provider)}::text[],
-            ${column((row) => row.dedupeKey)}::text[],
-            ${column((row) => row.workspaceId ?? null)}::uuid[],
-            ${column((row) => row.companyId ?? null)}::bigint[],
-            ${column((row) => row.channelId ?? null)}::uuid[],
-            ${column((row) => JSON.stringify(row.payload))}::jsonb[]
-          )
-          on conflict (provider, dedupe_key) do nothing
-          returning id, provider, dedupe_key`);
-        const idByKey = new Map(rows.map((row) => [`${row.provider}\0${row.dedupe_key}`, Number(row.id)]));
-        // Each stored row belongs to the first webhook that carried it (a duplicate delivered in the
-        // same batch finds it taken, exactly as if it had come after the commit).
-        const perWaiter = batch.map((waiter) =>
-          waiter.rows.flatMap((row) => {
-            const key = `${row.provider}\0${row.dedupeKey}`;
-            const id = idByKey.get(key);
-            if (id === undefined) return [];
-            idByKey.delete(key);
-            return [id];
-          }),
-        );
-        await deps.jobs.sendMany(
-          whatsappInboxQueue,
-          perWaiter.filter((ids) => ids.length > 0).map((inboxIds) => ({ inboxIds })),
-          { tx },
-        );
-        return perWaiter;
-      });
-      batch.forEach((waiter, index) => waiter.resolve(inserted[index]?.length ?? 0));
+      const all = batch.flatMap((waiter) => waiter.rows);
+      // Which webhook (1-based) each row came from: the statement attributes stored rows to them.
+      const webhookOf = batch.flatMap((waiter, index) => waiter.rows.map(() => index + 1));
+      // One array parameter per column (unnest), not six parameters per row: building a
+      // thousand-row insert through the query builder was a quarter of the ingest CPU profile.
+      const column = <T>(pick: (row: InboxRow) => T) => sql.param(all.map(pick));
+      const jobInsert = await deps.jobs.prepareInsert(whatsappInboxQueue, { inboxIds: [] });
+      // One statement, so one implicit transaction and one round trip (migration 0008 has the
+      // function): under load each round trip waits for PostgreSQL to be scheduled, and BEGIN, the
+      // rows, the jobs and COMMIT apart were four of them per group.
+      const { rows } = await deps.db.execute<{ stored: number[] }>(sql`
+        select store_inbox_group(
+          ${column((row) => row.provider)}::text[],
+          ${column((row) => row.dedupeKey)}::text[],
+          ${column((row) => row.workspaceId ?? null)}::uuid[],
+          ${column((row) => row.companyId ?? null)}::bigint[],
+          ${column((row) => row.channelId ?? null)}::uuid[],
+          ${column((row) => JSON.stringify(row.payload))}::jsonb[],
+          ${sql.param(webhookOf)}::integer[],
+          ${batch.length}::integer,
+          ${jobInsert.sql},
+          ${JSON.stringify(jobInsert.job)}::jsonb
+        ) as stored`);
+      const stored = rows[0]?.stored ?? [];
+      batch.forEach((waiter, index) => waiter.resolve(stored[index] ?? 0));
     } catch (error) {
       for (const waiter of batch) waiter.reject(error);
     }

@@ -7,7 +7,18 @@ export function withoutNulDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulDeep);
   if (typeof value === 'object' && value !== null) {
     const result: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) result[key.replaceAll('\u0000', '')] = withoutNulDeep(item);
+    for (const [key, item] of Object.entries(value)) {
+      const clean = key.replaceAll('\u0000', '');
+      // `"\u0000__proto__"` becomes `__proto__`: an assignment would set the copy's prototype.
+      if (clean === '__proto__')
+        Object.defineProperty(result, clean, {
+          value: withoutNulDeep(item),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else result[clean] = withoutNulDeep(item);
+    }
     return result;
   }
   return value;

@@ -89,7 +89,7 @@ export function createWebhookIngest(deps: {
         throw createWebhookMalformedError({ message: 'A WhatsApp notification is sent as application/json.' });
       let items;
       try {
-        items = provider.parseWebhook(withoutNulDeep(parseJsonSafely(input.rawBody.toString('utf8'))));
+        items = provider.parseWebhook(parseJsonSafely(input.rawBody.toString('utf8')));
       } catch (error) {
         if (error instanceof SyntaxError || error instanceof MalformedWebhookError)
           throw createWebhookMalformedError({ details: { reason: error.message.slice(0, 200) } });
@@ -135,13 +135,29 @@ export type WebhookIngest = ReturnType<typeof createWebhookIngest>;
 
 /**
  * JSON.parse that refuses `__proto__` and `constructor` keys, as the app's own JSON parser does
- * (`onProtoPoisoning: 'error'`, reliability.md B8); the raw-body route bypasses that parser. The key
- * check runs only when the text could contain such a key, so ordinary bodies parse at full speed.
+ * (`onProtoPoisoning: 'error'`, reliability.md B8), and drops U+0000 (reliability.md B14); the
+ * raw-body route bypasses the app's parser. Plain JSON.parse defines such a key as an own property
+ * (it never sets a prototype), so the keys are checked after parsing, and only when the text could
+ * spell one (literally or through `\u` escapes, which Meta uses for every non-ASCII character):
+ * a reviver would run for every value of every body. A NUL can only arrive escaped (`\u0000`; a
+ * raw control character is invalid JSON), so bodies without that escape are not walked again.
  */
 function parseJsonSafely(text: string): unknown {
-  if (!/__proto__|constructor|\\u/.test(text)) return JSON.parse(text);
-  return JSON.parse(text, (key, value: unknown) => {
+  const parsed: unknown = JSON.parse(text);
+  // NULs first: `"\u0000__proto__"` is `__proto__` once they are dropped.
+  const value = text.includes('\\u0000') ? withoutNulDeep(parsed) : parsed;
+  if (/__proto__|constructor|\\u/.test(text)) refusePrototypeKeys(value);
+  return value;
+}
+
+function refusePrototypeKeys(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (const item of value) refusePrototypeKeys(item);
+    return;
+  }
+  for (const key of Object.keys(value)) {
     if (key === '__proto__' || key === 'constructor') throw new MalformedWebhookError(`"${key}" is not allowed`);
-    return value;
-  });
+    refusePrototypeKeys((value as Record<string, unknown>)[key]);
+  }
 }

@@ -1,9 +1,11 @@
 import { eq } from 'drizzle-orm';
+import pg from 'pg';
 import { inboxEvents } from '../../../server/db/schema/index.ts';
 import { createJobQueue, type JobQueue } from '../../../server/jobs/job-queue.ts';
 import { ALL_QUEUES, whatsappInboxQueue } from '../../../server/jobs/queues.ts';
 import { createInboxWriter, type InboxRow } from '../../../server/services/whatsapp/inbox-writer.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.ts';
+import { testDatabaseUrl } from '../../helpers/test-env.ts';
 import { createTestLogger } from '../../helpers/test-logger.ts';
 
 /** The webhook inbox's group commit (issue 13): batched under load, never acknowledged before commit. */
@@ -71,4 +73,41 @@ it('fails every webhook of a group whose commit fails, and stores none of them',
   expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 1 });
   expect(outcomes.slice(1).map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
   expect(await storedKeys()).not.toContain('y1');
+});
+
+// LISTEN/NOTIFY needs a real PostgreSQL server (the embedded database cannot carry it between connections).
+const withPostgres = testDatabaseUrl() === undefined ? describe.skip : describe;
+
+withPostgres('with LISTEN/NOTIFY (pg-boss then inserts jobs with its NOTIFY statement)', () => {
+  it('stores the rows and their job in the one statement, and wakes the workers', async () => {
+    const notifying = createJobQueue({
+      connectionString: database.connectionString,
+      logger: createTestLogger(),
+      queues: ALL_QUEUES,
+      useListenNotify: true,
+    });
+    const listener = new pg.Client({ connectionString: database.connectionString });
+    try {
+      await notifying.start();
+      await listener.connect();
+      // pg-boss's channel for the schema `pgboss` (plans.notifyChannelSql).
+      const { rows } = await listener.query<{ channel: string }>(
+        "select 'pgboss_' || left(encode(sha224('pgboss'::bytea), 'hex'), 24) as channel",
+      );
+      await listener.query(`listen ${rows[0]?.channel}`);
+      const woken = new Promise<string | undefined>((resolve) =>
+        listener.on('notification', (message) => resolve(message.payload)),
+      );
+      const writer = createInboxWriter({ db: database.db, jobs: notifying });
+      const jobsBefore = (await inboxJobs()).length;
+      expect(await writer.write([row('n1'), row('n2')])).toBe(2);
+      expect(await woken).toBe(whatsappInboxQueue.name);
+      const created = (await inboxJobs()).slice(jobsBefore);
+      expect(created).toHaveLength(1);
+      expect(created[0]).toHaveLength(2);
+    } finally {
+      await listener.end();
+      await notifying.stop({ graceful: false });
+    }
+  });
 });

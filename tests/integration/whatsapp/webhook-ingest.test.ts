@@ -141,6 +141,15 @@ describe('bodies (B4–B7)', () => {
         body: '{"object":"whatsapp_business_account","entry":[],"__proto__":{"x":1}}',
         contentType: 'application/json',
       },
+      // The same key spelled with escapes, and one that only becomes it once NULs are dropped.
+      {
+        body: '{"object":"whatsapp_business_account","entry":[{"\\u005f_proto__":{"x":1}}]}',
+        contentType: 'application/json',
+      },
+      {
+        body: '{"object":"whatsapp_business_account","entry":[],"\\u0000__proto__":{"x":1}}',
+        contentType: 'application/json',
+      },
     ];
     for (const { body, contentType } of cases) {
       const response = await post(channelA.id, body, {
