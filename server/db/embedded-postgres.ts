@@ -41,8 +41,8 @@ export const EMBEDDED_START_PARAMS = [
  * PGlite's WebAssembly compiles with V8's baseline compiler only (Liftoff). By default V8 also
  * recompiles hot functions with its optimizing compiler, in the background: for PostgreSQL's
  * 9 MB module that kept ~60 MB of compiler memory and optimized code after start, and on two
- * cores the background compiles cost more than the faster code saved (a 4,000-query loop ran
- * 20 % faster without them). Set before the module is first compiled; it applies to every
+ * cores the background compiles cost more than the faster code saved (in one run, a 4,000-query
+ * loop ran 20 % faster without them). Set before the module is first compiled; it applies to every
  * WebAssembly module the process compiles later (undici's HTTP parser among them).
  */
 function preferBaselineWasmCompiler(): void {
