@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import v8 from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { servePglite } from './pglite-wire-server.ts';
 
@@ -29,29 +28,16 @@ export interface EmbeddedPostgresOptions {
 /**
  * PostgreSQL's memory settings for the embedded database. Its "shared" memory lives in the
  * WebAssembly heap, so every buffer a query has touched stays in the process's RSS: the 128 MB
- * of shared buffers that initdb chooses were most of `npm start`'s idle footprint (issue 13).
+ * of shared buffers that initdb chooses were a quarter of `npm start`'s idle RSS (issue 13).
  * The data files are ordinary files, so pages beyond these buffers come from the OS page cache.
  */
-export const EMBEDDED_START_PARAMS = [
+const EMBEDDED_START_PARAMS = [
   ...PGlite.defaultStartParams,
   ...['-c', 'shared_buffers=16MB', '-c', 'wal_buffers=1MB', '-c', 'temp_buffers=1MB'],
 ];
 
-/**
- * PGlite's WebAssembly compiles with V8's baseline compiler only (Liftoff). By default V8 also
- * recompiles hot functions with its optimizing compiler, in the background: for PostgreSQL's
- * 9 MB module that kept ~60 MB of compiler memory and optimized code after start, and on two
- * cores the background compiles cost more than the faster code saved (in one run, a 4,000-query
- * loop ran 20 % faster without them). Set before the module is first compiled; it applies to every
- * WebAssembly module the process compiles later (undici's HTTP parser among them).
- */
-function preferBaselineWasmCompiler(): void {
-  v8.setFlagsFromString('--liftoff-only');
-}
-
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
-  preferBaselineWasmCompiler();
   const db = await PGlite.create({
     startParams: EMBEDDED_START_PARAMS,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
