@@ -6,6 +6,8 @@ export interface ProjectPaths {
   migrations: string;
   extensionsDist: string;
   manifest: string;
+  /** The embedded database's template, made by `npm run build` (see db/embedded-template.ts). */
+  embeddedTemplate: string;
 }
 
 export function resolveProjectPaths(root: string): ProjectPaths {
@@ -14,5 +16,6 @@ export function resolveProjectPaths(root: string): ProjectPaths {
     migrations: path.join(root, 'migrations'),
     extensionsDist: path.join(root, 'extensions', 'dist'),
     manifest: path.join(root, 'manifest'),
+    embeddedTemplate: path.join(root, 'build', 'embedded-database'),
   };
 }

@@ -37,7 +37,12 @@ export async function openRuntime(options: {
 }): Promise<Runtime> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger,
+    template: options.paths,
+  });
   try {
     await migrateDatabase(database.pool, { migrationsFolder: options.paths.migrations, logger });
     // LISTEN/NOTIFY does not cross connections on the embedded database (one process anyway).

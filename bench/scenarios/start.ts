@@ -3,6 +3,9 @@ import { mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { ensurePanelsBuilt } from '../../scripts/panel-build.ts';
+import { ensureEmbeddedTemplate } from '../../server/db/embedded-template-build.ts';
+import { createLogger } from '../../server/logger.ts';
+import { resolveProjectPaths } from '../../server/paths.ts';
 import { freePort, ROOT, rssMb, waitForOk } from '../harness/processes.ts';
 import { check, type ScenarioOutcome } from '../harness/report.ts';
 import type { ScenarioOptions } from './options.ts';
@@ -26,15 +29,17 @@ const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'
 /**
  * `npm start` exactly as a person types it (embedded database, sandbox beside Parley), timed from
  * spawn to the first 200 from /readyz; twice: on a fresh data directory (creates and migrates the
- * database) and again on the same directory (a restart). The panels are built beforehand, so both
- * starts find a warm build. Then the idle RSS of the Parley process.
+ * database) and again on the same directory (a restart). The build is made beforehand, as
+ * `npm run build` makes it (the panels and the embedded database's template), so both starts find a
+ * warm build. Then the idle RSS of the Parley process.
  */
 export async function startScenario(options: ScenarioOptions): Promise<ScenarioOutcome> {
   const built = await ensurePanelsBuilt(ROOT);
+  const template = await ensureEmbeddedTemplate(resolveProjectPaths(ROOT), createLogger({ level: 'warn' }));
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-start-'));
   const idleMs = options.smoke ? 1_000 : 10_000;
   try {
-    const runs: { label: string; ms: number; panels: string; rssMb?: number }[] = [];
+    const runs: { label: string; ms: number; panels: string; fromTemplate: boolean; rssMb?: number }[] = [];
     for (const label of ['fresh data directory', 'restart']) {
       const [port, sandboxPort] = [await freePort(), await freePort()];
       const logFile = path.join(options.logDir, `start-${runs.length + 1}.log`);
@@ -58,7 +63,9 @@ export async function startScenario(options: ScenarioOptions): Promise<ScenarioO
       try {
         await waitForOk(`http://127.0.0.1:${port}/readyz`, { everyMs: 20, exited: () => npm.exitCode !== null });
         const ms = performance.now() - began;
-        const panels = /panels: (.*)/.exec(readFileSync(logFile, 'utf8'))?.[1] ?? 'unknown';
+        const output = readFileSync(logFile, 'utf8');
+        const panels = /panels: (.*)/.exec(output)?.[1] ?? 'unknown';
+        const fromTemplate = output.includes('"createdFrom"');
         let rss: number | undefined;
         if (runs.length === 1) {
           // Idle: nothing asked of it after start-up (its own timers, pg-boss polling, still run).
@@ -67,7 +74,7 @@ export async function startScenario(options: ScenarioOptions): Promise<ScenarioO
           const candidates = descendants(npm.pid ?? 0).filter((pid) => commandLine(pid).includes('scripts/start.ts'));
           rss = candidates.length === 0 ? Number.NaN : Math.max(...candidates.map((pid) => rssMb(pid)));
         }
-        runs.push({ label, ms, panels, ...(rss === undefined ? {} : { rssMb: rss }) });
+        runs.push({ label, ms, panels, fromTemplate, ...(rss === undefined ? {} : { rssMb: rss }) });
       } finally {
         process.kill(-(npm.pid ?? 0), 'SIGTERM');
         await exited;
@@ -118,8 +125,14 @@ export async function startScenario(options: ScenarioOptions): Promise<ScenarioO
           0,
           runs.filter((run) => run.panels !== 'build is up to date').length,
         ),
+        check(
+          SCENARIO,
+          'fresh starts that created the database instead of copying the template',
+          0,
+          fresh.fromTemplate ? 0 : 1,
+        ),
       ],
-      details: { panelsBeforehand: built, runs },
+      details: { panelsBeforehand: built, databaseTemplateBeforehand: template, runs },
     };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

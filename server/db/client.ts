@@ -2,6 +2,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { seedFromEmbeddedTemplate, type EmbeddedTemplatePaths } from './embedded-template.ts';
 import * as schema from './schema/index.ts';
 
 export type Db = NodePgDatabase<typeof schema>;
@@ -26,6 +27,8 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   logger: Logger;
   poolMax?: number;
+  /** Where a fresh embedded database may be copied from instead of created (the build's template). */
+  template?: EmbeddedTemplatePaths;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -36,8 +39,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       poolMax: options.poolMax ?? 10,
     });
   }
-  const embedded = await startEmbeddedPostgres({ dataDir: `${options.dataDir}/pglite` });
-  options.logger.info({ dataDir: options.dataDir }, 'using the embedded database (PGlite)');
+  const pgDataDir = `${options.dataDir}/pglite`;
+  const seeded = options.template !== undefined && seedFromEmbeddedTemplate(pgDataDir, options.template);
+  const embedded = await startEmbeddedPostgres({ dataDir: pgDataDir });
+  options.logger.info(
+    { dataDir: options.dataDir, ...(seeded ? { createdFrom: options.template?.embeddedTemplate } : {}) },
+    'using the embedded database (PGlite)',
+  );
   return connectDatabase({
     connectionString: embedded.connectionString,
     logger: options.logger,

@@ -2,11 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { connectDatabase } from '../../server/db/client.ts';
 import { startEmbeddedPostgres } from '../../server/db/embedded-postgres.ts';
-import { migrateDatabase } from '../../server/db/migrate.ts';
-import { createJobQueue } from '../../server/jobs/job-queue.ts';
-import { ALL_QUEUES } from '../../server/jobs/queues.ts';
+import { prepareDatabaseSchema } from '../../server/db/embedded-template-build.ts';
 import { createLogger } from '../../server/logger.ts';
 import { dropStaleTestDatabases, runAdmin, testDatabaseName } from './test-database-admin.ts';
 import {
@@ -54,14 +51,5 @@ export default async function globalSetup(): Promise<void> {
 
 /** Parley's migrations and pg-boss's schema and queues, so each test file starts its queue quickly. */
 async function migrateAt(connectionString: string, migrationsFolder: string): Promise<void> {
-  const logger = createLogger({ level: 'warn' });
-  const database = connectDatabase({ connectionString, logger, poolMax: 2 });
-  try {
-    await migrateDatabase(database.pool, { migrationsFolder, logger });
-    const jobs = createJobQueue({ connectionString, logger, queues: ALL_QUEUES, useListenNotify: false, poolMax: 2 });
-    await jobs.start();
-    await jobs.stop({ graceful: false, timeoutMs: 1000 });
-  } finally {
-    await database.close();
-  }
+  await prepareDatabaseSchema({ connectionString, migrationsFolder, logger: createLogger({ level: 'warn' }) });
 }

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailConfig } from '../../config.ts';
 
 /** A rendered message, ready to hand to a transport. Its links are secrets: never log it. */
@@ -23,11 +23,14 @@ const SANDBOX_TIMEOUT_MS = 5000;
 export function createMailTransport(config: MailConfig): MailTransport | undefined {
   switch (config.transport) {
     case 'smtp': {
-      // nodemailer reads host, port, TLS and credentials from the URL (smtps:// is implicit TLS).
-      const smtp = nodemailer.createTransport(config.smtpUrl);
+      // Loaded at the first message: nodemailer is ~5 MB of heap and a tenth of a second of start
+      // that `npm start` (mail off, or the sandbox's mailbox) never uses (issue 13).
+      let smtp: Promise<Transporter> | undefined;
       return {
         async send(mail) {
-          await smtp.sendMail(mail);
+          // nodemailer reads host, port, TLS and credentials from the URL (smtps:// is implicit TLS).
+          smtp ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(config.smtpUrl));
+          await (await smtp).sendMail(mail);
         },
       };
     }
