@@ -109,6 +109,8 @@ export function createJobRegistrations(services: {
       async handler(data) {
         await domain.inbox.process(data.inboxIds);
       },
+      // A fetched batch's rows in one transaction (inbox-processor.ts processJobs).
+      batchHandler: (jobs) => domain.inbox.processJobs(jobs.map((job) => job.data.inboxIds)),
     }),
     registerJob({
       queue: whatsappMediaQueue,
