@@ -12,13 +12,6 @@ export function createChannelsRepository(db: DbOrTx) {
       const [row] = await db.select().from(channels).where(eq(channels.id, id));
       return row;
     },
-    async findByIds(ids: readonly string[]): Promise<ChannelRow[]> {
-      if (ids.length === 0) return [];
-      return db
-        .select()
-        .from(channels)
-        .where(inArray(channels.id, [...ids]));
-    },
     async findInWorkspace(workspaceId: string, id: string): Promise<ChannelRow | undefined> {
       const [row] = await db
         .select()

@@ -119,25 +119,23 @@ export function createConversationsRepository(db: DbOrTx) {
     },
 
     /**
-     * Every contact of the workspace any of these identities could be (one query for a batch of
-     * messages); `pickContact` then finds each identity's.
+     * Every contact of the workspace any of these identities could be, with their chats on these
+     * channels, in one query (for a batch of messages); `pickContact` then finds each identity's.
      */
-    async findContactsOfIdentities(workspaceId: string, identities: readonly ContactIdentity[]): Promise<ContactRow[]> {
+    async findContactsAndChats(
+      workspaceId: string,
+      identities: readonly ContactIdentity[],
+      channelIds: readonly string[],
+    ): Promise<{ contacts: ContactRow[]; chats: ChatRow[] }> {
       const keys = identities.flatMap(identityKeys);
-      if (keys.length === 0) return [];
-      return db
-        .select()
+      if (keys.length === 0 || channelIds.length === 0) return { contacts: [], chats: [] };
+      const rows = await db
+        .select({ contact: contacts, chat: chats })
         .from(contacts)
+        .leftJoin(chats, and(eq(chats.contactId, contacts.id), inArray(chats.channelId, [...channelIds])))
         .where(and(eq(contacts.workspaceId, workspaceId), or(...keys)));
-    },
-
-    /** The chats of these contacts on these channels (one query for a batch of messages). */
-    async findChatsOfContacts(channelIds: readonly string[], contactIds: readonly string[]): Promise<ChatRow[]> {
-      if (channelIds.length === 0 || contactIds.length === 0) return [];
-      return db
-        .select()
-        .from(chats)
-        .where(and(inArray(chats.channelId, [...channelIds]), inArray(chats.contactId, [...contactIds])));
+      const found = new Map(rows.map((row) => [row.contact.id, row.contact]));
+      return { contacts: [...found.values()], chats: rows.flatMap((row) => (row.chat === null ? [] : [row.chat])) };
     },
 
     async upsertChat(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { createChannelsRepository, type ChannelRow } from '../../db/repositories/channels.repository.ts';
+import type { ChannelRow } from '../../db/repositories/channels.repository.ts';
 import {
   contactAdditions,
   createConversationsRepository,
@@ -10,7 +10,7 @@ import {
   type ContactIdentity,
   type ContactRow,
 } from '../../db/repositories/conversations.repository.ts';
-import { inboxEvents, type messages } from '../../db/schema/index.ts';
+import { channels, inboxEvents, type messages } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { whatsappMediaQueue, whatsappTemplatesQueue } from '../../jobs/queues.ts';
 import type { Logger } from '../../logger.ts';
@@ -48,19 +48,15 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
     return {
       async prefetch(incoming: readonly { channel: ChannelRow; identity: ContactIdentity }[]) {
         const byWorkspace = Map.groupBy(incoming, (message) => message.channel.workspaceId);
-        for (const [workspaceId, messages] of byWorkspace)
-          contacts.push(
-            ...(await repository.findContactsOfIdentities(
-              workspaceId,
-              messages.map((message) => message.identity),
-            )),
+        for (const [workspaceId, messages] of byWorkspace) {
+          const found = await repository.findContactsAndChats(
+            workspaceId,
+            messages.map((message) => message.identity),
+            [...new Set(messages.map((message) => message.channel.id))],
           );
-        chats.push(
-          ...(await repository.findChatsOfContacts(
-            [...new Set(incoming.map((message) => message.channel.id))],
-            contacts.map((contact) => contact.id),
-          )),
-        );
+          contacts.push(...found.contacts);
+          chats.push(...found.chats);
+        }
       },
       async chatOf(channel: ChannelRow, identity: ContactIdentity): Promise<ChatRow> {
         const found = pickContact(
@@ -206,21 +202,19 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
    */
   async function processRows(inboxIds: readonly number[]): Promise<RecordedEvent[]> {
     return db.transaction(async (tx) => {
-      const rows = await tx
-        .select()
+      // Each row with its channel (one query); only the inbox rows are locked.
+      const found = await tx
+        .select({ row: inboxEvents, channel: channels })
         .from(inboxEvents)
+        .leftJoin(channels, eq(channels.id, inboxEvents.channelId))
         .where(and(inArray(inboxEvents.id, [...inboxIds]), isNull(inboxEvents.processedAt)))
         .orderBy(asc(inboxEvents.id))
-        .for('update', { skipLocked: true });
-      if (rows.length === 0) return [];
-      const channelIds = [...new Set(rows.flatMap((row) => (row.channelId === null ? [] : [row.channelId])))];
-      const channels = new Map(
-        (await createChannelsRepository(tx).findByIds(channelIds)).map((channel) => [channel.id, channel]),
+        .for('update', { of: inboxEvents, skipLocked: true });
+      if (found.length === 0) return [];
+      const rows = found.map(({ row }) => row);
+      const work = found.flatMap(({ row, channel }) =>
+        channel === null ? [] : [{ row, channel, incoming: incomingMessageOf(row.payload as WebhookItem) }],
       );
-      const work = rows.flatMap((row) => {
-        const channel = row.channelId === null ? undefined : channels.get(row.channelId);
-        return channel === undefined ? [] : [{ row, channel, incoming: incomingMessageOf(row.payload as WebhookItem) }];
-      });
       const changes = createBatchChanges();
       const chats = createChatResolver(tx);
       await chats.prefetch(
