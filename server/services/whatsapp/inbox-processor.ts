@@ -38,8 +38,8 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
   const { db, jobs } = deps;
 
   /**
-   * The chat of each message in a transaction: looked up for the whole batch at once (one query
-   * for the contacts, one for their chats), created or updated one by one only when new or changed.
+   * The chat of each message in a transaction: looked up for the whole batch at once (one query for
+   * the contacts and their chats), created or updated one by one only when new or changed.
    */
   function createChatResolver(tx: Tx) {
     const repository = createConversationsRepository(tx);
@@ -197,7 +197,7 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
    * events to announce after the commit. Rows already processed, or locked by another worker, are
    * skipped. The writes that every other writer of the workspace waits for come last, in a fixed
    * order: the chats' clocks (chat rows, by id), `sync.chat` jobs (by chat), then the events (the
-   * workspace's event-log lock, held until the commit). So a batch holds those locks for four
+   * workspace's event-log lock, held until the commit). So a batch holds those locks for three
    * statements and its commit, not for the whole batch.
    */
   async function processRows(inboxIds: readonly number[]): Promise<RecordedEvent[]> {
