@@ -1,14 +1,12 @@
 import type { ContactIdentity } from '../../db/repositories/conversations.repository.ts';
 import type { ChatEvent } from './chat-events.ts';
+import { isObject, text } from './inbound-message.ts';
 import type { WebhookItem } from './provider.ts';
 import { e164FromWaId } from './wa-id.ts';
 
 /** What the inbox processor's transactions collect before writing (inbox-processor.ts). */
 
 type Json = Record<string, unknown>;
-const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A message item of the inbox: who the chat is with, the message, and which way it went. */
 export interface IncomingMessage {

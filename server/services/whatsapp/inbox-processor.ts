@@ -17,13 +17,12 @@ import type { Logger } from '../../logger.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { publishEvents, recordChatChanges, type RecordedEvent } from './chat-events.ts';
-import { errorOf, mapInboundMessage } from './inbound-message.ts';
+import { errorOf, mapInboundMessage, text } from './inbound-message.ts';
 import { applyStatusItem, statusOf } from './message-status.ts';
 import type { WebhookItem } from './provider.ts';
 import { createBatchChanges, incomingMessageOf, type BatchChanges, type IncomingMessage } from './inbox-batch.ts';
 
 type Json = Record<string, unknown>;
-const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 type InboxRow = typeof inboxEvents.$inferSelect;
 
