@@ -103,12 +103,17 @@ export function createJobRegistrations(services: {
       queue: whatsappInboxQueue,
       // Many short jobs (one per webhook): a backlog drains without a poll between jobs, four at a
       // time per process (rows are locked with skip locked; the event log orders each workspace's
-      // commits, services/events/event-log.ts, so live streams miss nothing). docs/PERFORMANCE.md.
+      // commits, services/events/event-log.ts, so live streams miss nothing). A fetch takes up to
+      // twenty jobs, processed in one transaction (batchHandler): under a backlog the batches grow
+      // and each message costs fewer round trips and commits; a lone webhook is still a batch of
+      // one, fetched at once (NOTIFY). docs/PERFORMANCE.md.
       concurrency: 4,
-      batchSize: 5,
+      batchSize: 20,
       async handler(data) {
         await domain.inbox.process(data.inboxIds);
       },
+      // A fetched batch's rows in one transaction (inbox-processor.ts processJobs).
+      batchHandler: (jobs) => domain.inbox.processJobs(jobs.map((job) => job.data.inboxIds)),
     }),
     registerJob({
       queue: whatsappMediaQueue,

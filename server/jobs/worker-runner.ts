@@ -13,6 +13,15 @@ export interface JobContext {
 
 export type JobHandler<TData extends object> = (data: TData, context: JobContext) => Promise<void>;
 
+/**
+ * Handles a fetched batch at once (e.g. in one transaction) and says how each job ended, in order:
+ * undefined for done, an error for failed (retried per the queue's policy, alone).
+ */
+export type BatchJobHandler<TData extends object> = (
+  jobs: readonly { id: string; data: TData }[],
+  context: { logger: Logger },
+) => Promise<(Error | undefined)[]>;
+
 export interface JobRegistration<TData extends object = object> {
   queue: QueueDefinition<TData>;
   handler: JobHandler<TData>;
@@ -25,6 +34,8 @@ export interface JobRegistration<TData extends object = object> {
    * jobs that may wait on Pipedrive, or the last of a batch would wait behind the first.
    */
   batchSize?: number;
+  /** With `batchSize` above 1: takes the whole batch instead of `handler` once per job. */
+  batchHandler?: BatchJobHandler<TData>;
 }
 
 export function registerJob<TData extends object>(registration: JobRegistration<TData>): JobRegistration {
@@ -47,7 +58,7 @@ export async function startWorkers(options: {
 }): Promise<WorkerRunner> {
   const { jobs, logger } = options;
   const workerIds: { name: string; id: string }[] = [];
-  for (const { queue, handler, concurrency, batchSize } of options.registrations) {
+  for (const { queue, handler, batchHandler, concurrency, batchSize } of options.registrations) {
     const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
     const polling = {
       localConcurrency: concurrency ?? 1,
@@ -73,12 +84,28 @@ export async function startWorkers(options: {
         throw error;
       }
     };
+    const runBatch = async (
+      handle: BatchJobHandler<object>,
+      batch: { id: string; data: object }[],
+    ): Promise<JobResult[]> => {
+      const batchLogger = logger.child({ queue: queue.name, jobIds: batch.map((job) => job.id) });
+      const outcomes = await handle(batch, { logger: batchLogger }).catch((error: unknown) =>
+        batch.map(() => (error instanceof Error ? error : new Error(String(error)))),
+      );
+      return batch.map((job, index) => {
+        const error = outcomes[index];
+        if (error === undefined) return { id: job.id, status: 'completed' };
+        batchLogger.warn({ err: error, jobId: job.id }, 'job failed; pg-boss retries it per the queue policy');
+        return { id: job.id, status: 'failed', output: { message: error.message } };
+      });
+    };
     const id =
       (batchSize ?? 1) > 1
         ? await jobs.boss.work<object>(
             queue.name,
             { ...polling, batchSize: batchSize ?? 1, burstWhenBatchFull: true, perJobResults: true },
             async (batch) => {
+              if (batchHandler !== undefined) return runBatch(batchHandler, batch);
               const results: JobResult[] = [];
               for (const job of batch) {
                 try {

@@ -1,4 +1,4 @@
-import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client.ts';
 import { chats, contacts, media, messages, pendingStatuses } from '../schema/index.ts';
 
@@ -25,28 +25,51 @@ export const STATUS_RANK = ['received', 'accepted', 'sent', 'failed', 'delivered
 export type MessageStatus = (typeof STATUS_RANK)[number];
 const RANK_ARRAY = sql.raw(`ARRAY[${STATUS_RANK.map((status) => `'${status}'`).join(',')}]::text[]`);
 
+/** The keys a contact is looked up by: a group's id alone, else any of a person's identifiers. */
+function identityKeys(identity: ContactIdentity): SQL[] {
+  if (identity.groupId !== null) return [eq(contacts.groupId, identity.groupId)];
+  const keys: SQL[] = [];
+  if (identity.waId !== null) keys.push(eq(contacts.waId, identity.waId));
+  if (identity.businessScopedId !== null) keys.push(eq(contacts.businessScopedId, identity.businessScopedId));
+  if (identity.e164 !== null) keys.push(eq(contacts.e164, identity.e164));
+  return keys;
+}
+
+/**
+ * The contact of an identity among candidate rows (of its workspace), preferring the strongest key:
+ * group, then wa_id, then business-scoped id, then number.
+ */
+export function pickContact(rows: readonly ContactRow[], identity: ContactIdentity): ContactRow | undefined {
+  if (identity.groupId !== null) return rows.find((row) => row.groupId === identity.groupId);
+  return (
+    rows.find((row) => identity.waId !== null && row.waId === identity.waId) ??
+    rows.find((row) => identity.businessScopedId !== null && row.businessScopedId === identity.businessScopedId) ??
+    rows.find((row) => identity.e164 !== null && row.e164 === identity.e164)
+  );
+}
+
+/** What an identity adds to its contact: identifiers the contact lacks, a new profile name. */
+export function contactAdditions(found: ContactRow, identity: ContactIdentity): Partial<typeof contacts.$inferInsert> {
+  const additions: Partial<typeof contacts.$inferInsert> = {};
+  if (found.waId === null && identity.waId !== null) additions.waId = identity.waId;
+  if (found.businessScopedId === null && identity.businessScopedId !== null)
+    additions.businessScopedId = identity.businessScopedId;
+  if (found.e164 === null && identity.e164 !== null) additions.e164 = identity.e164;
+  if (identity.profileName !== null && identity.profileName !== found.profileName)
+    additions.profileName = identity.profileName;
+  return additions;
+}
+
 /** Contacts, chats and messages of WhatsApp channels. */
 export function createConversationsRepository(db: DbOrTx) {
   async function findContact(workspaceId: string, identity: ContactIdentity): Promise<ContactRow | undefined> {
-    const keys: SQL[] = [];
-    if (identity.groupId !== null) keys.push(eq(contacts.groupId, identity.groupId));
-    else {
-      if (identity.waId !== null) keys.push(eq(contacts.waId, identity.waId));
-      if (identity.businessScopedId !== null) keys.push(eq(contacts.businessScopedId, identity.businessScopedId));
-      if (identity.e164 !== null) keys.push(eq(contacts.e164, identity.e164));
-    }
+    const keys = identityKeys(identity);
     if (keys.length === 0) return undefined;
     const rows = await db
       .select()
       .from(contacts)
       .where(and(eq(contacts.workspaceId, workspaceId), or(...keys)));
-    // Prefer the strongest key: group, then wa_id, then business-scoped id, then number.
-    return (
-      rows.find((row) => identity.groupId !== null && row.groupId === identity.groupId) ??
-      rows.find((row) => identity.waId !== null && row.waId === identity.waId) ??
-      rows.find((row) => identity.businessScopedId !== null && row.businessScopedId === identity.businessScopedId) ??
-      rows[0]
-    );
+    return pickContact(rows, identity);
   }
 
   return {
@@ -78,13 +101,7 @@ export function createConversationsRepository(db: DbOrTx) {
         if (raced === undefined) throw new Error('contact vanished during upsert');
         return raced;
       }
-      const additions: Partial<typeof contacts.$inferInsert> = {};
-      if (found.waId === null && identity.waId !== null) additions.waId = identity.waId;
-      if (found.businessScopedId === null && identity.businessScopedId !== null)
-        additions.businessScopedId = identity.businessScopedId;
-      if (found.e164 === null && identity.e164 !== null) additions.e164 = identity.e164;
-      if (identity.profileName !== null && identity.profileName !== found.profileName)
-        additions.profileName = identity.profileName;
+      const additions = contactAdditions(found, identity);
       if (Object.keys(additions).length === 0) return found;
       try {
         // A savepoint: an identifier another contact already holds must not abort the whole transaction.
@@ -101,16 +118,41 @@ export function createConversationsRepository(db: DbOrTx) {
       }
     },
 
+    /**
+     * Every contact of the workspace any of these identities could be, with their chats on these
+     * channels, in one query (for a batch of messages); `pickContact` then finds each identity's.
+     */
+    async findContactsAndChats(
+      workspaceId: string,
+      identities: readonly ContactIdentity[],
+      channelIds: readonly string[],
+    ): Promise<{ contacts: ContactRow[]; chats: ChatRow[] }> {
+      const keys = identities.flatMap(identityKeys);
+      if (keys.length === 0 || channelIds.length === 0) return { contacts: [], chats: [] };
+      const rows = await db
+        .select({ contact: contacts, chat: chats })
+        .from(contacts)
+        .leftJoin(chats, and(eq(chats.contactId, contacts.id), inArray(chats.channelId, [...channelIds])))
+        .where(and(eq(contacts.workspaceId, workspaceId), or(...keys)));
+      const found = new Map(rows.map((row) => [row.contact.id, row.contact]));
+      return { contacts: [...found.values()], chats: rows.flatMap((row) => (row.chat === null ? [] : [row.chat])) };
+    },
+
     async upsertChat(
       tx: Tx,
       input: { workspaceId: string; channelId: string; contactId: string; isGroup: boolean },
     ): Promise<ChatRow> {
+      // Read first: every message but a chat's first finds it, in one round trip instead of two.
+      const existing = () =>
+        tx
+          .select()
+          .from(chats)
+          .where(and(eq(chats.channelId, input.channelId), eq(chats.contactId, input.contactId)));
+      const [found] = await existing();
+      if (found !== undefined) return found;
       const [inserted] = await tx.insert(chats).values(input).onConflictDoNothing().returning();
       if (inserted !== undefined) return inserted;
-      const [row] = await tx
-        .select()
-        .from(chats)
-        .where(and(eq(chats.channelId, input.channelId), eq(chats.contactId, input.contactId)));
+      const [row] = await existing(); // another job created it a moment ago
       if (row === undefined) throw new Error('chat vanished during upsert');
       return row;
     },
@@ -125,6 +167,32 @@ export function createConversationsRepository(db: DbOrTx) {
       return row;
     },
 
+    /**
+     * `touchChat` for several chats in one statement: each chat's latest inbound and outbound time
+     * (null when none). Rows are given in chat id order, so two transactions touching the same
+     * chats lock them in the same order.
+     */
+    async touchChats(
+      tx: Tx,
+      touches: readonly { chatId: string; lastInboundAt: Date | null; lastOutboundAt: Date | null }[],
+    ): Promise<void> {
+      if (touches.length === 0) return;
+      const sorted = [...touches].sort((a, b) => (a.chatId < b.chatId ? -1 : a.chatId > b.chatId ? 1 : 0));
+      const column = <T>(pick: (touch: (typeof sorted)[number]) => T) => sql.param(sorted.map(pick));
+      await tx.execute(sql`
+        update ${chats} as c
+           set last_inbound_at = greatest(c.last_inbound_at, t.inbound),
+               last_outbound_at = greatest(c.last_outbound_at, t.outbound),
+               last_message_at = greatest(c.last_message_at, t.inbound, t.outbound),
+               updated_at = now()
+          from unnest(
+                 ${column((touch) => touch.chatId)}::uuid[],
+                 ${column((touch) => touch.lastInboundAt?.toISOString() ?? null)}::timestamptz[],
+                 ${column((touch) => touch.lastOutboundAt?.toISOString() ?? null)}::timestamptz[]
+               ) as t(chat_id, inbound, outbound)
+         where c.id = t.chat_id`);
+    },
+
     /** Moves the chat's clocks forward only (messages arrive out of order). */
     async touchChat(tx: Tx, chatId: string, direction: 'inbound' | 'outbound', at: Date): Promise<void> {
       const column = direction === 'inbound' ? chats.lastInboundAt : chats.lastOutboundAt;
@@ -137,6 +205,24 @@ export function createConversationsRepository(db: DbOrTx) {
           updatedAt: new Date(),
         })
         .where(eq(chats.id, chatId));
+    },
+
+    /**
+     * Inserts each message unless its (channel, wamid) is already stored (or comes earlier in the
+     * list); returns the rows inserted, in list order.
+     */
+    async insertMessages(
+      tx: Tx,
+      values: readonly (typeof messages.$inferInsert & { id: string })[],
+    ): Promise<MessageRow[]> {
+      if (values.length === 0) return [];
+      const rows = await tx
+        .insert(messages)
+        .values([...values])
+        .onConflictDoNothing()
+        .returning();
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return values.flatMap((value) => byId.get(value.id) ?? []);
     },
 
     /** Inserts unless the (channel, wamid) is already stored; undefined for a duplicate. */

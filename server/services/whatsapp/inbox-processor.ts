@@ -1,128 +1,156 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { createChannelsRepository, type ChannelRow } from '../../db/repositories/channels.repository.ts';
-import { createConversationsRepository, type ContactIdentity } from '../../db/repositories/conversations.repository.ts';
-import { inboxEvents } from '../../db/schema/index.ts';
+import type { ChannelRow } from '../../db/repositories/channels.repository.ts';
+import {
+  contactAdditions,
+  createConversationsRepository,
+  pickContact,
+  type ChatRow,
+  type ContactIdentity,
+  type ContactRow,
+} from '../../db/repositories/conversations.repository.ts';
+import { channels, inboxEvents, type messages } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { whatsappMediaQueue, whatsappTemplatesQueue } from '../../jobs/queues.ts';
 import type { Logger } from '../../logger.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { publishEvents, recordChatChange, type RecordedEvent } from './chat-events.ts';
-import { errorOf, mapInboundMessage } from './inbound-message.ts';
+import { publishEvents, recordChatChanges, type RecordedEvent } from './chat-events.ts';
+import { errorOf, mapInboundMessage, text } from './inbound-message.ts';
 import { applyStatusItem, statusOf } from './message-status.ts';
 import type { WebhookItem } from './provider.ts';
-import { e164FromWaId } from './wa-id.ts';
+import { createBatchChanges, incomingMessageOf, type BatchChanges, type IncomingMessage } from './inbox-batch.ts';
 
 type Json = Record<string, unknown>;
-const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+type InboxRow = typeof inboxEvents.$inferSelect;
 
 /**
  * Turns stored webhook items into contacts, chats, messages and statuses (issue 10 §3). Each inbox row
- * is processed in its own transaction, once: the row is locked and marked processed in the transaction
- * that applies it, and every write is idempotent, so a retried job changes nothing twice. Whenever a
- * chat gains a message or a status, `sync.chat` is enqueued in that same transaction.
+ * is processed once, in a transaction with the other rows of its worker's batch (or alone, when the
+ * batch failed): the row is locked and marked processed in the transaction that applies it, and
+ * every write is idempotent, so a retried job changes nothing twice. Whenever a chat gains a message
+ * or a status, `sync.chat` is enqueued in that same transaction.
  */
 export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: EventBus; logger: Logger }) {
   const { db, jobs } = deps;
 
   /**
-   * Stores one message of a chat (contact, chat and message upserted; a wamid stored before is left
-   * alone), queues its media download, and records the chat change for sync and panels.
+   * The chat of each message in a transaction: looked up for the whole batch at once (one query for
+   * the contacts and their chats), created or updated one by one only when new or changed.
    */
-  async function storeMessage(
-    tx: Tx,
-    channel: ChannelRow,
-    companyId: number | null,
-    input: {
-      identity: ContactIdentity;
-      message: Json;
-      direction: 'inbound' | 'outbound';
-    },
-  ) {
+  function createChatResolver(tx: Tx) {
     const repository = createConversationsRepository(tx);
-    const { message, direction } = input;
-    const contact = await repository.upsertContact(tx, channel.workspaceId, input.identity);
-    const chat = await repository.upsertChat(tx, {
-      workspaceId: channel.workspaceId,
-      channelId: channel.id,
-      contactId: contact.id,
-      isGroup: input.identity.groupId !== null,
-    });
-    const mapped = mapInboundMessage(message);
-    const row = await repository.insertMessage(tx, {
-      workspaceId: channel.workspaceId,
-      chatId: chat.id,
-      channelId: channel.id,
-      providerMessageId: text(message['id']),
-      direction,
-      type: mapped.type,
-      body: mapped.body,
-      media: mapped.media,
-      context: mapped.context,
-      content: mapped.content,
-      // What the customer sent was received; what the business typed on its phone is already sent.
-      status: direction === 'inbound' ? 'received' : 'sent',
-      error: mapped.error,
-      sentAt: mapped.sentAt,
-    });
-    if (row === undefined) return []; // the same wamid was stored before (a redelivery under another key)
-    await repository.touchChat(tx, chat.id, direction, mapped.sentAt);
-    if (mapped.media !== null && typeof mapped.media['id'] === 'string')
-      await jobs.send(whatsappMediaQueue, { messageId: row.id }, { tx });
-    return [
-      await recordChatChange(tx, jobs, {
-        workspaceId: channel.workspaceId,
-        companyId,
-        type: 'message.created',
-        chatId: chat.id,
-        messageId: row.id,
-      }),
-    ];
-  }
-
-  /** What a customer (or a group member) sent. */
-  function handleMessage(
-    tx: Tx,
-    channel: ChannelRow,
-    companyId: number | null,
-    item: Extract<WebhookItem, { kind: 'message' }>,
-  ) {
-    const { message } = item;
-    const contact = item.contact ?? {};
-    const groupId = text(message['group_id']);
-    const waId = text(contact['wa_id']) ?? text(message['from']);
-    const userId = text(message['from_user_id']) ?? text(contact['user_id']) ?? text(message['user_id']);
-    const profile = isObject(contact['profile']) ? text(contact['profile']['name']) : null;
-    // In a group, the chat belongs to the group; the author is kept on the message (context.participant).
-    const identity =
-      groupId === null
-        ? { waId, businessScopedId: userId, e164: e164FromWaId(waId), groupId: null, profileName: profile }
-        : { waId: null, businessScopedId: null, e164: null, groupId, profileName: null };
-    return storeMessage(tx, channel, companyId, { identity, message, direction: 'inbound' });
+    const contacts: ContactRow[] = [];
+    const chats: ChatRow[] = [];
+    return {
+      async prefetch(incoming: readonly { channel: ChannelRow; identity: ContactIdentity }[]) {
+        const byWorkspace = Map.groupBy(incoming, (message) => message.channel.workspaceId);
+        for (const [workspaceId, messages] of byWorkspace) {
+          const found = await repository.findContactsAndChats(
+            workspaceId,
+            messages.map((message) => message.identity),
+            [...new Set(messages.map((message) => message.channel.id))],
+          );
+          contacts.push(...found.contacts);
+          chats.push(...found.chats);
+        }
+      },
+      async chatOf(channel: ChannelRow, identity: ContactIdentity): Promise<ChatRow> {
+        const found = pickContact(
+          contacts.filter((contact) => contact.workspaceId === channel.workspaceId),
+          identity,
+        );
+        let contact = found;
+        if (contact === undefined || Object.keys(contactAdditions(contact, identity)).length > 0) {
+          contact = await repository.upsertContact(tx, channel.workspaceId, identity);
+          // Ahead of the row it replaces, so the next message of this identity finds the new one.
+          contacts.unshift(contact);
+        }
+        const { id: contactId } = contact;
+        let chat = chats.find((row) => row.channelId === channel.id && row.contactId === contactId);
+        if (chat === undefined) {
+          chat = await repository.upsertChat(tx, {
+            workspaceId: channel.workspaceId,
+            channelId: channel.id,
+            contactId,
+            isGroup: identity.groupId !== null,
+          });
+          chats.push(chat);
+        }
+        return chat;
+      },
+    };
   }
 
   /**
-   * What the business typed in the WhatsApp Business app (coexistence echo): an outbound message of
-   * the customer's chat, so the panel and the day's note show both sides.
+   * Messages of a transaction, stored together: each is mapped and its chat resolved as it comes,
+   * and `flush` inserts them in one statement (a wamid stored before is left alone), queues media
+   * downloads and records the chat changes, in order. Flushed before any other kind of row, so a
+   * status finds a message that came before it in the batch.
    */
-  function handleEcho(tx: Tx, channel: ChannelRow, companyId: number | null, message: Json) {
-    const waId = text(message['to']);
-    const identity = {
-      waId,
-      businessScopedId: text(message['to_user_id']),
-      e164: e164FromWaId(waId),
-      groupId: null,
-      profileName: null,
+  function createMessageWriter(tx: Tx, changes: BatchChanges, chats: ReturnType<typeof createChatResolver>) {
+    const pending: { values: typeof messages.$inferInsert & { id: string }; companyId: number | null }[] = [];
+    return {
+      async add(channel: ChannelRow, companyId: number | null, incoming: IncomingMessage) {
+        const { message, direction } = incoming;
+        const chat = await chats.chatOf(channel, incoming.identity);
+        const mapped = mapInboundMessage(message);
+        pending.push({
+          companyId,
+          values: {
+            id: randomUUID(),
+            workspaceId: channel.workspaceId,
+            chatId: chat.id,
+            channelId: channel.id,
+            providerMessageId: text(message['id']),
+            direction,
+            type: mapped.type,
+            body: mapped.body,
+            media: mapped.media,
+            context: mapped.context,
+            content: mapped.content,
+            // What the customer sent was received; what the business typed on its phone is already sent.
+            status: direction === 'inbound' ? 'received' : 'sent',
+            error: mapped.error,
+            sentAt: mapped.sentAt,
+          },
+        });
+      },
+      async flush() {
+        if (pending.length === 0) return;
+        const batch = pending.splice(0);
+        const companyOf = new Map(batch.map((message) => [message.values.id, message.companyId]));
+        const inserted = await createConversationsRepository(tx).insertMessages(
+          tx,
+          batch.map((message) => message.values),
+        );
+        for (const row of inserted) {
+          changes.touch(row.chatId, row.direction, row.sentAt);
+          if (row.media !== null && typeof row.media['id'] === 'string')
+            await jobs.send(whatsappMediaQueue, { messageId: row.id }, { tx });
+          changes.events.push({
+            workspaceId: row.workspaceId,
+            companyId: companyOf.get(row.id) ?? null,
+            type: 'message.created',
+            chatId: row.chatId,
+            messageId: row.id,
+          });
+        }
+      },
     };
-    return storeMessage(tx, channel, companyId, { identity, message, direction: 'outbound' });
   }
 
-  async function handleStatus(tx: Tx, channel: ChannelRow, companyId: number | null, status: Json) {
+  async function handleStatus(
+    tx: Tx,
+    changes: BatchChanges,
+    channel: ChannelRow,
+    companyId: number | null,
+    status: Json,
+  ): Promise<void> {
     const wamid = text(status['id']);
-    if (wamid === null || statusOf(status['status']) === undefined) return [];
+    if (wamid === null || statusOf(status['status']) === undefined) return;
     const repository = createConversationsRepository(tx);
     await repository.lockProviderMessage(tx, channel.id, wamid);
     const message = await repository.findByProviderId(channel.id, wamid);
@@ -134,77 +162,154 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
         status: String(status['status']),
         payload: status,
       });
-      return [];
+      return;
     }
-    if (!(await applyStatusItem(tx, message, status))) return [];
-    return [
-      await recordChatChange(tx, jobs, {
-        workspaceId: channel.workspaceId,
-        companyId,
-        type: 'message.status',
-        chatId: message.chatId,
-        messageId: message.id,
-      }),
-    ];
+    if (!(await applyStatusItem(tx, message, status))) return;
+    changes.events.push({
+      workspaceId: channel.workspaceId,
+      companyId,
+      type: 'message.status',
+      chatId: message.chatId,
+      messageId: message.id,
+    });
   }
 
-  /** One inbox row in one transaction; returns the events to announce after the commit. */
-  async function processRow(inboxId: number): Promise<RecordedEvent[]> {
+  /** An inbox row other than a message, in the caller's transaction. */
+  async function applyOther(tx: Tx, changes: BatchChanges, row: InboxRow, channel: ChannelRow) {
+    const item = row.payload as WebhookItem;
+    if (item.kind === 'status') await handleStatus(tx, changes, channel, row.companyId, item.status);
+    else if (item.kind === 'template_status')
+      await jobs.send(whatsappTemplatesQueue, { channelId: channel.id, reason: 'webhook' }, { tx });
+    else if (item.kind === 'error')
+      await createAuditLog(tx).record({
+        workspaceId: channel.workspaceId,
+        actor: 'system',
+        action: 'whatsapp.webhook_error',
+        subjectType: 'channel',
+        subjectId: channel.id,
+        detail: { error: errorOf(item.error) },
+      });
+  }
+
+  /**
+   * Inbox rows in one transaction, in id order (the order their webhooks were stored); returns the
+   * events to announce after the commit. Rows already processed, or locked by another worker, are
+   * skipped. The writes that every other writer of the workspace waits for come last, in a fixed
+   * order: the chats' clocks (chat rows, by id), `sync.chat` jobs (by chat), then the events (the
+   * workspace's event-log lock, held until the commit). So a batch holds those locks for three
+   * statements and its commit, not for the whole batch.
+   */
+  async function processRows(inboxIds: readonly number[]): Promise<RecordedEvent[]> {
     return db.transaction(async (tx) => {
-      const [row] = await tx
-        .select()
+      // Each row with its channel (one query); only the inbox rows are locked.
+      const found = await tx
+        .select({ row: inboxEvents, channel: channels })
         .from(inboxEvents)
-        .where(and(eq(inboxEvents.id, inboxId), isNull(inboxEvents.processedAt)))
-        .for('update', { skipLocked: true });
-      if (row === undefined || row.channelId === null) return [];
-      const channel = await createChannelsRepository(tx).findById(row.channelId);
-      const item = row.payload as WebhookItem;
-      let recorded: RecordedEvent[] = [];
-      if (channel !== undefined) {
-        if (item.kind === 'message') recorded = await handleMessage(tx, channel, row.companyId, item);
-        else if (item.kind === 'echo') recorded = await handleEcho(tx, channel, row.companyId, item.message);
-        else if (item.kind === 'status') recorded = await handleStatus(tx, channel, row.companyId, item.status);
-        else if (item.kind === 'template_status')
-          await jobs.send(whatsappTemplatesQueue, { channelId: channel.id, reason: 'webhook' }, { tx });
-        else if (item.kind === 'error')
-          await createAuditLog(tx).record({
-            workspaceId: channel.workspaceId,
-            actor: 'system',
-            action: 'whatsapp.webhook_error',
-            subjectType: 'channel',
-            subjectId: channel.id,
-            detail: { error: errorOf(item.error) },
-          });
+        .leftJoin(channels, eq(channels.id, inboxEvents.channelId))
+        .where(and(inArray(inboxEvents.id, [...inboxIds]), isNull(inboxEvents.processedAt)))
+        .orderBy(asc(inboxEvents.id))
+        .for('update', { of: inboxEvents, skipLocked: true });
+      if (found.length === 0) return [];
+      const rows = found.map(({ row }) => row);
+      const work = found.flatMap(({ row, channel }) =>
+        channel === null ? [] : [{ row, channel, incoming: incomingMessageOf(row.payload as WebhookItem) }],
+      );
+      const changes = createBatchChanges();
+      const chats = createChatResolver(tx);
+      await chats.prefetch(
+        work.flatMap(({ channel, incoming }) =>
+          incoming === undefined ? [] : [{ channel, identity: incoming.identity }],
+        ),
+      );
+      const messageWriter = createMessageWriter(tx, changes, chats);
+      for (const { row, channel, incoming } of work) {
+        if (incoming !== undefined) await messageWriter.add(channel, row.companyId, incoming);
+        else {
+          await messageWriter.flush();
+          await applyOther(tx, changes, row, channel);
+        }
       }
+      await messageWriter.flush();
       await tx
         .update(inboxEvents)
         .set({ processedAt: new Date(), attempts: sql`${inboxEvents.attempts} + 1`, lastError: null })
-        .where(eq(inboxEvents.id, row.id));
-      return recorded;
+        .where(
+          inArray(
+            inboxEvents.id,
+            rows.map((row) => row.id),
+          ),
+        );
+      await createConversationsRepository(tx).touchChats(tx, changes.touches());
+      return recordChatChanges(tx, jobs, changes.events);
     });
+  }
+
+  /** Processes rows together, announcing their events after the commit. */
+  async function processTogether(inboxIds: readonly number[]): Promise<void> {
+    const recorded = await processRows(inboxIds);
+    await publishEvents(deps.eventBus, recorded).catch((error: unknown) =>
+      deps.logger.warn({ err: error }, 'could not publish chat events (panels re-read on reconnect)'),
+    );
+  }
+
+  /** Each row in its own transaction; the failures recorded on their rows; throws the first failure. */
+  async function processAlone(inboxIds: readonly number[]): Promise<void> {
+    let failure: Error | undefined;
+    for (const id of inboxIds) {
+      try {
+        await processTogether([id]);
+      } catch (error) {
+        failure ??= error instanceof Error ? error : new Error(String(error));
+        deps.logger.error({ err: error, inboxId: id }, 'processing a WhatsApp inbox row failed');
+        await db
+          .update(inboxEvents)
+          .set({ attempts: sql`${inboxEvents.attempts} + 1`, lastError: String(error).slice(0, 500) })
+          .where(eq(inboxEvents.id, id));
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Every job's rows in one transaction (a commit, a NOTIFY and one event-log lock per batch instead
+   * of per row). If that fails, nothing of it was written: each job's rows are then processed alone,
+   * row by row, so one bad row fails its own job only and the others still succeed.
+   */
+  async function processJobs(jobs: readonly (readonly number[])[]): Promise<(Error | undefined)[]> {
+    const all = jobs.flat();
+    try {
+      await processTogether(all);
+      return jobs.map(() => undefined);
+    } catch (error) {
+      if (all.length > 1)
+        deps.logger.warn(
+          { err: error, inboxIds: all },
+          'a batch of WhatsApp inbox rows failed; processing them one by one',
+        );
+      const outcomes: (Error | undefined)[] = [];
+      for (const inboxIds of jobs) {
+        outcomes.push(
+          await processAlone(inboxIds).then(
+            () => undefined,
+            (failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))),
+          ),
+        );
+      }
+      return outcomes;
+    }
   }
 
   return {
     /** Processes the rows (skipping any already processed); throws after trying all if one failed. */
     async process(inboxIds: number[]): Promise<void> {
-      let failure: Error | undefined;
-      for (const id of inboxIds) {
-        try {
-          const recorded = await processRow(id);
-          await publishEvents(deps.eventBus, recorded).catch((error: unknown) =>
-            deps.logger.warn({ err: error }, 'could not publish chat events (panels re-read on reconnect)'),
-          );
-        } catch (error) {
-          failure ??= error instanceof Error ? error : new Error(String(error));
-          deps.logger.error({ err: error, inboxId: id }, 'processing a WhatsApp inbox row failed');
-          await db
-            .update(inboxEvents)
-            .set({ attempts: sql`${inboxEvents.attempts} + 1`, lastError: String(error).slice(0, 500) })
-            .where(eq(inboxEvents.id, id));
-        }
-      }
+      const [failure] = await processJobs([inboxIds]);
       if (failure !== undefined) throw failure;
     },
+    /**
+     * The rows of several jobs (a worker's fetched batch), together; what each job's outcome is, in
+     * order: undefined when its rows were processed, else the first error among them.
+     */
+    processJobs,
     /** Rows never processed (e.g. for a health view or a manual replay). */
     async unprocessedIds(limit = 500): Promise<number[]> {
       const rows = await db
