@@ -38,6 +38,15 @@ export interface JobQueue {
     options?: SendOptions & { tx?: Tx },
   ): Promise<string | null>;
   /**
+   * Enqueues several jobs of one queue with one statement (the queue's `sendDefaults` applied to
+   * each); with `tx`, inside that transaction, like `send`.
+   */
+  sendMany<TData extends object>(
+    queue: QueueDefinition<TData>,
+    data: readonly TData[],
+    options?: { tx?: Tx },
+  ): Promise<void>;
+  /**
    * pg-boss's own statement for inserting jobs of `queue` (its one parameter, `$1`, is the JSON
    * array of jobs) and one job of that array carrying `data`, the queue's `sendDefaults` applied;
    * nothing is inserted. For a caller that builds the array in SQL and runs the statement in the
@@ -122,6 +131,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     async hasRetryWaiting(queue, singletonKey, exceptJobId) {
       const queued = await boss.findJobs(queue.name, { key: singletonKey, queued: true });
       return queued.some((job) => job.state === 'retry' && job.id !== exceptJobId);
+    },
+    async sendMany(queue, data, sendOptions = {}) {
+      if (data.length === 0) return;
+      const jobs = data.map((item) => ({ ...queue.sendDefaults?.(item), data: item }));
+      await boss.insert(queue.name, jobs, sendOptions.tx === undefined ? {} : { db: fromDrizzle(sendOptions.tx, sql) });
     },
     async prepareInsert(queue, data) {
       const statements: { sql: string; values: unknown[] }[] = [];
