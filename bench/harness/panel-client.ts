@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import type { SavedSettingsReply, SettingsReply, SyncSettings } from '../../contracts/panel.schemas.ts';
 import type { PipedriveUserRef } from './sandbox-process.ts';
 
 /** What Pipedrive's GET_SIGNED_TOKEN gives a panel: HS256 with the app's JWT secret, 5 minutes. */
@@ -8,6 +9,28 @@ export function panelToken(user: PipedriveUserRef, jwtSecret: string): Promise<s
     .setIssuedAt()
     .setExpirationTime('5m')
     .sign(new TextEncoder().encode(jwtSecret));
+}
+
+/**
+ * Changes some of the company's sync settings as a Pipedrive admin does in the app-settings page
+ * (read them, send them back changed), so a scenario can run a non-default option.
+ */
+export async function updateSyncSettings(
+  parleyUrl: string,
+  adminToken: string,
+  changes: Partial<SyncSettings>,
+): Promise<SyncSettings> {
+  const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+  const current = await fetch(`${parleyUrl}/api/panel/settings`, { headers });
+  if (!current.ok) throw new Error(`read settings: ${current.status} ${await current.text()}`);
+  const { settings } = (await current.json()) as SettingsReply;
+  const saved = await fetch(`${parleyUrl}/api/panel/settings`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({ ...settings, ...changes }),
+  });
+  if (!saved.ok) throw new Error(`save settings: ${saved.status} ${await saved.text()}`);
+  return ((await saved.json()) as SavedSettingsReply).settings;
 }
 
 export interface LiveEvent {

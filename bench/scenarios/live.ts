@@ -1,4 +1,4 @@
-import { openLiveStream, nowMs, panelToken } from '../harness/panel-client.ts';
+import { openLiveStream, nowMs, panelToken, updateSyncSettings } from '../harness/panel-client.ts';
 import { postDeliveries } from '../harness/load.ts';
 import { customers, inboundNotification, newWamid, signedDelivery, type Customer } from '../harness/meta-webhooks.ts';
 import { check, percentile, type ScenarioOutcome } from '../harness/report.ts';
@@ -21,7 +21,9 @@ function deliveriesFor(stack: Stack, messages: { customer: Customer; text: strin
 /**
  * Inbound webhook → the panel's SSE event, at a steady 200 messages per second over ten chats whose
  * Pipedrive person is already resolved (a first message per chat, not timed); and inbound → the
- * message first seen in a Pipedrive note, against the 2-second coalescing window.
+ * message first seen in a Pipedrive note, against the 2-second coalescing window. For that, the
+ * company rewrites notes as messages arrive: with the default 30 s update interval an active chat's
+ * note lags by up to the interval by design (the cost scenario measures the default).
  */
 export async function liveScenario(options: ScenarioOptions): Promise<ScenarioOutcome> {
   const rate = options.smoke ? 20 : 200;
@@ -29,6 +31,8 @@ export async function liveScenario(options: ScenarioOptions): Promise<ScenarioOu
   const stack = await startStack({ label: 'live', logDir: options.logDir, runWorkers: true });
   try {
     const chats = customers(options.smoke ? 2 : 10, '1556');
+    const adminToken = await panelToken(stack.admin, stack.secrets.jwtSecret);
+    await updateSyncSettings(stack.parley.url, adminToken, { timelineUpdateIntervalSeconds: 0 });
     const url = `${stack.parley.url}/webhooks/whatsapp/${stack.channel.id}`;
     // Warm-up: one message per chat, so person search and creation are done before the timed run.
     await postDeliveries({
@@ -46,7 +50,7 @@ export async function liveScenario(options: ScenarioOptions): Promise<ScenarioOu
       { timeoutMs: 180_000, everyMs: 250, what: 'a note for every warm-up chat' },
     );
 
-    const stream = await openLiveStream(stack.parley.url, await panelToken(stack.admin, stack.secrets.jwtSecret));
+    const stream = await openLiveStream(stack.parley.url, adminToken);
     await stack.sandbox.call('watchNotes', { pattern: 'live-\\d+\\b' });
     const messages = Array.from({ length: rate * seconds }, (_, index) => ({
       customer: chats[index % chats.length] as Customer,
@@ -134,7 +138,7 @@ export async function liveScenario(options: ScenarioOptions): Promise<ScenarioOu
         },
         {
           scenario: SCENARIO,
-          metric: `inbound → in a Pipedrive note, p50 (coalescing window ${COALESCING_WINDOW_MS / 1000} s)`,
+          metric: `inbound → in a Pipedrive note, p50 (coalescing window ${COALESCING_WINDOW_MS / 1000} s; notes rewritten as messages arrive)`,
           value: note.p50,
           unit: 'ms',
         },
