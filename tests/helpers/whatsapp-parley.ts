@@ -178,12 +178,19 @@ export async function startTwoCompanyChats() {
   return { parley, acme, globex, channelA, channelB, chatA, chatB };
 }
 
-/** A Cloud API notification around `value` (one entry, one `messages` change), as Meta batches it. */
+/** One change of a Cloud API notification: its field (`messages`, `smb_message_echoes`…) and value. */
+export function webhookChange(field: string, value: Record<string, unknown>) {
+  return { field, value: { messaging_product: 'whatsapp', ...value } };
+}
+
+/** A Cloud API notification of one account's changes (one entry), as Meta batches them. */
+export function notificationOf(wabaId: string, changes: ReturnType<typeof webhookChange>[]) {
+  return { object: 'whatsapp_business_account', entry: [{ id: wabaId, changes }] };
+}
+
+/** A Cloud API notification around `value` (one entry, one `messages` change). */
 export function notification(wabaId: string, value: Record<string, unknown>) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [{ id: wabaId, changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', ...value } }] }],
-  };
+  return notificationOf(wabaId, [webhookChange('messages', value)]);
 }
 
 /** JSON the way Meta writes it: non-ASCII as \\uXXXX (emoji as surrogate pairs) and '/' as '\\/'. */

@@ -4,8 +4,10 @@ import { chats, messages } from '../../../server/db/schema/index.ts';
 import type { SandboxBusinessNumber } from '../../../sandbox/whatsapp/emulator.ts';
 import {
   metaJson,
+  notificationOf,
   startWhatsAppParley,
   waitForProcessing,
+  webhookChange,
   type WhatsAppParley,
 } from '../../helpers/whatsapp-parley.ts';
 
@@ -27,24 +29,13 @@ const messageByWamid = (wamid: string) => parley.storedMessage(wamid);
 const chatOf = async (chatId: string) => (await parley.db.select().from(chats).where(eq(chats.id, chatId)))[0];
 
 describe('coexistence: what the business types in the WhatsApp Business app (smb_message_echoes)', () => {
-  const echoBody = (echo: Record<string, unknown>) => ({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: acme.wabaId,
-        changes: [
-          {
-            field: 'smb_message_echoes',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: acme.displayPhoneNumber, phone_number_id: acme.phoneNumberId },
-              message_echoes: [echo],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const echoBody = (echo: Record<string, unknown>) =>
+    notificationOf(acme.wabaId, [
+      webhookChange('smb_message_echoes', {
+        metadata: { display_phone_number: acme.displayPhoneNumber, phone_number_id: acme.phoneNumberId },
+        message_echoes: [echo],
+      }),
+    ]);
 
   it('lands in the customer’s chat as an outbound, sent message; a redelivery stores nothing twice', async () => {
     const customer = '+34 611 222 333';

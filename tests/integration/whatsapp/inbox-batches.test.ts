@@ -2,7 +2,14 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import { events, inboxEvents, messages } from '../../../server/db/schema/index.ts';
 import type { ChannelView } from '../../../server/services/whatsapp/channels.service.ts';
 import type { SandboxBusinessNumber } from '../../../sandbox/whatsapp/emulator.ts';
-import { metaJson, notification, startWhatsAppParley, type WhatsAppParley } from '../../helpers/whatsapp-parley.ts';
+import {
+  metaJson,
+  notification,
+  notificationOf,
+  startWhatsAppParley,
+  webhookChange,
+  type WhatsAppParley,
+} from '../../helpers/whatsapp-parley.ts';
 
 // Starting a sandbox and a listening Parley with its database takes a while on a loaded machine.
 jest.setTimeout(90_000);
@@ -36,41 +43,20 @@ const inbound = (wamid: string, waId: string, text: string, timestamp = now()) =
   );
 /** What the business typed in the WhatsApp Business app, then Meta's delivery report for it: one webhook. */
 const echoThenStatus = (wamid: string, waId: string, text: string) =>
-  post({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: acme.wabaId,
-        changes: [
-          {
-            field: 'smb_message_echoes',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: metadata(),
-              message_echoes: [
-                {
-                  from: acme.displayPhoneNumber,
-                  to: waId,
-                  id: wamid,
-                  timestamp: now(),
-                  type: 'text',
-                  text: { body: text },
-                },
-              ],
-            },
-          },
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: metadata(),
-              statuses: [{ id: wamid, status: 'delivered', timestamp: now(), recipient_id: waId }],
-            },
-          },
+  post(
+    notificationOf(acme.wabaId, [
+      webhookChange('smb_message_echoes', {
+        metadata: metadata(),
+        message_echoes: [
+          { from: acme.displayPhoneNumber, to: waId, id: wamid, timestamp: now(), type: 'text', text: { body: text } },
         ],
-      },
-    ],
-  });
+      }),
+      webhookChange('messages', {
+        metadata: metadata(),
+        statuses: [{ id: wamid, status: 'delivered', timestamp: now(), recipient_id: waId }],
+      }),
+    ]),
+  );
 
 /** The unprocessed inbox rows of each webhook, as the jobs the webhook route enqueued carry them. */
 async function pendingJobs(): Promise<number[][]> {
