@@ -13,7 +13,7 @@ import type { AppConfig } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import type { Lifecycle } from './lifecycle.ts';
-import { QuietRequestLogs, type Logger } from './logger.ts';
+import { lazyRequestLogger, QuietRequestLogs, type Logger } from './logger.ts';
 import type { ProjectPaths } from './paths.ts';
 import errorHandler from './plugins/error-handler.plugin.ts';
 import inputSafety from './plugins/input-safety.plugin.ts';
@@ -124,6 +124,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     loggerInstance: deps.logger,
     // One debug line per request instead of two info lines: info stays for events (logger.ts).
     logController: new QuietRequestLogs(),
+    // A request's child logger is made when it first writes a line, not for every request.
+    childLoggerFactory: lazyRequestLogger,
     genReqId: (request) => sanitizeRequestId(request.headers['x-request-id']) ?? randomUUID(),
     // Trust forwarding headers only from proxies on private networks (the usual TLS terminator).
     trustProxy: 'loopback,linklocal,uniquelocal',

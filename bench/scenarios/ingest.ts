@@ -25,7 +25,15 @@ export async function ingestScenario(options: ScenarioOptions): Promise<Scenario
     return figures;
   })().finally(() => hello.stop());
 
-  const stack = await startStack({ label: 'ingest', logDir: options.logDir, runWorkers: false });
+  // BENCH_PARLEY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles Parley under this load
+  // (the profile is written when Parley exits, after the timed run).
+  const nodeArgs = process.env['BENCH_PARLEY_NODE_ARGS']?.split(' ').filter((arg) => arg !== '');
+  const stack = await startStack({
+    label: 'ingest',
+    logDir: options.logDir,
+    runWorkers: false,
+    ...(nodeArgs === undefined ? {} : { nodeArgs }),
+  });
   try {
     const pool = customers(200);
     const prepare = (from: number, count: number): Delivery[] =>

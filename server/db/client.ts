@@ -5,7 +5,8 @@ import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { seedFromEmbeddedTemplate, type EmbeddedTemplatePaths } from './embedded-template.ts';
 import * as schema from './schema/index.ts';
 
-export type Db = NodePgDatabase<typeof schema>;
+/** The query builder, and the pool under it for the few hot statements that skip the builder. */
+export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Repositories accept either, so services can group writes in one transaction. */
 export type DbOrTx = Db | Tx;

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import type { Db } from '../../db/client.ts';
 import { createChannelsRepository } from '../../db/repositories/channels.repository.ts';
@@ -13,6 +14,11 @@ export interface ChannelEntry {
   /** The phone-number id. */
   externalId: string;
   appSecret: string;
+  /**
+   * The app secret as a key for the webhook signature's HMAC, made once: keying an HMAC from a
+   * string converts it on every request, about half the cost of the check (issue 13's profile).
+   */
+  signingKey: KeyObject;
   verifyToken: string;
   /** Active channels of the same workspace by phone-number id: one Meta app delivers for all its numbers. */
   siblings: ReadonlyMap<string, string>;
@@ -44,6 +50,7 @@ export function createChannelDirectory(deps: { db: Db; secretBox: SecretBox; clo
       companyId: await repository.companyOfWorkspace(row.workspaceId),
       externalId: row.externalId,
       appSecret: credentials.appSecret,
+      signingKey: createSecretKey(Buffer.from(credentials.appSecret, 'utf8')),
       verifyToken: credentials.verifyToken,
       siblings: new Map(siblings.map((sibling) => [sibling.externalId, sibling.id])),
     };

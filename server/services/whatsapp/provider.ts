@@ -4,6 +4,8 @@
  * implement the same interface. Nothing here knows about Parley's tables.
  */
 
+import type { KeyObject } from 'node:crypto';
+
 /** The provider-side identity of one business number and the secrets to act for it. */
 export interface ProviderAccount {
   /** Cloud API: the phone-number id messages are sent from. */
@@ -90,7 +92,7 @@ export type SignatureCheck = 'ok' | 'missing' | 'invalid';
 export interface WhatsAppProvider {
   readonly name: 'whatsapp_cloud';
   /** Authenticates a webhook POST over its exact raw bytes. */
-  verifySignature(rawBody: Buffer, header: string | undefined, appSecret: string): SignatureCheck;
+  verifySignature(rawBody: Buffer, header: string | undefined, appSecret: string | KeyObject): SignatureCheck;
   /** Splits a parsed webhook body into items; throws `MalformedWebhookError` on a body of the wrong shape. */
   parseWebhook(body: unknown): ParsedWebhookItem[];
   /** Reads the number (checks the credentials): its display number and verified name. */

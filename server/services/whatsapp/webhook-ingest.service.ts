@@ -81,7 +81,7 @@ export function createWebhookIngest(deps: {
       contentType: string | undefined;
     }): Promise<{ stored: number; duplicates: number; skipped: number }> {
       const entry = await requireChannel(input.channelId);
-      const check = provider.verifySignature(input.rawBody, input.signature, entry.appSecret);
+      const check = provider.verifySignature(input.rawBody, input.signature, entry.signingKey);
       if (check === 'missing') throw createWebhookSignatureMissingError();
       if (check === 'invalid') throw createWebhookSignatureInvalidError();
 

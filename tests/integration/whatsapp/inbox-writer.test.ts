@@ -28,7 +28,12 @@ afterAll(async () => {
   await database.destroy();
 });
 
-const row = (key: string): InboxRow => ({ provider: PROVIDER, dedupeKey: key, payload: { key } });
+// Quotes, backslashes and non-ASCII: the payloads travel to PostgreSQL as one JSON text.
+const row = (key: string): InboxRow => ({
+  provider: PROVIDER,
+  dedupeKey: key,
+  payload: { key, text: `"${key}" \\ ü 🙂`, nested: [{ key }] },
+});
 const storedKeys = async () =>
   (await database.db.select().from(inboxEvents).where(eq(inboxEvents.provider, PROVIDER))).map((r) => r.dedupeKey);
 const inboxJobs = async () =>
@@ -56,6 +61,8 @@ it('commits concurrent webhooks together, one job per webhook, and attributes a 
   expect(committedAt('b1')).toBe(committedAt('c1'));
   expect(committedAt('a1')).toBe(committedAt('a2'));
   expect(committedAt('b1')).not.toBe(committedAt('a1'));
+  // Each row got its own payload, intact.
+  for (const { dedupeKey, payload } of stored) expect(payload).toEqual(row(dedupeKey).payload);
   const created = (await inboxJobs()).slice(jobsBefore);
   // One job per webhook that stored something, naming exactly its new rows.
   expect(created.map((ids) => ids.length).sort()).toEqual([1, 1, 2]);

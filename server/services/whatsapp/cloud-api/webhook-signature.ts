@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { SignatureCheck } from '../provider.ts';
 
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
@@ -9,7 +9,11 @@ const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
  * \uXXXX, so re-serialized JSON would never match. The compare is constant time on equal-length
  * buffers; a header of the wrong form is refused before any compare.
  */
-export function verifyMetaSignature(rawBody: Buffer, header: string | undefined, appSecret: string): SignatureCheck {
+export function verifyMetaSignature(
+  rawBody: Buffer,
+  header: string | undefined,
+  appSecret: string | KeyObject,
+): SignatureCheck {
   if (header === undefined || header.trim() === '') return 'missing';
   const match = SIGNATURE.exec(header.trim());
   const expected = createHmac('sha256', appSecret).update(rawBody).digest();
