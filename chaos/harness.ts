@@ -5,9 +5,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { appFromManifest } from '../sandbox/app-registration.ts';
 import { startSandbox, type Sandbox } from '../sandbox/index.ts';
-import { Balancer, DatabaseProxy, ManagedProcess, freePort } from './processes.ts';
+import { withClient } from '../bench/harness/database.ts';
+import { freePort } from '../bench/harness/processes.ts';
+import { Balancer, DatabaseProxy, ManagedProcess } from './processes.ts';
 import type { ChaosReport } from './report.ts';
-import { admin, pick, restartPostgresCluster, sleep, withDatabase } from './support.ts';
+import { pick, restartPostgresCluster, sleep, withDatabase } from './support.ts';
 import { setUpCompanies } from './tenants.ts';
 import { isClean, messageToken, verify } from './verify.ts';
 
@@ -74,7 +76,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'parley-chaos-'));
   const databaseName = `parley_chaos_${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
   const databaseUrl = withDatabase(options.adminDatabaseUrl, databaseName);
-  await admin(options.adminDatabaseUrl, (client) => client.query(`create database "${databaseName}"`));
+  await withClient(options.adminDatabaseUrl, (client) => client.query(`create database "${databaseName}"`));
   log(`database ${databaseName}; logs in ${workDir}`);
 
   const secrets = {
@@ -328,7 +330,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await pool.end().catch(() => undefined);
     await sandbox?.close();
     if (!options.keepDatabase) {
-      await admin(options.adminDatabaseUrl, (client) =>
+      await withClient(options.adminDatabaseUrl, (client) =>
         client.query(`drop database if exists "${databaseName}" with (force)`),
       ).catch((error: unknown) => log(`could not drop ${databaseName}: ${String(error)}`));
     }

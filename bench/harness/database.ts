@@ -71,7 +71,8 @@ function pgliteDatabase(dataDir: string): BenchDatabase {
   };
 }
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** One admin connection for `work`, always closed (also used by the chaos run). */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
