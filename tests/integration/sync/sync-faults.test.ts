@@ -94,7 +94,12 @@ describe('message sync under faults', () => {
     expect(deferred.retry_count).toBe(0);
     expect(refused).toBe(1);
     expect((await syncJobs(h.testApp.database.pool)).every((job) => job.retry_count === 0)).toBe(true);
-    expect(await audits('sync.deferred')).toEqual([
+    // The job re-sends itself first and audits the deferral after: wait for that last write.
+    const deferrals = await eventually(async () => {
+      const entries = await audits('sync.deferred');
+      return entries.length > 0 ? entries : undefined;
+    });
+    expect(deferrals).toEqual([
       expect.objectContaining({ detail: expect.objectContaining({ reason: 'rate_limited' }) }),
     ]);
     // Due now (as if the 30 s had passed): it writes the note.
