@@ -10,7 +10,8 @@ describe('the embedded database served over TCP', () => {
     pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: embedded.connectionString, max: 4 }));
     await pools[0]?.query('create table items (id int primary key, label text not null)');
     await pools[0]?.query("insert into items select n, 'item ' || n from generate_series(1, 200) as n");
-  });
+    // A new embedded database runs initdb in WebAssembly: seconds alone, over 30 s on two busy cores.
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(pools.map((pool) => pool.end()));
