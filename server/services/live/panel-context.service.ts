@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { isAppError } from '../../errors.ts';
 import { createErrorFactory } from '../../errors.ts';
+import { settledValue } from '../../settled.ts';
 import type { ConnectionStatusService } from '../connections/connection-status.service.ts';
 import type { PipedriveApi } from '../pipedrive/pipedrive-api.ts';
 import type { PanelChatService } from './panel-chat.service.ts';
@@ -18,12 +19,6 @@ const BLOCKED_MESSAGES = {
   personal_not_connected: 'Connect your own Pipedrive user to chat on WhatsApp from Pipedrive.',
   reauth_required: 'Pipedrive no longer accepts the connection. Reconnect to continue.',
 } as const;
-
-/** A read started alongside others: its value, or its error thrown once the answer needs it. */
-function settledValue<T>(result: PromiseSettledResult<T>): T {
-  if (result.status === 'rejected') throw result.reason;
-  return result.value;
-}
 
 const firstWord = (name: string | null | undefined) => name?.trim().split(/\s+/)[0] ?? null;
 
