@@ -30,8 +30,13 @@ function openPanelAsMainDoes(beforeRender: () => void = () => undefined) {
 const bearer = (request: RecordedRequest) => request.headers['authorization'];
 
 describe('chat panel requests sent before the first render', () => {
-  it('reads status, context and the first chat with the URL token once, before the SDK hands out one', async () => {
-    const server = connectedServer({ [`GET ${MESSAGES}`]: { body: page([message({ body: 'Hola, early' })]) } });
+  it('reads status and the context with its first chat at once, with the URL token, before the SDK hands out one', async () => {
+    const firstPage = page([message({ body: 'Hola, early' })]);
+    const server = connectedServer({
+      'GET /api/panel/context': (request) => ({
+        body: { ...readyContext(), ...(request.query.get('firstMessages') === '30' ? { firstPage } : {}) },
+      }),
+    });
     openPanelAsMainDoes(() => {
       // Sent at once, before the panel renders and the SDK shakes hands.
       expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
@@ -42,11 +47,13 @@ describe('chat panel requests sent before the first render', () => {
     });
 
     expect(await screen.findByText('Hola, early')).toBeTruthy();
-    for (const path of ['/api/panel/status', '/api/panel/context', MESSAGES]) {
+    for (const path of ['/api/panel/status', '/api/panel/context']) {
       const sent = server.sent('GET', path);
       expect(sent).toHaveLength(1);
       expect(bearer(sent[0] as RecordedRequest)).toBe(`Bearer ${URL_TOKEN}`);
     }
+    // The first chat's page came inside the context.
+    expect(server.sent('GET', MESSAGES)).toHaveLength(0);
     // What the panel sends itself still carries the SDK's signed token.
     await waitFor(() => expect(server.sent('POST', '/api/panel/events-ticket')).toHaveLength(1));
     expect(bearer(server.sent('POST', '/api/panel/events-ticket')[0] as RecordedRequest)).toBe(

@@ -1,7 +1,7 @@
 import type { PanelContextResponse } from '../../../contracts/panel-chat.ts';
 import { startEarlyRequests, type EarlyRequests } from '../../src/api/early-requests.ts';
 import { PANEL_STATUS_PATH } from '../../src/hooks/use-panel-status.ts';
-import { latestMessagesPath } from '../../src/live/chat-paths.ts';
+import { latestMessagesPath, MESSAGES_PAGE } from '../../src/live/chat-paths.ts';
 
 export interface PanelRecord {
   resource: 'deal' | 'person';
@@ -21,8 +21,8 @@ export const contextPath = (record: PanelRecord) => `/api/panel/context?resource
 
 /**
  * What the chat panel asks first, sent before it renders (with the iframe URL's token): the
- * viewer's status and the record's context at once, then, as soon as the context names the first
- * chat, that chat's newest messages. Inside Pipedrive only (the SDK's `id` and the `token` in the URL).
+ * viewer's status and the record's context at once, the context with its first chat's newest
+ * messages. Inside Pipedrive only (the SDK's `id` and the `token` in the URL).
  */
 export function startChatRequests(search: string): EarlyRequests | undefined {
   const query = new URLSearchParams(search);
@@ -33,12 +33,14 @@ export function startChatRequests(search: string): EarlyRequests | undefined {
   const record = recordFromUrl(search);
   if (record === undefined) return early;
   const path = contextPath(record);
-  early.get<PanelContextResponse>(path).then(
+  // One request: the context, with the first chat's newest page, which is the chat the panel opens first.
+  early.get<PanelContextResponse>(`${path}&firstMessages=${MESSAGES_PAGE}`, path).then(
     (context) => {
       // The panel asks for a ready context at once; any other state it asks for later (after connecting, say).
       if (context.state !== 'ready') return early.drop(path);
       const first = context.chats[0];
-      if (first !== undefined) void early.get(latestMessagesPath(first.id));
+      if (first !== undefined && context.firstPage !== undefined)
+        early.answered(latestMessagesPath(first.id), context.firstPage);
     },
     () => undefined,
   );

@@ -19,12 +19,17 @@ const EARLY_ANSWER_MAX_AGE_MS = 10_000;
 export function startEarlyRequests(token: string) {
   const started = new Map<string, { at: number; answer: Promise<unknown> }>();
   return {
-    get<T>(path: string): Promise<T> {
+    /** Sends a GET now; its answer stands in for the panel's own GET of `panelPath`. */
+    get<T>(path: string, panelPath: string = path): Promise<T> {
       const answer = requestJson<T>(path, { method: 'GET', headers: { authorization: `Bearer ${token}` } });
-      started.set(path, { at: Date.now(), answer });
+      started.set(panelPath, { at: Date.now(), answer });
       // Nobody may ever take this answer; its failure is the taker's business (it asks again).
       answer.catch(() => undefined);
       return answer;
+    },
+    /** An answer that came inside another one (the first chat's page inside the context). */
+    answered<T>(panelPath: string, answer: T): void {
+      started.set(panelPath, { at: Date.now(), answer: Promise.resolve(answer) });
     },
     /** Forgets an answer that must not stand in for a later request (it describes a passing state). */
     drop(path: string): void {

@@ -92,6 +92,11 @@ export function createPanelContextService(deps: {
           dealId: deal?.id ?? null,
         }),
       ]);
+      const first = chats[0];
+      const firstPage =
+        query.firstMessages === undefined || first === undefined
+          ? undefined
+          : await deps.chats.messages(viewer.companyId, workspaceId, first.id, { limit: query.firstMessages });
       const fill: TemplateFill = {
         personName: person?.name ?? null,
         firstName: person?.first_name ?? firstWord(person?.name),
@@ -109,6 +114,7 @@ export function createPanelContextService(deps: {
         channels,
         templates,
         fill,
+        ...(firstPage === undefined ? {} : { firstPage }),
       };
     },
   };
