@@ -17,6 +17,8 @@ export const ContextQuerySchema = Type.Object(
   {
     resource: Type.Union([Type.Literal('deal'), Type.Literal('person')]),
     id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    /** A ready answer then also carries the newest page (this many messages) of its first chat. */
+    firstMessages: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   },
   { additionalProperties: false },
 );
@@ -153,22 +155,6 @@ const ViewerBlockedStateSchema = Type.Union([
 ]);
 export type ViewerBlockedState = Static<typeof ViewerBlockedStateSchema>;
 
-const ContextLinks = Type.Object({ install: Type.String(), dashboard: Type.String() });
-export const PanelContextResponseSchema = Type.Union([
-  Type.Object({ state: ViewerBlockedStateSchema, message: Type.String(), links: ContextLinks }),
-  Type.Object({ state: Type.Literal('no_channel'), message: Type.String(), links: ContextLinks }),
-  Type.Object({
-    state: Type.Literal('ready'),
-    person: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
-    deal: Type.Union([Type.Object({ id: Type.Integer(), title: Type.String() }), Type.Null()]),
-    chats: Type.Array(ChatSummarySchema),
-    channels: Type.Array(ChannelSummarySchema),
-    templates: Type.Array(TemplateSummarySchema),
-    fill: TemplateFillSchema,
-  }),
-]);
-export type PanelContextResponse = Static<typeof PanelContextResponseSchema>;
-
 const MessageStatusSchema = Type.Union([
   Type.Literal('received'),
   Type.Literal('accepted'),
@@ -211,6 +197,24 @@ export const MessagesPageSchema = Type.Object({
   chat: ChatSummarySchema,
 });
 export type MessagesPage = Static<typeof MessagesPageSchema>;
+
+const ContextLinks = Type.Object({ install: Type.String(), dashboard: Type.String() });
+export const PanelContextResponseSchema = Type.Union([
+  Type.Object({ state: ViewerBlockedStateSchema, message: Type.String(), links: ContextLinks }),
+  Type.Object({ state: Type.Literal('no_channel'), message: Type.String(), links: ContextLinks }),
+  Type.Object({
+    state: Type.Literal('ready'),
+    person: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
+    deal: Type.Union([Type.Object({ id: Type.Integer(), title: Type.String() }), Type.Null()]),
+    chats: Type.Array(ChatSummarySchema),
+    channels: Type.Array(ChannelSummarySchema),
+    templates: Type.Array(TemplateSummarySchema),
+    fill: TemplateFillSchema,
+    /** Asked for with `firstMessages`: the first chat's newest page, as its messages route answers it. */
+    firstPage: Type.Optional(MessagesPageSchema),
+  }),
+]);
+export type PanelContextResponse = Static<typeof PanelContextResponseSchema>;
 
 export const InboxChatSchema = Type.Object({
   ...chatSummaryFields,

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { PanelContextResponse, PanelLiveEvent } from '../../../contracts/panel-chat.ts';
 import { ApiError, messageOf } from '../../src/api/http.ts';
+import type { EarlyRequests } from '../../src/api/early-requests.ts';
 import { createPanelApi, type PanelApi } from '../../src/api/panel-client.ts';
 import { ConnectionState } from '../../src/components/ConnectionState/index.tsx';
 import { StatusCard } from '../../src/components/StatusCard/index.tsx';
@@ -11,22 +12,10 @@ import styles from '../../src/live/style.module.css';
 import { useLiveEvents } from '../../src/live/use-live-events.ts';
 import { useResizeToContent } from '../../src/sdk/use-resize-to-content.ts';
 import { usePipedriveSdk } from '../../src/sdk/use-pipedrive-sdk.ts';
-
-/** The deal or person this panel sits on (Pipedrive's `resource` and `selectedIds` query parameters). */
-function recordFromUrl(): { resource: 'deal' | 'person'; id: number } | undefined {
-  const query = new URLSearchParams(window.location.search);
-  const resource = query.get('resource');
-  const id = Number(query.get('selectedIds')?.split(',')[0]);
-  if ((resource !== 'deal' && resource !== 'person') || !Number.isSafeInteger(id) || id <= 0) return undefined;
-  return { resource, id };
-}
+import { contextPath, recordFromUrl, type PanelRecord } from './chat-requests.ts';
 
 /** The chats of one record: a tab per phone or channel, live, with the states that come before chatting. */
-function RecordChats(props: {
-  api: PanelApi;
-  record: { resource: 'deal' | 'person'; id: number };
-  onResize: () => void;
-}) {
+function RecordChats(props: { api: PanelApi; record: PanelRecord; onResize: () => void }) {
   const { api, record } = props;
   const [context, setContext] = useState<PanelContextResponse | undefined>(undefined);
   const [error, setError] = useState<{ message: string; notVisible: boolean } | undefined>(undefined);
@@ -35,9 +24,7 @@ function RecordChats(props: {
 
   const load = useCallback(async () => {
     try {
-      const next = await api.get<PanelContextResponse>(
-        `/api/panel/context?resource=${record.resource}&id=${record.id}`,
-      );
+      const next = await api.get<PanelContextResponse>(contextPath(record));
       setContext(next);
       setError(undefined);
     } catch (failure) {
@@ -46,7 +33,7 @@ function RecordChats(props: {
         notVisible: failure instanceof ApiError && failure.code === 'chats.record_not_visible',
       });
     }
-  }, [api, record.resource, record.id]);
+  }, [api, record]);
 
   useEffect(() => void load(), [load]);
   useEffect(() => props.onResize());
@@ -134,15 +121,18 @@ function RecordChats(props: {
   );
 }
 
-/** The deal and person sidebar panel: connection state first, then the person's WhatsApp chats, live. */
-export function ChatPanel() {
+/**
+ * The deal and person sidebar panel: connection state first, then the person's WhatsApp chats, live.
+ * `early`: the requests main.tsx sent before rendering, which answer the panel's first GETs.
+ */
+export function ChatPanel(props: { early?: EarlyRequests | undefined }) {
   const sdkState = usePipedriveSdk({ height: 200 });
   const sdk = sdkState.status === 'ready' ? sdkState.sdk : undefined;
-  const api = useMemo(() => (sdk === undefined ? undefined : createPanelApi(sdk)), [sdk]);
+  const api = useMemo(() => (sdk === undefined ? undefined : createPanelApi(sdk, props.early)), [sdk, props.early]);
   const { status, error, reload } = usePanelStatus(api);
   const root = useRef<HTMLDivElement>(null);
   const resize = useResizeToContent(sdk, root);
-  const record = useMemo(recordFromUrl, []);
+  const record = useMemo(() => recordFromUrl(), []);
 
   const startup = startupCard({
     sdkState,

@@ -5,6 +5,8 @@ import type { PanelApi, PanelStatus } from '../api/panel-client.ts';
 /** How often a panel waiting for a join request's approval asks again (the approval happens elsewhere). */
 export const APPROVAL_POLL_MS = 5000;
 
+export const PANEL_STATUS_PATH = '/api/panel/status';
+
 /**
  * The viewer's connection state, reloaded on demand, whenever the tab comes back into view, and
  * every few seconds while the viewer waits for an admin to approve them, so the panel turns into
@@ -17,7 +19,7 @@ export function usePanelStatus(api: PanelApi | undefined) {
   const reload = useCallback(async () => {
     if (api === undefined) return;
     try {
-      setStatus(await api.get<PanelStatus>('/api/panel/status'));
+      setStatus(await api.get<PanelStatus>(PANEL_STATUS_PATH));
       setError(undefined);
     } catch (failure) {
       setError(messageOf(failure));

@@ -10,11 +10,10 @@ import type {
 import { messageOf } from '../api/http.ts';
 import type { PanelApi } from '../api/panel-client.ts';
 import { Composer } from './composer.tsx';
+import { chatPath, latestMessagesPath, MESSAGES_PAGE } from './chat-paths.ts';
 import { windowLabel } from './format.ts';
 import { MessageBubble, targetOf } from './message-bubble.tsx';
 import styles from './style.module.css';
-
-const PAGE = 30;
 
 /** Merges a page into what is shown: by id (a status change replaces the old copy), oldest first. */
 function merge(shown: ChatMessage[], page: ChatMessage[]): ChatMessage[] {
@@ -67,7 +66,7 @@ export function ChatView(props: {
   const keepOffsetFromBottom = useRef<number | undefined>(undefined);
   /** The first page sets where "older" starts; later refreshes only bring the newest. */
   const firstPageLoaded = useRef(false);
-  const base = `/api/panel/chats/${encodeURIComponent(props.chat.id)}`;
+  const base = chatPath(props.chat.id);
 
   const markRead = useCallback(() => {
     void api.post(`${base}/read`).catch(() => undefined);
@@ -75,7 +74,7 @@ export function ChatView(props: {
 
   const loadLatest = useCallback(async () => {
     try {
-      const page = await api.get<MessagesPage>(`${base}/messages?limit=${PAGE}`);
+      const page = await api.get<MessagesPage>(latestMessagesPath(props.chat.id));
       setMessages((shown) => merge(shown, page.messages));
       setChat(page.chat);
       if (!firstPageLoaded.current) setOlderCursor(page.nextBefore);
@@ -87,7 +86,7 @@ export function ChatView(props: {
     } finally {
       setLoading(false);
     }
-  }, [api, base, markRead]);
+  }, [api, props.chat.id, markRead]);
   useEffect(() => {
     stickToBottom.current = true;
     void loadLatest();
@@ -98,7 +97,7 @@ export function ChatView(props: {
     keepOffsetFromBottom.current = list.current.scrollHeight - list.current.scrollTop;
     try {
       const page = await api.get<MessagesPage>(
-        `${base}/messages?limit=${PAGE}&before=${encodeURIComponent(olderCursor)}`,
+        `${base}/messages?limit=${MESSAGES_PAGE}&before=${encodeURIComponent(olderCursor)}`,
       );
       setMessages((shown) => merge(shown, page.messages));
       setOlderCursor(page.nextBefore);

@@ -23,9 +23,13 @@ export function createConnectionStatusService(deps: { db: Db }) {
   return {
     async viewerStatus(companyId: number, pipedriveUserId: number): Promise<ViewerStatus> {
       const repository = createConnectionsRepository(deps.db);
-      const company = await repository.findCompany(companyId);
-      const org = company?.status === 'connected' ? await repository.findOrgConnection(companyId) : undefined;
-      const mine = await repository.findByCompanyUser(companyId, pipedriveUserId);
+      // Independent reads, sent together (every panel request asks this first).
+      const [company, orgConnection, mine] = await Promise.all([
+        repository.findCompany(companyId),
+        repository.findOrgConnection(companyId),
+        repository.findByCompanyUser(companyId, pipedriveUserId),
+      ]);
+      const org = company?.status === 'connected' ? orgConnection : undefined;
       const orgLive = org !== undefined && org.state !== 'revoked';
       const personalLive = mine !== undefined && mine.state !== 'revoked' && mine.isPersonalConnection;
 

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { isAppError } from '../../errors.ts';
 import { createErrorFactory } from '../../errors.ts';
+import { settledValue } from '../../settled.ts';
 import type { ConnectionStatusService } from '../connections/connection-status.service.ts';
 import type { PipedriveApi } from '../pipedrive/pipedrive-api.ts';
 import type { PanelChatService } from './panel-chat.service.ts';
@@ -41,10 +42,17 @@ export function createPanelContextService(deps: {
 
   return {
     async context(viewer: { companyId: number; userId: number }, query: ContextQuery): Promise<PanelContextResponse> {
-      const status = await deps.status.viewerStatus(viewer.companyId, viewer.userId);
-      if (status.state !== 'connected') return { state: status.state, message: BLOCKED_MESSAGES[status.state], links };
-      const workspaceId = await deps.chats.workspaceOf(viewer.companyId);
-      const channels = await deps.chats.activeChannels(workspaceId);
+      // Read together: the status decides what the others are used for (a blocked viewer gets only the state).
+      const [status, workspace, viewerApi] = await Promise.allSettled([
+        deps.status.viewerStatus(viewer.companyId, viewer.userId),
+        deps.chats
+          .workspaceOf(viewer.companyId)
+          .then(async (workspaceId) => ({ workspaceId, channels: await deps.chats.activeChannels(workspaceId) })),
+        deps.pipedrive.forViewer(viewer, 'live-chat'),
+      ]);
+      const { state } = settledValue(status);
+      if (state !== 'connected') return { state, message: BLOCKED_MESSAGES[state], links };
+      const { workspaceId, channels } = settledValue(workspace);
       if (channels.length === 0)
         return {
           state: 'no_channel',
@@ -52,7 +60,7 @@ export function createPanelContextService(deps: {
           links,
         };
 
-      const api = await deps.pipedrive.forViewer(viewer, 'live-chat');
+      const api = settledValue(viewerApi);
       const read = async <T>(load: () => Promise<T>): Promise<T> => {
         try {
           return await load();
@@ -62,22 +70,33 @@ export function createPanelContextService(deps: {
           throw error;
         }
       };
+      const readOwner = async (ownerId: number | undefined) =>
+        ownerId === undefined ? undefined : api.getUser(ownerId).catch(() => undefined);
       const deal = query.resource === 'deal' ? await read(() => api.getDeal(query.id)) : undefined;
       if (query.resource === 'deal' && deal?.id === undefined) throw createRecordNotVisibleError();
       const personId = query.resource === 'person' ? query.id : (deal?.person_id ?? null);
-      const person = personId === null ? undefined : await read(() => api.getPerson(personId));
+      const dealOwnerId = deal?.owner_id ?? undefined;
+      // Each Pipedrive read is a round trip: the deal's owner is read alongside its person.
+      const [person, dealOwner, mine, templates] = await Promise.all([
+        personId === null ? undefined : read(() => api.getPerson(personId)),
+        readOwner(dealOwnerId),
+        connections.findByCompanyUser(viewer.companyId, viewer.userId),
+        deps.chats.templates(channels.map((channel) => channel.id)),
+      ]);
       if (query.resource === 'person' && person?.id === undefined) throw createRecordNotVisibleError();
 
-      const ownerId = deal?.owner_id ?? person?.owner_id;
-      const [owner, mine, chats, templates] = await Promise.all([
-        ownerId === undefined ? undefined : api.getUser(ownerId).catch(() => undefined),
-        connections.findByCompanyUser(viewer.companyId, viewer.userId),
+      const [owner, chats] = await Promise.all([
+        dealOwnerId === undefined ? readOwner(person?.owner_id) : dealOwner,
         deps.chats.chatsOfRecord(workspaceId, {
           personId: person?.id ?? null,
           dealId: deal?.id ?? null,
         }),
-        deps.chats.templates(channels.map((channel) => channel.id)),
       ]);
+      const first = chats[0];
+      const firstPage =
+        query.firstMessages === undefined || first === undefined
+          ? undefined
+          : await deps.chats.messages(viewer.companyId, workspaceId, first.id, { limit: query.firstMessages });
       const fill: TemplateFill = {
         personName: person?.name ?? null,
         firstName: person?.first_name ?? firstWord(person?.name),
@@ -95,6 +114,7 @@ export function createPanelContextService(deps: {
         channels,
         templates,
         fill,
+        ...(firstPage === undefined ? {} : { firstPage }),
       };
     },
   };

@@ -131,9 +131,12 @@ export function createPipedriveApi(deps: { db: Db; http: PipedriveHttp }) {
       return createConnectionApi(deps.http, org, feature);
     },
     async forViewer(viewer: { companyId: number; userId: number }, feature: string): Promise<ConnectionApi> {
-      const org = await connections.findOrgConnection(viewer.companyId);
+      // Both read at once; the org's refusal still comes first.
+      const [org, mine] = await Promise.all([
+        connections.findOrgConnection(viewer.companyId),
+        connections.findByCompanyUser(viewer.companyId, viewer.userId),
+      ]);
       if (org === undefined || org.state === 'revoked') throw createOrgNotConnectedError();
-      const mine = await connections.findByCompanyUser(viewer.companyId, viewer.userId);
       if (mine === undefined || mine.state === 'revoked' || !mine.isPersonalConnection)
         throw createPersonalNotConnectedError();
       if (mine.state === 'reauth_required') throw createReauthRequiredError();

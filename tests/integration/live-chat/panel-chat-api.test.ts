@@ -62,6 +62,28 @@ describe('live-chat panel API', () => {
       });
     });
 
+    it('carries the first chat’s newest page when asked (firstMessages), as the messages route answers it', async () => {
+      const url = `/api/panel/context?resource=deal&id=${demo().deals[0]?.id}`;
+      const plain = (await as(pd.users.sam, 'GET', url)).json<PanelContextResponse>();
+      expect(plain).not.toHaveProperty('firstPage');
+
+      const response = await as(pd.users.sam, 'GET', `${url}&firstMessages=20`);
+      expect(response.statusCode).toBe(200);
+      const context = response.json<PanelContextResponse>();
+      if (context.state !== 'ready') throw new Error(`state ${context.state}`);
+      const alone = await as(pd.users.sam, 'GET', `/api/panel/chats/${acme.mariaChat}/messages?limit=20`);
+      expect(context.firstPage).toEqual(alone.json<MessagesPage>());
+      expect(context.firstPage?.messages.at(-1)?.body).toBe('Maria message 44');
+
+      // A viewer who may not chat gets the state only, never messages.
+      const blocked = await as(pd.users.rita, 'GET', `${url}&firstMessages=20`);
+      expect(blocked.json()).toEqual(expect.objectContaining({ state: 'personal_not_connected' }));
+      expect(blocked.body).not.toContain('Maria message');
+      for (const bad of ['0', '101', 'x']) {
+        expect((await as(pd.users.sam, 'GET', `${url}&firstMessages=${bad}`)).statusCode).toBe(400);
+      }
+    });
+
     it('answers for a person too, with the window closed after 24 hours of silence', async () => {
       const silva = demo().persons[2];
       const response = await as(pd.users.ada, 'GET', `/api/panel/context?resource=person&id=${silva?.id}`);

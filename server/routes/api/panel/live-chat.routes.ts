@@ -29,6 +29,7 @@ import { createErrorFactory } from '../../../errors.ts';
 import type { Logger } from '../../../logger.ts';
 import { requireViewer, type Viewer } from '../../../plugins/extension-auth.ts';
 import { createPersonalNotConnectedError } from '../../../services/connections/connections.errors.ts';
+import { settledValue } from '../../../settled.ts';
 import { sendStoredMedia } from '../media-reply.ts';
 import { createLiveHub, type StreamSink } from '../../../services/live/live-hub.ts';
 import { createReauthRequiredError } from '../../../services/pipedrive/pipedrive.errors.ts';
@@ -103,10 +104,15 @@ export async function liveChatRoutes(fastify: FastifyInstance, { services }: { s
 
   /** The viewer's workspace, once their connections allow live chat (org and personal both live). */
   async function workspaceOf(viewer: Viewer): Promise<string> {
-    const status = await domain.status.viewerStatus(viewer.companyId, viewer.userId);
-    if (status.state === 'personal_not_connected') throw createPersonalNotConnectedError();
-    if (status.state === 'reauth_required') throw createReauthRequiredError();
-    return domain.panelChats.workspaceOf(viewer.companyId);
+    // Read together; the status's refusals come first, as they did when it was read first.
+    const [status, workspaceId] = await Promise.allSettled([
+      domain.status.viewerStatus(viewer.companyId, viewer.userId),
+      domain.panelChats.workspaceOf(viewer.companyId),
+    ]);
+    const { state } = settledValue(status);
+    if (state === 'personal_not_connected') throw createPersonalNotConnectedError();
+    if (state === 'reauth_required') throw createReauthRequiredError();
+    return settledValue(workspaceId);
   }
 
   // The panel group's hook has verified the SDK token of every route in this scope.
