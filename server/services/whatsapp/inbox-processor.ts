@@ -193,13 +193,14 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
 
   /**
    * Inbox rows in one transaction, in id order (the order their webhooks were stored); returns the
-   * events to announce after the commit. Rows already processed, or locked by another worker, are
-   * skipped. The writes that every other writer of the workspace waits for come last, in a fixed
-   * order: the chats' clocks (chat rows, by id), `sync.chat` jobs (by chat), then the events (the
-   * workspace's event-log lock, held until the commit). So a batch holds those locks for three
-   * statements and its commit, not for the whole batch.
+   * events, and whether the transaction announced them (`recordChatChanges`). Rows already
+   * processed, or locked by another worker, are skipped. The writes that every other writer of the
+   * workspace waits for come last, in a fixed order: the chats' clocks (chat rows, by id),
+   * `sync.chat` jobs (by chat), then the events (the workspace's event-log lock, held until the
+   * commit). So a batch holds those locks for three statements and its commit, not for the whole
+   * batch.
    */
-  async function processRows(inboxIds: readonly number[]): Promise<RecordedEvent[]> {
+  async function processRows(inboxIds: readonly number[]): Promise<{ recorded: RecordedEvent[]; announced: boolean }> {
     return db.transaction(async (tx) => {
       // Each row with its channel (one query); only the inbox rows are locked.
       const found = await tx
@@ -209,7 +210,7 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
         .where(and(inArray(inboxEvents.id, [...inboxIds]), isNull(inboxEvents.processedAt)))
         .orderBy(asc(inboxEvents.id))
         .for('update', { of: inboxEvents, skipLocked: true });
-      if (found.length === 0) return [];
+      if (found.length === 0) return { recorded: [], announced: true };
       const rows = found.map(({ row }) => row);
       const work = found.flatMap(({ row, channel }) =>
         channel === null ? [] : [{ row, channel, incoming: incomingMessageOf(row.payload as WebhookItem) }],
@@ -240,13 +241,17 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
           ),
         );
       await createConversationsRepository(tx).touchChats(tx, changes.touches());
-      return recordChatChanges(tx, jobs, changes.events);
+      return recordChatChanges(tx, jobs, deps.eventBus, changes.events);
     });
   }
 
-  /** Processes rows together, announcing their events after the commit. */
+  /**
+   * Processes rows together; their events are announced at the commit (a LISTEN/NOTIFY bus) or
+   * just after it.
+   */
   async function processTogether(inboxIds: readonly number[]): Promise<void> {
-    const recorded = await processRows(inboxIds);
+    const { recorded, announced } = await processRows(inboxIds);
+    if (announced) return;
     await publishEvents(deps.eventBus, recorded).catch((error: unknown) =>
       deps.logger.warn({ err: error }, 'could not publish chat events (panels re-read on reconnect)'),
     );
