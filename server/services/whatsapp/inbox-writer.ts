@@ -5,11 +5,11 @@ import { whatsappInboxQueue } from '../../jobs/queues.ts';
 
 /** `store_inbox_group` with the payloads unpacked from one JSON array, in order. */
 const STORE_GROUP_SQL = `
-  select store_inbox_group(
+  select stored, inbox_ids from store_inbox_group(
     $1::text[], $2::text[], $3::uuid[], $4::bigint[], $5::uuid[],
     array(select payload from jsonb_array_elements($6::jsonb) with ordinality as p(payload, position) order by position),
     $7::integer[], $8::integer, $9, $10::jsonb
-  ) as stored`;
+  )`;
 
 export type InboxRow = typeof inboxEvents.$inferInsert & { provider: string; dedupeKey: string };
 
@@ -37,6 +37,8 @@ export function createInboxWriter(deps: {
   maxInFlight?: number;
   /** Rows per commit, bounding the statement and the time its webhooks wait. */
   maxRows?: number;
+  /** Told the ids of every group's new rows once committed (the inbox handoff). */
+  onCommitted?: (inboxIds: number[]) => void;
 }) {
   const maxInFlight = deps.maxInFlight ?? 2;
   const maxRows = deps.maxRows ?? 1_000;
@@ -58,7 +60,7 @@ export function createInboxWriter(deps: {
       // array, not a jsonb[] parameter: node-postgres escapes every quote of every element of an
       // array literal (a regex pass over each payload, and longer bytes on the socket). The query goes
       // to the pool without the query builder, whose per-query work showed in the same profile.
-      const { rows } = await deps.db.$client.query<{ stored: number[] }>(STORE_GROUP_SQL, [
+      const { rows } = await deps.db.$client.query<{ stored: number[]; inbox_ids: string[] }>(STORE_GROUP_SQL, [
         column((row) => row.provider),
         column((row) => row.dedupeKey),
         column((row) => row.workspaceId ?? null),
@@ -72,6 +74,7 @@ export function createInboxWriter(deps: {
       ]);
       const stored = rows[0]?.stored ?? [];
       batch.forEach((waiter, index) => waiter.resolve(stored[index] ?? 0));
+      deps.onCommitted?.((rows[0]?.inbox_ids ?? []).map(Number));
     } catch (error) {
       for (const waiter of batch) waiter.reject(error);
     }

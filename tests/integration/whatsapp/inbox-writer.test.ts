@@ -44,7 +44,13 @@ const inboxJobs = async () =>
   ).rows.map((job) => job.data.inboxIds);
 
 it('commits concurrent webhooks together, one job per webhook, and attributes a duplicate to the first', async () => {
-  const writer = createInboxWriter({ db: database.db, jobs, maxInFlight: 1 });
+  const committed: number[][] = [];
+  const writer = createInboxWriter({
+    db: database.db,
+    jobs,
+    maxInFlight: 1,
+    onCommitted: (inboxIds) => committed.push(inboxIds),
+  });
   const jobsBefore = (await inboxJobs()).length;
   // 1 goes alone (nothing in flight); 2–4 wait for it and are committed as one group.
   const results = await Promise.all([
@@ -67,6 +73,9 @@ it('commits concurrent webhooks together, one job per webhook, and attributes a 
   // One job per webhook that stored something, naming exactly its new rows.
   expect(created.map((ids) => ids.length).sort()).toEqual([1, 1, 2]);
   expect(new Set(created.flat()).size).toBe(4);
+  // The handoff is told each group's new rows once committed: the two groups, every stored row once.
+  expect(committed).toHaveLength(2);
+  expect(committed.flat().sort((a, b) => a - b)).toEqual(created.flat().sort((a, b) => a - b));
 });
 
 it('fails every webhook of a group whose commit fails, and stores none of them', async () => {
