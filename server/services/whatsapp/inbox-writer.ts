@@ -2,6 +2,7 @@ import type { Db } from '../../db/client.ts';
 import type { inboxEvents } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { whatsappInboxQueue } from '../../jobs/queues.ts';
+import type { InboxHandoff } from './inbox-handoff.ts';
 
 /** `store_inbox_group` with the payloads unpacked from one JSON array, in order. */
 const STORE_GROUP_SQL = `
@@ -37,8 +38,11 @@ export function createInboxWriter(deps: {
   maxInFlight?: number;
   /** Rows per commit, bounding the statement and the time its webhooks wait. */
   maxRows?: number;
-  /** Told the ids of every group's new rows once committed (the inbox handoff). */
-  onCommitted?: (inboxIds: number[]) => void;
+  /**
+   * Where a group's new rows go once committed, when it takes them (inbox-handoff.ts): their jobs
+   * are then inserted to start only after its grace, as the fallback they are.
+   */
+  handoff?: Pick<InboxHandoff, 'accepts' | 'hand' | 'jobStartAfter'>;
 }) {
   const maxInFlight = deps.maxInFlight ?? 2;
   const maxRows = deps.maxRows ?? 1_000;
@@ -53,7 +57,12 @@ export function createInboxWriter(deps: {
       // One array parameter per column (unnest), not six parameters per row: building a
       // thousand-row insert through the query builder was a quarter of the ingest CPU profile.
       const column = <T>(pick: (row: InboxRow) => T) => all.map(pick);
-      const jobInsert = await deps.jobs.prepareInsert(whatsappInboxQueue, { inboxIds: [] });
+      const handoff = deps.handoff?.accepts(all.length) === true ? deps.handoff : undefined;
+      const jobInsert = await deps.jobs.prepareInsert(
+        whatsappInboxQueue,
+        { inboxIds: [] },
+        handoff === undefined ? {} : { startAfter: handoff.jobStartAfter },
+      );
       // One statement, so one implicit transaction and one round trip (migration 0008 has the
       // function): under load each round trip waits for PostgreSQL to be scheduled, and BEGIN, the
       // rows, the jobs and COMMIT apart were four of them per group. The payloads travel as one JSON
@@ -74,7 +83,7 @@ export function createInboxWriter(deps: {
       ]);
       const stored = rows[0]?.stored ?? [];
       batch.forEach((waiter, index) => waiter.resolve(stored[index] ?? 0));
-      deps.onCommitted?.((rows[0]?.inbox_ids ?? []).map(Number));
+      handoff?.hand((rows[0]?.inbox_ids ?? []).map(Number));
     } catch (error) {
       for (const waiter of batch) waiter.reject(error);
     }

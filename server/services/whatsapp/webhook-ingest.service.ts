@@ -44,7 +44,7 @@ export function createWebhookIngest(deps: {
   logger: Logger;
 }) {
   const { db, provider, directory } = deps;
-  const writer = createInboxWriter({ db, jobs: deps.jobs, onCommitted: (inboxIds) => deps.handoff.hand(inboxIds) });
+  const writer = createInboxWriter({ db, jobs: deps.jobs, handoff: deps.handoff });
   const lastStamped = new Map<string, number>();
 
   async function requireChannel(channelId: string): Promise<ChannelEntry> {
