@@ -51,7 +51,7 @@ export interface JobQueue {
    * array of jobs) and one job of that array carrying `data`, the queue's `sendDefaults` applied;
    * nothing is inserted. For a caller that builds the array in SQL and runs the statement in the
    * same round trip as its own writes (the inbox's group commit), so the queue's table, policy and
-   * NOTIFY stay pg-boss's.
+   * NOTIFY stay pg-boss's. `startAfter` defers the jobs (pg-boss's own option, e.g. '10 seconds').
    */
   prepareInsert<TData extends object>(
     queue: QueueDefinition<TData>,

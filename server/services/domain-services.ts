@@ -149,7 +149,8 @@ export function createDomainServices(deps: {
   const status = createConnectionStatusService({ db });
   const mediaLinks = createMediaLinks({ secret: config.sessionSecret, clock });
   const inbox = createInboxProcessor({ db, jobs: deps.jobs, eventBus, logger });
-  // Idle until `Runtime.startWorkers` starts it: only a process running the inbox workers processes its own webhooks.
+  // Idle until `Runtime.startWorkers` starts it: only a process that runs the inbox workers
+  // processes its own webhooks' rows at once.
   const inboxHandoff = createInboxHandoff({ process: inbox.processHandedOff, logger });
   const panelChats = createPanelChatService({
     db,
