@@ -69,7 +69,17 @@ export async function openRuntime(options: {
       clock,
       domain,
       jobRegistrations,
-      startWorkers: () => startWorkers({ jobs, registrations: jobRegistrations, logger }),
+      async startWorkers() {
+        const workers = await startWorkers({ jobs, registrations: jobRegistrations, logger });
+        // Where the inbox workers run, this process's own webhooks are processed at once too.
+        domain.inboxHandoff.start();
+        return {
+          async stop() {
+            await domain.inboxHandoff.stop();
+            await workers.stop();
+          },
+        };
+      },
     };
   } catch (error) {
     await database.close();

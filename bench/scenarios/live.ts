@@ -103,6 +103,7 @@ export async function liveScenario(options: ScenarioOptions): Promise<ScenarioOu
       const index = Number(marker.slice('live-'.length));
       return sentAt[index] === undefined ? [] : [at - sentAt[index]];
     });
+    const stages = await stageMedians(stack, created(), sentAt, indexOf);
     const sse = {
       p50: percentile(sseLatencies, 50),
       p99: percentile(sseLatencies, 99),
@@ -150,9 +151,76 @@ export async function liveScenario(options: ScenarioOptions): Promise<ScenarioOu
         check(SCENARIO, 'one SSE message.created per message', messages.length, sseLatencies.length),
         check(SCENARIO, 'every message seen in a note', messages.length, noteLatencies.length),
       ],
-      details: { rate, seconds, chats: chats.length, load, sse, note, eventsWhenSent, allEventsWithinBound: allEvents },
+      details: {
+        rate,
+        seconds,
+        chats: chats.length,
+        load,
+        sse,
+        stages,
+        note,
+        eventsWhenSent,
+        allEventsWithinBound: allEvents,
+      },
     };
   } finally {
     await stack.close();
   }
+}
+
+/**
+ * Where the time between a webhook and its panel event went, p50 of each stage (ms), from the
+ * database's clocks: the inbox row's `created_at` (its group commit's transaction began), its
+ * job's `started_on` (fetched), the message's `created_at` (the processing transaction began),
+ * the row's `processed_at` (the rows written), then the event on the stream.
+ */
+async function stageMedians(
+  stack: Stack,
+  events: readonly { payload: { messageId?: string }; receivedAt: number }[],
+  sentAt: readonly number[],
+  indexOf: ReadonlyMap<string, number>,
+): Promise<Record<string, number>> {
+  const ids = events.map((event) => event.payload.messageId).filter((id): id is string => id !== undefined);
+  const rows = await stack.database.query<{
+    id: string;
+    stored: number;
+    fetched: number | null;
+    processing: number;
+    written: number;
+  }>(
+    `select m.id,
+            extract(epoch from i.created_at) * 1000 as stored,
+            (select extract(epoch from min(j.started_on)) * 1000 from pgboss.job j
+              where j.name = 'whatsapp.process-inbox' and j.data->'inboxIds' @> to_jsonb(i.id)) as fetched,
+            extract(epoch from m.created_at) * 1000 as processing,
+            extract(epoch from i.processed_at) * 1000 as written
+       from messages m join inbox_events i on i.payload->'message'->>'id' = m.provider_message_id
+      where m.id = any($1::uuid[])`,
+    [ids],
+  );
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const spans: Record<string, number[]> = {
+    'sent → stored': [],
+    'stored → fetched': [],
+    'fetched → processing': [],
+    'stored → processing': [],
+    'processing → written': [],
+    'written → SSE': [],
+  };
+  for (const event of events) {
+    const row = byId.get(event.payload.messageId ?? '');
+    const sent = sentAt[indexOf.get(event.payload.messageId ?? '') ?? -1];
+    if (row === undefined || sent === undefined) continue;
+    spans['sent → stored']?.push(Number(row.stored) - sent);
+    if (row.fetched !== null) {
+      spans['stored → fetched']?.push(Number(row.fetched) - Number(row.stored));
+      spans['fetched → processing']?.push(Number(row.processing) - Number(row.fetched));
+    }
+    spans['stored → processing']?.push(Number(row.processing) - Number(row.stored));
+    spans['processing → written']?.push(Number(row.written) - Number(row.processing));
+    spans['written → SSE']?.push(event.receivedAt - Number(row.written));
+  }
+  return Object.fromEntries(
+    Object.entries(spans).map(([stage, values]) => [stage, Math.round(percentile(values, 50))]),
+  );
 }

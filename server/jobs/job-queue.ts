@@ -51,9 +51,13 @@ export interface JobQueue {
    * array of jobs) and one job of that array carrying `data`, the queue's `sendDefaults` applied;
    * nothing is inserted. For a caller that builds the array in SQL and runs the statement in the
    * same round trip as its own writes (the inbox's group commit), so the queue's table, policy and
-   * NOTIFY stay pg-boss's.
+   * NOTIFY stay pg-boss's. `startAfter` defers the jobs (pg-boss's own option, e.g. '10 seconds').
    */
-  prepareInsert<TData extends object>(queue: QueueDefinition<TData>, data: TData): Promise<PreparedJobInsert>;
+  prepareInsert<TData extends object>(
+    queue: QueueDefinition<TData>,
+    data: TData,
+    options?: Pick<SendOptions, 'startAfter'>,
+  ): Promise<PreparedJobInsert>;
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
   /**
    * Whether another job of `queue` with this singleton key waits to be retried. A `stately` queue
@@ -137,7 +141,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       const jobs = data.map((item) => ({ ...queue.sendDefaults?.(item), data: item }));
       await boss.insert(queue.name, jobs, sendOptions.tx === undefined ? {} : { db: fromDrizzle(sendOptions.tx, sql) });
     },
-    async prepareInsert(queue, data) {
+    async prepareInsert(queue, data, insertOptions = {}) {
       const statements: { sql: string; values: unknown[] }[] = [];
       // pg-boss's insert, run against a connection that only records what it was asked to run.
       const recorder = {
@@ -146,7 +150,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
           return Promise.resolve({ rows: [] });
         },
       };
-      await boss.insert(queue.name, [{ ...queue.sendDefaults?.(data), data }], { db: recorder });
+      await boss.insert(queue.name, [{ ...queue.sendDefaults?.(data), ...insertOptions, data }], { db: recorder });
       const [statement] = statements;
       const jobs: unknown = typeof statement?.values[0] === 'string' ? JSON.parse(statement.values[0]) : undefined;
       // Fail loudly should a pg-boss upgrade change the shape this relies on (one statement, $1 = the jobs).

@@ -41,6 +41,7 @@ import { createInProcessEventBus } from './events/in-process-event-bus.ts';
 import { createChannelDirectory } from './whatsapp/channel-directory.ts';
 import { createChannelsService } from './whatsapp/channels.service.ts';
 import { createCloudApiProvider } from './whatsapp/cloud-api/cloud-provider.ts';
+import { createInboxHandoff } from './whatsapp/inbox-handoff.ts';
 import { createInboxProcessor } from './whatsapp/inbox-processor.ts';
 import { createMediaService } from './whatsapp/media.service.ts';
 import type { WhatsAppProvider } from './whatsapp/provider.ts';
@@ -147,6 +148,10 @@ export function createDomainServices(deps: {
   const chatLinks = createChatLinkResolver({ db, pipedrive, syncSettings, logger });
   const status = createConnectionStatusService({ db });
   const mediaLinks = createMediaLinks({ secret: config.sessionSecret, clock });
+  const inbox = createInboxProcessor({ db, jobs: deps.jobs, eventBus, logger });
+  // Idle until `Runtime.startWorkers` starts it: only a process that runs the inbox workers
+  // processes its own webhooks' rows at once.
+  const inboxHandoff = createInboxHandoff({ process: inbox.processHandedOff, logger });
   const panelChats = createPanelChatService({
     db,
     clock,
@@ -169,10 +174,12 @@ export function createDomainServices(deps: {
       jobs: deps.jobs,
       provider: whatsappProvider,
       directory: channelDirectory,
+      handoff: inboxHandoff,
       clock,
       logger,
     }),
-    inbox: createInboxProcessor({ db, jobs: deps.jobs, eventBus, logger }),
+    inbox,
+    inboxHandoff,
     media: createMediaService({
       db,
       provider: whatsappProvider,

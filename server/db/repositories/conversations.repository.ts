@@ -169,8 +169,11 @@ export function createConversationsRepository(db: DbOrTx) {
 
     /**
      * `touchChat` for several chats in one statement: each chat's latest inbound and outbound time
-     * (null when none). Rows are given in chat id order, so two transactions touching the same
-     * chats lock them in the same order.
+     * (null when none). The rows are locked first, in chat id order, so two transactions touching
+     * the same chats cannot deadlock: an `update … from` alone locks rows in the order its join
+     * produces them, which changes with the plan (the live benchmark saw deadlocks between
+     * batches of different sizes). `for no key update` is the lock the update takes anyway, so it
+     * does not wait for messages being inserted into these chats (their foreign key's share lock).
      */
     async touchChats(
       tx: Tx,
@@ -180,6 +183,11 @@ export function createConversationsRepository(db: DbOrTx) {
       const sorted = [...touches].sort((a, b) => (a.chatId < b.chatId ? -1 : a.chatId > b.chatId ? 1 : 0));
       const column = <T>(pick: (touch: (typeof sorted)[number]) => T) => sql.param(sorted.map(pick));
       await tx.execute(sql`
+        with locked as materialized (
+          select id from ${chats} where id = any(${column((touch) => touch.chatId)}::uuid[])
+           order by id
+             for no key update
+        )
         update ${chats} as c
            set last_inbound_at = greatest(c.last_inbound_at, t.inbound),
                last_outbound_at = greatest(c.last_outbound_at, t.outbound),
@@ -190,6 +198,7 @@ export function createConversationsRepository(db: DbOrTx) {
                  ${column((touch) => touch.lastInboundAt?.toISOString() ?? null)}::timestamptz[],
                  ${column((touch) => touch.lastOutboundAt?.toISOString() ?? null)}::timestamptz[]
                ) as t(chat_id, inbound, outbound)
+         cross join (select count(*) from locked) as held
          where c.id = t.chat_id`);
     },
 

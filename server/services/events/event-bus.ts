@@ -16,6 +16,12 @@ export interface EventBus {
   onReconnect(handler: () => void): () => void;
   /** False while the bus cannot deliver (e.g. its listener connection is down). */
   isHealthy(): boolean;
+  /**
+   * The PostgreSQL channel the bus listens on, when it is LISTEN/NOTIFY (undefined in process): a
+   * writer may then announce from within its transaction with `pg_notify` on this channel and the
+   * envelope `encodeEvent` writes, which PostgreSQL delivers at commit (event-log.ts appendEvents).
+   */
+  readonly notifyChannel?: string;
   close(): Promise<void>;
 }
 

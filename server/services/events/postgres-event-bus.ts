@@ -115,6 +115,7 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
     subscribe: dispatcher.subscribe,
     onReconnect: dispatcher.onReconnect,
     isHealthy: () => healthy,
+    notifyChannel: CHANNEL,
     async close() {
       closed = true;
       clearTimeout(reconnectTimer);

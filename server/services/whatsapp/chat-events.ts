@@ -50,22 +50,32 @@ export async function recordChatChange(tx: Tx, jobs: JobQueue, event: ChatEvent)
  * `sync.chat` per chat, in chat order (a stately queue's insert waits for another transaction's
  * uncommitted job of the same chat, so a fixed order keeps two batches from deadlocking), then
  * every event in one statement. Call it last, just before the commit: the event log's workspace
- * lock is held from the events insert to the commit.
+ * lock is held from the events insert to the commit. On a LISTEN/NOTIFY bus the events statement
+ * also announces them, delivered at the commit (`announced`); otherwise call `publishEvents` after it.
  */
 export async function recordChatChanges(
   tx: Tx,
   jobs: JobQueue,
+  eventBus: EventBus,
   changes: readonly ChatEvent[],
-): Promise<RecordedEvent[]> {
-  if (changes.length === 0) return [];
+): Promise<{ recorded: RecordedEvent[]; announced: boolean }> {
+  if (changes.length === 0) return { recorded: [], announced: true };
   const chatIds = [...new Set(changes.map((change) => change.chatId))].sort();
   await jobs.sendMany(
     syncChatQueue,
     chatIds.map((chatId) => ({ chatId })),
     { tx },
   );
-  const seqs = await appendEvents(tx, changes.map(logEntry));
-  return changes.map((change, index) => ({ ...change, seq: seqs[index] ?? 0 }));
+  const { notifyChannel } = eventBus;
+  const seqs = await appendEvents(
+    tx,
+    changes.map(logEntry),
+    notifyChannel === undefined ? undefined : { channel: notifyChannel, topicOf: workspaceEventsTopic },
+  );
+  return {
+    recorded: changes.map((change, index) => ({ ...change, seq: seqs[index] ?? 0 })),
+    announced: notifyChannel !== undefined,
+  };
 }
 
 /**

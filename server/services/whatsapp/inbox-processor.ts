@@ -193,13 +193,19 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
 
   /**
    * Inbox rows in one transaction, in id order (the order their webhooks were stored); returns the
-   * events to announce after the commit. Rows already processed, or locked by another worker, are
-   * skipped. The writes that every other writer of the workspace waits for come last, in a fixed
-   * order: the chats' clocks (chat rows, by id), `sync.chat` jobs (by chat), then the events (the
-   * workspace's event-log lock, held until the commit). So a batch holds those locks for three
-   * statements and its commit, not for the whole batch.
+   * events, and whether the transaction announced them (`recordChatChanges`). Rows already
+   * processed are skipped. A row another transaction holds is waited for, then skipped if that
+   * one processed it (its job must not finish before the row is processed), or skipped at once
+   * with `skipLocked` (the handoff, which leaves such rows to their jobs). The writes that every
+   * other writer of the workspace waits for come last, in a fixed order: the chats' clocks (chat
+   * rows, by id), `sync.chat` jobs (by chat), then the events (the workspace's event-log lock, held
+   * until the commit). So a batch holds those locks for three statements and its commit, not for
+   * the whole batch.
    */
-  async function processRows(inboxIds: readonly number[]): Promise<RecordedEvent[]> {
+  async function processRows(
+    inboxIds: readonly number[],
+    skipLocked: boolean,
+  ): Promise<{ recorded: RecordedEvent[]; announced: boolean }> {
     return db.transaction(async (tx) => {
       // Each row with its channel (one query); only the inbox rows are locked.
       const found = await tx
@@ -208,8 +214,8 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
         .leftJoin(channels, eq(channels.id, inboxEvents.channelId))
         .where(and(inArray(inboxEvents.id, [...inboxIds]), isNull(inboxEvents.processedAt)))
         .orderBy(asc(inboxEvents.id))
-        .for('update', { of: inboxEvents, skipLocked: true });
-      if (found.length === 0) return [];
+        .for('update', skipLocked ? { of: inboxEvents, skipLocked: true } : { of: inboxEvents });
+      if (found.length === 0) return { recorded: [], announced: true };
       const rows = found.map(({ row }) => row);
       const work = found.flatMap(({ row, channel }) =>
         channel === null ? [] : [{ row, channel, incoming: incomingMessageOf(row.payload as WebhookItem) }],
@@ -240,13 +246,17 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
           ),
         );
       await createConversationsRepository(tx).touchChats(tx, changes.touches());
-      return recordChatChanges(tx, jobs, changes.events);
+      return recordChatChanges(tx, jobs, deps.eventBus, changes.events);
     });
   }
 
-  /** Processes rows together, announcing their events after the commit. */
-  async function processTogether(inboxIds: readonly number[]): Promise<void> {
-    const recorded = await processRows(inboxIds);
+  /**
+   * Processes rows together; their events are announced at the commit (a LISTEN/NOTIFY bus) or
+   * just after it.
+   */
+  async function processTogether(inboxIds: readonly number[], skipLocked = false): Promise<void> {
+    const { recorded, announced } = await processRows(inboxIds, skipLocked);
+    if (announced) return;
     await publishEvents(deps.eventBus, recorded).catch((error: unknown) =>
       deps.logger.warn({ err: error }, 'could not publish chat events (panels re-read on reconnect)'),
     );
@@ -310,6 +320,11 @@ export function createInboxProcessor(deps: { db: Db; jobs: JobQueue; eventBus: E
      * order: undefined when its rows were processed, else the first error among them.
      */
     processJobs,
+    /**
+     * Rows just committed by this process (the handoff, inbox-handoff.ts), together, skipping any
+     * another transaction holds; throws if that failed, leaving every row to its job.
+     */
+    processHandedOff: (inboxIds: readonly number[]) => processTogether(inboxIds, true),
     /** Rows never processed (e.g. for a health view or a manual replay). */
     async unprocessedIds(limit = 500): Promise<number[]> {
       const rows = await db

@@ -2,14 +2,15 @@ import type { Db } from '../../db/client.ts';
 import type { inboxEvents } from '../../db/schema/index.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import { whatsappInboxQueue } from '../../jobs/queues.ts';
+import type { InboxHandoff } from './inbox-handoff.ts';
 
 /** `store_inbox_group` with the payloads unpacked from one JSON array, in order. */
 const STORE_GROUP_SQL = `
-  select store_inbox_group(
+  select stored, inbox_ids from store_inbox_group(
     $1::text[], $2::text[], $3::uuid[], $4::bigint[], $5::uuid[],
     array(select payload from jsonb_array_elements($6::jsonb) with ordinality as p(payload, position) order by position),
     $7::integer[], $8::integer, $9, $10::jsonb
-  ) as stored`;
+  )`;
 
 export type InboxRow = typeof inboxEvents.$inferInsert & { provider: string; dedupeKey: string };
 
@@ -37,6 +38,11 @@ export function createInboxWriter(deps: {
   maxInFlight?: number;
   /** Rows per commit, bounding the statement and the time its webhooks wait. */
   maxRows?: number;
+  /**
+   * Where a group's new rows go once committed, when it takes them (inbox-handoff.ts): their jobs
+   * are then inserted to start only after its grace, as the fallback they are.
+   */
+  handoff?: Pick<InboxHandoff, 'accepts' | 'hand' | 'jobStartAfter'>;
 }) {
   const maxInFlight = deps.maxInFlight ?? 2;
   const maxRows = deps.maxRows ?? 1_000;
@@ -51,14 +57,19 @@ export function createInboxWriter(deps: {
       // One array parameter per column (unnest), not six parameters per row: building a
       // thousand-row insert through the query builder was a quarter of the ingest CPU profile.
       const column = <T>(pick: (row: InboxRow) => T) => all.map(pick);
-      const jobInsert = await deps.jobs.prepareInsert(whatsappInboxQueue, { inboxIds: [] });
+      const handoff = deps.handoff?.accepts(all.length) === true ? deps.handoff : undefined;
+      const jobInsert = await deps.jobs.prepareInsert(
+        whatsappInboxQueue,
+        { inboxIds: [] },
+        handoff === undefined ? {} : { startAfter: handoff.jobStartAfter },
+      );
       // One statement, so one implicit transaction and one round trip (migration 0008 has the
       // function): under load each round trip waits for PostgreSQL to be scheduled, and BEGIN, the
       // rows, the jobs and COMMIT apart were four of them per group. The payloads travel as one JSON
       // array, not a jsonb[] parameter: node-postgres escapes every quote of every element of an
       // array literal (a regex pass over each payload, and longer bytes on the socket). The query goes
       // to the pool without the query builder, whose per-query work showed in the same profile.
-      const { rows } = await deps.db.$client.query<{ stored: number[] }>(STORE_GROUP_SQL, [
+      const { rows } = await deps.db.$client.query<{ stored: number[]; inbox_ids: string[] }>(STORE_GROUP_SQL, [
         column((row) => row.provider),
         column((row) => row.dedupeKey),
         column((row) => row.workspaceId ?? null),
@@ -72,6 +83,7 @@ export function createInboxWriter(deps: {
       ]);
       const stored = rows[0]?.stored ?? [];
       batch.forEach((waiter, index) => waiter.resolve(stored[index] ?? 0));
+      handoff?.hand((rows[0]?.inbox_ids ?? []).map(Number));
     } catch (error) {
       for (const waiter of batch) waiter.reject(error);
     }

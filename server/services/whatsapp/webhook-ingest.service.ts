@@ -6,6 +6,7 @@ import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { Logger } from '../../logger.ts';
 import { constantTimeEqual } from '../crypto/constant-time.ts';
 import type { ChannelDirectory, ChannelEntry } from './channel-directory.ts';
+import type { InboxHandoff } from './inbox-handoff.ts';
 import { createInboxWriter } from './inbox-writer.ts';
 import { withoutNulDeep } from './json-text.ts';
 import { MalformedWebhookError, type WhatsAppProvider } from './provider.ts';
@@ -37,11 +38,13 @@ export function createWebhookIngest(deps: {
   jobs: JobQueue;
   provider: WhatsAppProvider;
   directory: ChannelDirectory;
+  /** Where committed rows go to be processed in this process (when it runs the inbox workers). */
+  handoff: InboxHandoff;
   clock: Clock;
   logger: Logger;
 }) {
   const { db, provider, directory } = deps;
-  const writer = createInboxWriter({ db, jobs: deps.jobs });
+  const writer = createInboxWriter({ db, jobs: deps.jobs, handoff: deps.handoff });
   const lastStamped = new Map<string, number>();
 
   async function requireChannel(channelId: string): Promise<ChannelEntry> {

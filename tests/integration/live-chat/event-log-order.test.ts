@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { workspaces } from '../../../server/db/schema/index.ts';
-import { appendEvent } from '../../../server/services/events/event-log.ts';
+import type { JsonValue } from '../../../server/services/events/event-bus.ts';
+import { appendEvent, appendEvents } from '../../../server/services/events/event-log.ts';
 import { createInProcessEventBus } from '../../../server/services/events/in-process-event-bus.ts';
+import { createPostgresEventBus } from '../../../server/services/events/postgres-event-bus.ts';
 import { createLiveHub, type StreamSink } from '../../../server/services/live/live-hub.ts';
-import { announcePanelEvent } from '../../../server/services/live/panel-events.ts';
+import { announcePanelEvent, workspaceEventsTopic } from '../../../server/services/live/panel-events.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.ts';
 import { testDatabaseUrl } from '../../helpers/test-env.ts';
 import { createTestLogger } from '../../helpers/test-logger.ts';
@@ -101,6 +103,55 @@ withPostgres('the event log under concurrent writers', () => {
     expect(ids).toEqual([firstSeq, secondSeq]);
     close();
     await hub.close();
+    await bus.close();
+  });
+
+  it("announced from the events statement, a workspace's highest seq reaches listeners at the commit, and nothing on rollback", async () => {
+    const workspaceId = await newWorkspace();
+    const bus = await createPostgresEventBus({
+      connectionString: database.connectionString,
+      pool: database.pool,
+      logger,
+    });
+    const heard: JsonValue[] = [];
+    bus.subscribe(workspaceEventsTopic(workspaceId), (payload) => heard.push(payload));
+    // Notifications reach a listener in commit order: once a marker published after a point is
+    // heard, anything committed before that point has been heard too.
+    const markerHeard = async (name: string) => {
+      const heardMarker = new Promise<void>((resolve) => {
+        const unsubscribe = bus.subscribe(name, () => {
+          unsubscribe();
+          resolve();
+        });
+      });
+      await bus.publish(name, {});
+      await heardMarker;
+    };
+    const notify = { channel: bus.notifyChannel ?? '', topicOf: workspaceEventsTopic };
+    expect(bus.notifyChannel).toBeDefined();
+
+    let seqs: number[] = [];
+    await database.db.transaction(async (tx) => {
+      seqs = await appendEvents(
+        tx,
+        [1, 2, 3].map((n) => ({ workspaceId, type: 'message.created', payload: { n } })),
+        notify,
+      );
+      await markerHeard('before-commit');
+      expect(heard).toEqual([]);
+    });
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    await waitFor(() => heard.length > 0, { message: 'the commit announced the events' });
+    expect(heard).toEqual([{ seq: seqs[2] }]);
+
+    await expect(
+      database.db.transaction(async (tx) => {
+        await appendEvents(tx, [{ workspaceId, type: 'message.created', payload: { n: 4 } }], notify);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await markerHeard('after-rollback');
+    expect(heard).toEqual([{ seq: seqs[2] }]);
     await bus.close();
   });
 });

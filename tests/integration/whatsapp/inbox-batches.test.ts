@@ -10,6 +10,7 @@ import {
   webhookChange,
   type WhatsAppParley,
 } from '../../helpers/whatsapp-parley.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 // Starting a sandbox and a listening Parley with its database takes a while on a loaded machine.
 jest.setTimeout(90_000);
@@ -120,5 +121,91 @@ describe('the inbox processes a worker’s batch of jobs together', () => {
     expect(await parley.db.select().from(events).where(eq(events.workspaceId, workspaceId))).toHaveLength(
       workspaceEvents.length,
     );
+  });
+});
+
+describe('rows handed off by the process that committed them (inbox-handoff.ts)', () => {
+  /** A transaction of this database waits for a lock right now. */
+  const waitingForRowLock = async () => {
+    const result = await parley.testApp.database.pool.query<{ count: string }>(
+      `select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    return Number(result.rows[0]?.count) > 0;
+  };
+
+  it('are processed at once; their jobs then change nothing; a failing row is left to its job', async () => {
+    const { inboxHandoff, inbox } = parley.testApp.domain;
+    const stamp = Date.now();
+    const wamid = (name: string) => `wamid.handoff-${name}-${stamp}`;
+    const before = await pendingJobs();
+    inboxHandoff.start();
+    try {
+      await inbound(wamid('quick'), '34600000011', 'processed by the process that stored it');
+      await inbound(wamid('poison'), '34600000012', 'poison', '1000000000000000');
+      const stored = () =>
+        parley.db
+          .select()
+          .from(messages)
+          .where(eq(messages.providerMessageId, wamid('quick')));
+      await waitFor(async () => (await stored()).length === 1, { message: 'the handed-off row processed' });
+      const jobs = (await pendingJobs()).slice(before.length);
+      expect(jobs).toHaveLength(2);
+      const [quickRow] = await parley.db
+        .select()
+        .from(inboxEvents)
+        .where(eq(inboxEvents.id, jobs[0]?.[0] ?? 0));
+      expect(quickRow?.processedAt).toEqual(expect.any(Date));
+      const [message] = await stored();
+      const eventsOf = () =>
+        parley.db
+          .select()
+          .from(events)
+          .where(eq(events.workspaceId, message?.workspaceId ?? ''));
+      const eventCount = (await eventsOf()).length;
+
+      // The handoff failed on the poison row and left it as it was: unprocessed, no attempt counted.
+      await inboxHandoff.stop();
+      const [poisonRow] = await parley.db
+        .select()
+        .from(inboxEvents)
+        .where(eq(inboxEvents.id, jobs[1]?.[0] ?? 0));
+      expect(poisonRow).toMatchObject({ processedAt: null, attempts: 0, lastError: null });
+
+      // The jobs run as they would have: the processed row is not processed again, the poison row fails its job.
+      const outcomes = await inbox.processJobs(jobs);
+      expect(outcomes.map((outcome) => outcome === undefined)).toEqual([true, false]);
+      expect(await stored()).toHaveLength(1);
+      expect(await eventsOf()).toHaveLength(eventCount);
+    } finally {
+      await inboxHandoff.stop();
+    }
+  });
+
+  it('skips a row another transaction holds, and that row’s job waits for it instead of finishing with it unprocessed', async () => {
+    const { inbox } = parley.testApp.domain;
+    const stamp = Date.now();
+    const wamid = `wamid.handoff-held-${stamp}`;
+    const before = await pendingJobs();
+    await inbound(wamid, '34600000013', 'held by another transaction');
+    const [job] = (await pendingJobs()).slice(before.length);
+    const [inboxId] = job ?? [];
+    const stored = () => parley.db.select().from(messages).where(eq(messages.providerMessageId, wamid));
+
+    // Another transaction holds the row (e.g. a handoff still writing it, which then rolls back).
+    const holder = await parley.testApp.database.pool.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select id from inbox_events where id = $1 for update', [inboxId]);
+      await inbox.processHandedOff([inboxId ?? 0]);
+      expect(await stored()).toHaveLength(0);
+
+      const processing = inbox.processJobs([[inboxId ?? 0]]);
+      await waitFor(waitingForRowLock, { message: 'the job waits for the held row' });
+      await holder.query('rollback');
+      expect(await processing).toEqual([undefined]);
+    } finally {
+      holder.release();
+    }
+    expect(await stored()).toHaveLength(1);
   });
 });

@@ -44,7 +44,14 @@ const inboxJobs = async () =>
   ).rows.map((job) => job.data.inboxIds);
 
 it('commits concurrent webhooks together, one job per webhook, and attributes a duplicate to the first', async () => {
-  const writer = createInboxWriter({ db: database.db, jobs, maxInFlight: 1 });
+  const committed: number[][] = [];
+  // A handoff that takes the first group only.
+  const handoff = {
+    jobStartAfter: '10 seconds',
+    accepts: () => committed.length === 0,
+    hand: (inboxIds: readonly number[]) => committed.push([...inboxIds]),
+  };
+  const writer = createInboxWriter({ db: database.db, jobs, maxInFlight: 1, handoff });
   const jobsBefore = (await inboxJobs()).length;
   // 1 goes alone (nothing in flight); 2–4 wait for it and are committed as one group.
   const results = await Promise.all([
@@ -67,6 +74,20 @@ it('commits concurrent webhooks together, one job per webhook, and attributes a 
   // One job per webhook that stored something, naming exactly its new rows.
   expect(created.map((ids) => ids.length).sort()).toEqual([1, 1, 2]);
   expect(new Set(created.flat()).size).toBe(4);
+  // The handoff got the first group's new rows once committed; their job waits out its grace, the
+  // other group's jobs are due at once.
+  const aIds = stored.filter((r) => r.dedupeKey.startsWith('a')).map((r) => r.id);
+  expect(committed).toEqual([aIds.sort((a, b) => a - b)]);
+  const delays = await database.pool.query<{ ids: number[]; delayed: boolean }>(
+    `select data->'inboxIds' as ids, start_after > created_on + interval '9 seconds' as delayed
+       from pgboss.job where name = $1 and data->'inboxIds' <@ $2::jsonb`,
+    [whatsappInboxQueue.name, JSON.stringify(created.flat())],
+  );
+  expect(delays.rows.map((job) => [job.ids.length, job.delayed]).sort()).toEqual([
+    [1, false],
+    [1, false],
+    [2, true],
+  ]);
 });
 
 it('fails every webhook of a group whose commit fails, and stores none of them', async () => {
