@@ -1,4 +1,3 @@
-import { v1, v2 } from 'pipedrive';
 import type { GetCurrentUserResponse, GetLeadLabelsResponse, GetUserResponse, GetUsersResponse } from 'pipedrive/v1';
 import type { GetPipelinesResponse, GetStagesResponse, UpsertDealResponse, UpsertPersonResponse } from 'pipedrive/v2';
 import type { Db } from '../../db/client.ts';
@@ -6,6 +5,7 @@ import { createConnectionsRepository } from '../../db/repositories/connections.r
 import { createOrgNotConnectedError, createPersonalNotConnectedError } from '../connections/connections.errors.ts';
 import type { CallMeta, DetachedToken, PipedriveHttp, RequestArgs } from './pipedrive-http.ts';
 import { localhostAwareFetch } from './localhost-fetch.ts';
+import { loadPipedriveSdk } from './pipedrive-sdk.ts';
 import { isPipedriveId } from './pipedrive-ids.ts';
 import {
   createPipedriveIdentityInvalidError,
@@ -13,15 +13,11 @@ import {
   createReauthRequiredError,
 } from './pipedrive.errors.ts';
 
-/** The URL part is replaced per company (`api_domain`); the official builders only need a base. */
-const v1Config = new v1.Configuration({ basePath: '' });
-const v2Config = new v2.Configuration({ basePath: '' });
-
 export type CurrentUser = NonNullable<GetCurrentUserResponse['data']>;
 
 /**
  * Pipedrive, as seen through one connection. Requests are built by the official `pipedrive`
- * package (its request builders and models) and sent by Parley's HTTP layer.
+ * package (its request builders and models, `loadPipedriveSdk`) and sent by Parley's HTTP layer.
  */
 export function createConnectionApi(
   http: PipedriveHttp,
@@ -35,9 +31,8 @@ export function createConnectionApi(
     connectionId: connection.id,
     /** Any endpoint: pass a builder from the official package and its response model. */
     call,
-    v1Config,
-    v2Config,
     async getCurrentUser(): Promise<CurrentUser> {
+      const { v1, v1Config } = await loadPipedriveSdk();
       const response = await call<GetCurrentUserResponse>(
         await v1.UsersApiAxiosParamCreator(v1Config).getCurrentUser(),
         { version: 'v1', kind: 'get' },
@@ -48,6 +43,7 @@ export function createConnectionApi(
     },
     /** Pipelines with their stages (up to 500 of each: more than any company has). */
     async listPipelinesWithStages() {
+      const { v2, v2Config } = await loadPipedriveSdk();
       const pipelines = await call<GetPipelinesResponse>(
         await v2.PipelinesApiAxiosParamCreator(v2Config).getPipelines(undefined, undefined, 500),
         { version: 'v2', kind: 'list' },
@@ -67,6 +63,7 @@ export function createConnectionApi(
         }));
     },
     async listLeadLabels() {
+      const { v1, v1Config } = await loadPipedriveSdk();
       const response = await call<GetLeadLabelsResponse>(
         await v1.LeadLabelsApiAxiosParamCreator(v1Config).getLeadLabels(),
         { version: 'v1', kind: 'list' },
@@ -75,6 +72,7 @@ export function createConnectionApi(
     },
     /** A deal as this connection's user may see it (404 → `pipedrive.not_found` when they may not). */
     async getDeal(id: number) {
+      const { v2, v2Config } = await loadPipedriveSdk();
       const response = await call<UpsertDealResponse>(await v2.DealsApiAxiosParamCreator(v2Config).getDeal(id), {
         version: 'v2',
         kind: 'get',
@@ -82,6 +80,7 @@ export function createConnectionApi(
       return response.body.data;
     },
     async getPerson(id: number) {
+      const { v2, v2Config } = await loadPipedriveSdk();
       const response = await call<UpsertPersonResponse>(await v2.PersonsApiAxiosParamCreator(v2Config).getPerson(id), {
         version: 'v2',
         kind: 'get',
@@ -89,6 +88,7 @@ export function createConnectionApi(
       return response.body.data;
     },
     async getUser(id: number) {
+      const { v1, v1Config } = await loadPipedriveSdk();
       const response = await call<GetUserResponse>(await v1.UsersApiAxiosParamCreator(v1Config).getUser(id), {
         version: 'v1',
         kind: 'get',
@@ -96,6 +96,7 @@ export function createConnectionApi(
       return response.body.data;
     },
     async listActiveUsers() {
+      const { v1, v1Config } = await loadPipedriveSdk();
       const response = await call<GetUsersResponse>(await v1.UsersApiAxiosParamCreator(v1Config).getUsers(), {
         version: 'v1',
         kind: 'list',
@@ -164,6 +165,7 @@ export interface PipedriveIdentity {
  * Admin status comes from `access` (the sales app's admin flag), falling back to the deprecated `is_admin`.
  */
 export async function fetchIdentity(apiDomain: string, accessToken: string): Promise<PipedriveIdentity> {
+  const { v1, v1Config } = await loadPipedriveSdk();
   const args = await v1.UsersApiAxiosParamCreator(v1Config).getCurrentUser();
   let response: Response;
   try {

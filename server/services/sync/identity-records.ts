@@ -1,6 +1,7 @@
-import { v1, v2 } from 'pipedrive';
+import type { v1, v2 } from 'pipedrive';
 import type { ConnectionApi } from '../pipedrive/pipedrive-api.ts';
 import { isAppError } from '../../errors.ts';
+import { loadPipedriveSdk } from '../pipedrive/pipedrive-sdk.ts';
 
 /** A person as the search returns it (`GET /api/v2/persons/search`, pipedrive-platform.md §4.2). */
 export interface FoundPerson {
@@ -27,9 +28,15 @@ interface Envelope<T> {
  * limits, budget metering and reauth handling included). Requests are built by the official client.
  */
 export function createIdentityRecords(api: ConnectionApi) {
-  const persons = v2.PersonsApiAxiosParamCreator(api.v2Config);
-  const deals = v2.DealsApiAxiosParamCreator(api.v2Config);
-  const leads = v1.LeadsApiAxiosParamCreator(api.v1Config);
+  /** The official request builders (the package loads at the first call, see pipedrive-sdk.ts). */
+  const builders = async () => {
+    const { v1, v2, v1Config, v2Config } = await loadPipedriveSdk();
+    return {
+      persons: v2.PersonsApiAxiosParamCreator(v2Config),
+      deals: v2.DealsApiAxiosParamCreator(v2Config),
+      leads: v1.LeadsApiAxiosParamCreator(v1Config),
+    };
+  };
 
   return {
     /**
@@ -37,6 +44,7 @@ export function createIdentityRecords(api: ConnectionApi) {
      * search also finds numbers stored with spaces, dashes or a trunk prefix).
      */
     async searchPersonsByPhone(term: string): Promise<FoundPerson[]> {
+      const { persons } = await builders();
       const response = await api.call<
         Envelope<{ items?: { item?: { id?: number; name?: string; phones?: string[] } }[] }>
       >(await persons.searchPersons(term, 'phone', false, undefined, undefined, SEARCH_LIMIT), {
@@ -51,6 +59,7 @@ export function createIdentityRecords(api: ConnectionApi) {
 
     /** The person, or undefined when Pipedrive says it is gone (deleted, merged away, not visible). */
     async getPerson(id: number): Promise<FoundPerson | undefined> {
+      const { persons } = await builders();
       try {
         const response = await api.call<
           Envelope<{ id?: number; name?: string; phones?: { value?: string }[]; is_deleted?: boolean }>
@@ -70,6 +79,7 @@ export function createIdentityRecords(api: ConnectionApi) {
 
     /** Creates a person with its WhatsApp phone (E.164, labelled `whatsapp`, primary), when known. */
     async createPerson(input: { name: string; e164: string | null; ownerId: number | null }): Promise<number> {
+      const { persons } = await builders();
       const body = (label: string): v2.AddPersonRequest => ({
         name: input.name,
         ...(input.e164 === null ? {} : { phones: [{ value: input.e164, label, primary: true }] }),
@@ -90,6 +100,7 @@ export function createIdentityRecords(api: ConnectionApi) {
     },
 
     async listOpenDeals(personId: number): Promise<OpenRecord<number>[]> {
+      const { deals } = await builders();
       const response = await api.call<Envelope<{ id?: number; title?: string }[]>>(
         await deals.getDeals(
           undefined,
@@ -117,6 +128,7 @@ export function createIdentityRecords(api: ConnectionApi) {
 
     /** The deal if the caller may read it and it is not deleted; undefined otherwise. */
     async getDeal(id: number): Promise<{ id: number; title: string; personId: number | null } | undefined> {
+      const { deals } = await builders();
       try {
         const response = await api.call<
           Envelope<{ id?: number; title?: string; person_id?: number | null; is_deleted?: boolean }>
@@ -138,6 +150,7 @@ export function createIdentityRecords(api: ConnectionApi) {
       pipelineId: number | null;
       stageId: number | null;
     }): Promise<number> {
+      const { deals } = await builders();
       const request = {
         title: input.title,
         person_id: input.personId,
@@ -154,6 +167,7 @@ export function createIdentityRecords(api: ConnectionApi) {
 
     /** The person's leads that are still open (not archived); leads are v1 only (§4.5). */
     async listOpenLeads(personId: number): Promise<OpenRecord<string>[]> {
+      const { leads } = await builders();
       const response = await api.call<Envelope<{ id?: string; title?: string; is_archived?: boolean }[]>>(
         await leads.getLeads(100, 0, undefined, personId),
         { version: 'v1', kind: 'list' },
@@ -169,6 +183,7 @@ export function createIdentityRecords(api: ConnectionApi) {
       ownerId: number | null;
       labelId: string | null;
     }): Promise<string> {
+      const { leads } = await builders();
       const request = {
         title: input.title,
         person_id: input.personId,

@@ -1,4 +1,4 @@
-import { v1, v2 } from 'pipedrive';
+import { loadPipedriveSdk } from '../pipedrive/pipedrive-sdk.ts';
 import type { ConnectionApi } from '../pipedrive/pipedrive-api.ts';
 
 /** Where a transcript sits in Pipedrive: always the person, plus the deal or the lead when linked. */
@@ -33,12 +33,19 @@ export function createPipedriveTimeline(api: ConnectionApi) {
     ...(anchors.dealId === null ? {} : { deal_id: anchors.dealId }),
     ...(anchors.leadId === null || anchors.dealId !== null ? {} : { lead_id: anchors.leadId }),
   });
-  const notes = v1.NotesApiAxiosParamCreator(api.v1Config);
-  const activities = v2.ActivitiesApiAxiosParamCreator(api.v2Config);
-  const activityTypes = v1.ActivityTypesApiAxiosParamCreator(api.v1Config);
+  /** The official request builders (the package loads at the first call, see pipedrive-sdk.ts). */
+  const builders = async () => {
+    const { v1, v2, v1Config, v2Config } = await loadPipedriveSdk();
+    return {
+      notes: v1.NotesApiAxiosParamCreator(v1Config),
+      activities: v2.ActivitiesApiAxiosParamCreator(v2Config),
+      activityTypes: v1.ActivityTypesApiAxiosParamCreator(v1Config),
+    };
+  };
 
   return {
     async createNote(entry: TimelineEntry, anchors: TimelineAnchors): Promise<number> {
+      const { notes } = await builders();
       const response = await api.call<{ data?: { id?: number } }>(
         await notes.addNote({ content: entry.html, ...anchorsOf(anchors) }),
         { version: 'v1', kind: 'create' },
@@ -46,6 +53,7 @@ export function createPipedriveTimeline(api: ConnectionApi) {
       return Number(response.body.data?.id);
     },
     async updateNote(noteId: number, entry: TimelineEntry, anchors: TimelineAnchors): Promise<void> {
+      const { notes } = await builders();
       await api.call(await notes.updateNote(noteId, { content: entry.html, ...anchorsOf(anchors) }), {
         version: 'v1',
         kind: 'update',
@@ -53,6 +61,7 @@ export function createPipedriveTimeline(api: ConnectionApi) {
     },
     /** The person's note that carries `reference` (newest first), if Parley already wrote it. */
     async findNote(personId: number, reference: string): Promise<number | undefined> {
+      const { notes } = await builders();
       for (let page = 0, start = 0; page < MAX_SEARCH_PAGES; page += 1) {
         const response = await api.call<{
           data?: { id: number; content?: string }[] | null;
@@ -83,6 +92,7 @@ export function createPipedriveTimeline(api: ConnectionApi) {
 
     /** The key of the "WhatsApp chat" activity type, created if the company has none (look before create). */
     async ensureActivityType(): Promise<string> {
+      const { activityTypes } = await builders();
       const listed = await api.call<{ data?: { name?: string; key_string?: string; active_flag?: boolean }[] | null }>(
         await activityTypes.getActivityTypes(),
         { version: 'v1', kind: 'list' },
@@ -98,6 +108,7 @@ export function createPipedriveTimeline(api: ConnectionApi) {
       return String(created.body.data?.key_string);
     },
     async createActivity(entry: TimelineEntry, anchors: TimelineAnchors, typeKey: string): Promise<number> {
+      const { activities } = await builders();
       const response = await api.call<{ data?: { id?: number } }>(
         await activities.addActivity({ ...activityBody(entry, anchors, typeKey), done: true }),
         { version: 'v2', kind: 'create' },
@@ -105,12 +116,14 @@ export function createPipedriveTimeline(api: ConnectionApi) {
       return Number(response.body.data?.id);
     },
     async updateActivity(activityId: number, entry: TimelineEntry, anchors: TimelineAnchors, typeKey: string) {
+      const { activities } = await builders();
       await api.call(await activities.updateActivity(activityId, activityBody(entry, anchors, typeKey)), {
         version: 'v2',
         kind: 'update',
       });
     },
     async findActivity(personId: number, reference: string): Promise<number | undefined> {
+      const { activities } = await builders();
       let cursor: string | undefined;
       for (let page = 0; page < MAX_SEARCH_PAGES; page += 1) {
         const response = await api.call<{

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { v1 } from 'pipedrive';
 import type { Db } from '../../db/client.ts';
 import { createConnectionsRepository } from '../../db/repositories/connections.repository.ts';
 import { createIdentityRepository } from '../../db/repositories/identity.repository.ts';
@@ -12,7 +11,8 @@ import { createAuditLog } from '../audit/audit-log.ts';
 import { constantTimeEqual, parseBasicAuth } from '../crypto/constant-time.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { PipedriveOAuthClient } from '../pipedrive/oauth-client.ts';
-import type { ConnectionApi, PipedriveApi } from '../pipedrive/pipedrive-api.ts';
+import type { PipedriveApi } from '../pipedrive/pipedrive-api.ts';
+import { loadPipedriveSdk } from '../pipedrive/pipedrive-sdk.ts';
 import type { TokenVault } from '../pipedrive/token-vault.ts';
 import { applyWebhookEvent, readWebhookEvent, type PipedriveWebhookEvent } from './pipedrive-webhook-events.ts';
 
@@ -58,7 +58,11 @@ export function createPipedriveWebhooksService(deps: {
   const subscriptionUrl = (companyId: number) => `${deps.publicUrl}/webhooks/pipedrive/${companyId}`;
   const audit = createAuditLog(deps.db);
   const identity = createIdentityRepository(deps.db);
-  const webhooksApi = (api: ConnectionApi) => v1.WebhooksApiAxiosParamCreator(api.v1Config);
+  /** The official request builders (the package loads at the first call, see pipedrive-sdk.ts). */
+  const webhooksApi = async () => {
+    const { v1, v1Config } = await loadPipedriveSdk();
+    return v1.WebhooksApiAxiosParamCreator(v1Config);
+  };
 
   async function findSubscription(companyId: number) {
     const [row] = await deps.db
@@ -106,7 +110,7 @@ export function createPipedriveWebhooksService(deps: {
       }
       const secret = password ?? deps.secretBox.decrypt(existing?.passwordCiphertext ?? '', aad(companyId));
       const api = await deps.pipedrive.forCompany(companyId, FEATURE);
-      const builders = webhooksApi(api);
+      const builders = await webhooksApi();
       const listed = await api.call<{ data?: ListedWebhook[] | null }>(await builders.getWebhooks(), {
         version: 'v1',
         kind: 'list',
@@ -236,9 +240,10 @@ export function createPipedriveWebhooksService(deps: {
             { accessToken: token.access_token, apiDomain: token.api_domain },
             FEATURE,
           );
+          const builders = await webhooksApi();
           for (const id of job.unsubscribeWebhookIds) {
             try {
-              await api.call(await webhooksApi(api).deleteWebhook(id), { version: 'v1', kind: 'delete' });
+              await api.call(await builders.deleteWebhook(id), { version: 'v1', kind: 'delete' });
               deleted += 1;
             } catch (error) {
               deps.logger.warn({ err: error, webhookId: id }, 'could not delete a Pipedrive webhook; revoking anyway');
