@@ -3,13 +3,8 @@ import type { SettingsReply, SyncSettings } from '../../contracts/panel.schemas.
 import { DEFAULT_SYNC_SETTINGS } from '../../contracts/sync-settings-defaults.ts';
 import { AppSettings } from '../../extensions/panels/app-settings/app-settings.tsx';
 import { statusOf } from './helpers/chat-fixtures.ts';
-import { executed, resetSdk } from './helpers/fake-sdk.ts';
+import { executed } from './helpers/fake-sdk.ts';
 import { fakeServer } from './helpers/fake-server.ts';
-
-jest.mock(
-  '@pipedrive/app-extensions-sdk',
-  () => jest.requireActual<{ sdkModule: unknown }>('./helpers/fake-sdk.ts').sdkModule,
-);
 
 const settings: SyncSettings = { ...DEFAULT_SYNC_SETTINGS };
 
@@ -24,10 +19,6 @@ function openSettings() {
   window.history.replaceState({}, '', '/extensions/panels/app-settings/?id=settings-1&userId=1&companyId=1');
   return { server, view: render(<AppSettings />) };
 }
-
-beforeEach(() => {
-  resetSdk();
-});
 
 afterEach(() => {
   jest.restoreAllMocks();

@@ -1,18 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { chatSummary, message, page, readyContext } from './helpers/chat-fixtures.ts';
 import { CHAT, connectedServer, MESSAGES, openPanel } from './helpers/chat-panel-harness.tsx';
-import { resetSdk } from './helpers/fake-sdk.ts';
-import { FakeEventSource, installEventSource } from './helpers/fake-server.ts';
-
-jest.mock(
-  '@pipedrive/app-extensions-sdk',
-  () => jest.requireActual<{ sdkModule: unknown }>('./helpers/fake-sdk.ts').sdkModule,
-);
-
-beforeEach(() => {
-  resetSdk();
-  installEventSource();
-});
+import { FakeEventSource } from './helpers/fake-server.ts';
 
 describe('chat panel with a chat', () => {
   it('renders every message type, replies with their original, reactions, ticks and failures in words', async () => {

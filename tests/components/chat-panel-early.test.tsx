@@ -3,18 +3,8 @@ import { ChatPanel } from '../../extensions/panels/chat-panel/chat-panel.tsx';
 import { startChatRequests } from '../../extensions/panels/chat-panel/chat-requests.ts';
 import { message, page, readyContext, statusOf } from './helpers/chat-fixtures.ts';
 import { connectedServer, MESSAGES } from './helpers/chat-panel-harness.tsx';
-import { executed, resetSdk } from './helpers/fake-sdk.ts';
-import { installEventSource, type RecordedRequest } from './helpers/fake-server.ts';
-
-jest.mock(
-  '@pipedrive/app-extensions-sdk',
-  () => jest.requireActual<{ sdkModule: unknown }>('./helpers/fake-sdk.ts').sdkModule,
-);
-
-beforeEach(() => {
-  resetSdk();
-  installEventSource();
-});
+import { executed } from './helpers/fake-sdk.ts';
+import type { RecordedRequest } from './helpers/fake-server.ts';
 
 const URL_TOKEN = 'url-panel-token';
 const SEARCH = `id=panel-1&token=${URL_TOKEN}&resource=deal&selectedIds=20&theme=light`;

@@ -1,19 +1,9 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact';
 import { readyContext, statusOf } from './helpers/chat-fixtures.ts';
 import { connectedServer, openPanel } from './helpers/chat-panel-harness.tsx';
-import { emitSdkEvent, executed, resetSdk, sdkSettings } from './helpers/fake-sdk.ts';
-import { fakeServer, installEventSource } from './helpers/fake-server.ts';
+import { emitSdkEvent, executed, sdkSettings } from './helpers/fake-sdk.ts';
+import { fakeServer } from './helpers/fake-server.ts';
 import { APPROVAL_POLL_MS } from '../../extensions/src/hooks/use-panel-status.ts';
-
-jest.mock(
-  '@pipedrive/app-extensions-sdk',
-  () => jest.requireActual<{ sdkModule: unknown }>('./helpers/fake-sdk.ts').sdkModule,
-);
-
-beforeEach(() => {
-  resetSdk();
-  installEventSource();
-});
 
 describe('chat panel states', () => {
   it('initializes the SDK at once and shows a preview outside Pipedrive', async () => {

@@ -2,13 +2,8 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import type { InboxChat, InboxResponse } from '../../contracts/panel-chat.ts';
 import { Inbox } from '../../extensions/panels/inbox/inbox.tsx';
 import { chatSummary, message, orderTemplate, page, statusOf } from './helpers/chat-fixtures.ts';
-import { executed, resetSdk } from './helpers/fake-sdk.ts';
-import { fakeServer, FakeEventSource, installEventSource } from './helpers/fake-server.ts';
-
-jest.mock(
-  '@pipedrive/app-extensions-sdk',
-  () => jest.requireActual<{ sdkModule: unknown }>('./helpers/fake-sdk.ts').sdkModule,
-);
+import { executed } from './helpers/fake-sdk.ts';
+import { fakeServer, FakeEventSource } from './helpers/fake-server.ts';
 
 const maria: InboxChat = {
   ...chatSummary({ unread: 2 }),
@@ -36,11 +31,6 @@ function openInbox() {
   window.history.replaceState({}, '', '/extensions/panels/inbox/?id=floating-1&userId=2&companyId=1');
   return render(<Inbox />);
 }
-
-beforeEach(() => {
-  resetSdk();
-  installEventSource();
-});
 
 describe('floating inbox', () => {
   it('lists the chats with unread counts and puts the unread total on the dock badge', async () => {
