@@ -212,6 +212,11 @@ export const PanelContextResponseSchema = Type.Union([
     fill: TemplateFillSchema,
     /** Asked for with `firstMessages`: the first chat's newest page, as its messages route answers it. */
     firstPage: Type.Optional(MessagesPageSchema),
+    /**
+     * The workspace's newest event seq, read before the chats and messages: the panel's live stream
+     * starts after it (as its Last-Event-ID), so an event between this read and the stream is replayed.
+     */
+    liveFrom: Type.Integer({ minimum: 0 }),
   }),
 ]);
 export type PanelContextResponse = Static<typeof PanelContextResponseSchema>;

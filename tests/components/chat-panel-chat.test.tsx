@@ -250,7 +250,9 @@ describe('chat panel with a chat', () => {
     await screen.findByText('Hola, ¿tienen stock?');
     await waitFor(() => expect(FakeEventSource.instances).toHaveLength(1));
     const stream = FakeEventSource.latest();
-    expect(stream.url).toBe('/api/panel/events?ticket=ticket-1');
+    // The first stream resumes after the event seq at which the context was read (its liveFrom):
+    // an event between that read and the stream is replayed, not lost.
+    expect(stream.url).toBe('/api/panel/events?ticket=ticket-1&lastEventId=40');
     stream.open();
     messages = [...messages, message({ body: 'Hi' })];
     stream.emit({ seq: 41, type: 'message.created', payload: { chatId: CHAT }, at: '' }, '41');

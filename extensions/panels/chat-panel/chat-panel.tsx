@@ -50,7 +50,11 @@ function RecordChats(props: { api: PanelApi; record: PanelRecord; onResize: () =
     void load();
     setVersions((current) => Object.fromEntries(chatIds.map((id) => [id, (current[id] ?? 0) + 1])));
   };
-  useLiveEvents(context?.state === 'ready' ? api : undefined, { onEvent, onResync });
+  useLiveEvents(context?.state === 'ready' ? api : undefined, {
+    onEvent,
+    onResync,
+    from: context?.state === 'ready' ? context.liveFrom : undefined,
+  });
 
   if (error !== undefined)
     return (

@@ -6,11 +6,13 @@ import type { PanelApi } from '../api/panel-client.ts';
  * Live updates over Server-Sent Events. EventSource cannot send the panel token, so each
  * connection first trades it for a single-use ticket; that also means EventSource's own retry
  * (same URL, used ticket) cannot work, so on any error this hook closes the source and reconnects
- * with a new ticket and the last event id, and the server replays what was missed.
+ * with a new ticket and the last event id, and the server replays what was missed. The first
+ * stream starts after `from` when given: the event seq at which the panel read what it shows, so
+ * an event between that read and the stream is replayed rather than lost.
  */
 export function useLiveEvents(
   api: PanelApi | undefined,
-  handlers: { onEvent: (event: PanelLiveEvent) => void; onResync: () => void },
+  handlers: { onEvent: (event: PanelLiveEvent) => void; onResync: () => void; from?: number | undefined },
 ): { live: boolean } {
   const [live, setLive] = useState(false);
   const latest = useRef(handlers);
@@ -31,6 +33,8 @@ export function useLiveEvents(
       retry = setTimeout(() => void connect(), Math.min(30_000, 500 * 2 ** attempt));
     };
     const connect = async () => {
+      const { from } = latest.current;
+      lastEventId ??= from === undefined ? undefined : String(from);
       let ticket: string;
       try {
         ({ ticket } = await api.post<EventsTicketResponse>('/api/panel/events-ticket'));

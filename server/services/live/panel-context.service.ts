@@ -7,6 +7,7 @@ import { settledValue } from '../../settled.ts';
 import type { ConnectionStatusService } from '../connections/connection-status.service.ts';
 import type { PipedriveApi } from '../pipedrive/pipedrive-api.ts';
 import type { PanelChatService } from './panel-chat.service.ts';
+import { createPanelEventsReader } from './panel-events.ts';
 
 export const createRecordNotVisibleError = createErrorFactory({
   code: 'chats.record_not_visible',
@@ -35,6 +36,7 @@ export function createPanelContextService(deps: {
   publicUrl: string;
 }) {
   const connections = createConnectionsRepository(deps.db);
+  const events = createPanelEventsReader(deps.db);
   const links = {
     install: `${deps.publicUrl}/oauth/install`,
     dashboard: `${deps.publicUrl}/integrations/pipedrive`,
@@ -45,14 +47,17 @@ export function createPanelContextService(deps: {
       // Read together: the status decides what the others are used for (a blocked viewer gets only the state).
       const [status, workspace, viewerApi] = await Promise.allSettled([
         deps.status.viewerStatus(viewer.companyId, viewer.userId),
-        deps.chats
-          .workspaceOf(viewer.companyId)
-          .then(async (workspaceId) => ({ workspaceId, channels: await deps.chats.activeChannels(workspaceId) })),
+        deps.chats.workspaceOf(viewer.companyId).then(async (workspaceId) => ({
+          workspaceId,
+          // Before the chats and messages are read: the live stream replays whatever comes after.
+          liveFrom: await events.latestSeq(workspaceId),
+          channels: await deps.chats.activeChannels(workspaceId),
+        })),
         deps.pipedrive.forViewer(viewer, 'live-chat'),
       ]);
       const { state } = settledValue(status);
       if (state !== 'connected') return { state, message: BLOCKED_MESSAGES[state], links };
-      const { workspaceId, channels } = settledValue(workspace);
+      const { workspaceId, liveFrom, channels } = settledValue(workspace);
       if (channels.length === 0)
         return {
           state: 'no_channel',
@@ -115,6 +120,7 @@ export function createPanelContextService(deps: {
         templates,
         fill,
         ...(firstPage === undefined ? {} : { firstPage }),
+        liveFrom,
       };
     },
   };

@@ -60,6 +60,7 @@ export const orderTemplate: TemplateSummary = {
 export function readyContext(overrides: Partial<Extract<PanelContextResponse, { state: 'ready' }>> = {}) {
   return {
     state: 'ready' as const,
+    liveFrom: 40,
     person: { id: 10, name: 'Maria Gomez' },
     deal: { id: 20, title: 'Website redesign' },
     chats: [chatSummary()],

@@ -62,6 +62,18 @@ describe('live-chat panel API', () => {
       });
     });
 
+    it('says where the panel’s live stream starts: after the workspace’s newest event when it was read', async () => {
+      const url = `/api/panel/context?resource=deal&id=${demo().deals[0]?.id}`;
+      const [newest] = await testApp.database.db
+        .insert(events)
+        .values({ workspaceId: acme.workspaceId, companyId: pd.users.sam.companyId, type: 'chat.read', payload: {} })
+        .returning({ seq: events.seq });
+      const context = (await as(pd.users.sam, 'GET', url)).json<PanelContextResponse>();
+      if (context.state !== 'ready') throw new Error(`state ${context.state}`);
+      // Streaming with it as Last-Event-ID replays any event written after this read, not before.
+      expect(context.liveFrom).toBe(newest?.seq);
+    });
+
     it('carries the first chat’s newest page when asked (firstMessages), as the messages route answers it', async () => {
       const url = `/api/panel/context?resource=deal&id=${demo().deals[0]?.id}`;
       const plain = (await as(pd.users.sam, 'GET', url)).json<PanelContextResponse>();
