@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { Value } from 'typebox/value';
+import * as Schema from 'typebox/schema';
 import type { Db } from '../../db/client.ts';
 import { companySettings } from '../../db/schema/index.ts';
 import { SyncSettingsSchema, type SyncSettings } from '../../../contracts/panel.schemas.ts';
@@ -18,7 +18,7 @@ export function createSyncSettingsService(deps: { db: Db }) {
         .from(companySettings)
         .where(eq(companySettings.companyId, companyId));
       const merged = { ...DEFAULT_SYNC_SETTINGS, ...(row?.settings ?? {}) };
-      return Value.Check(SyncSettingsSchema, merged) ? merged : DEFAULT_SYNC_SETTINGS;
+      return Schema.Check(SyncSettingsSchema, merged) ? merged : DEFAULT_SYNC_SETTINGS;
     },
     async save(companyId: number, settings: SyncSettings, memberId: string | null): Promise<SyncSettings> {
       await deps.db

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { Value } from 'typebox/value';
+import * as Schema from 'typebox/schema';
 import { Ok } from '../../../../contracts/common.schemas.ts';
 import {
   AddChannelBody,
@@ -91,7 +91,7 @@ export async function whatsappRoutes(fastify: App, { services }: { services: App
       if (response?.ok !== true)
         throw createProviderUnavailableError({ message: 'The sandbox did not answer. Is it running (npm start)?' });
       const number: unknown = await response.json();
-      if (!Value.Check(SandboxBusinessNumber, number))
+      if (!Schema.Check(SandboxBusinessNumber, number))
         throw createProviderUnavailableError({
           message: 'The sandbox answered with something other than a business number.',
         });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Value } from 'typebox/value';
+import * as Schema from 'typebox/schema';
 import {
   ChatParamsSchema,
   ContextQuerySchema,
@@ -50,7 +50,7 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 function lastEventIdOf(request: FastifyRequest<{ Querystring: EventsQuery }>): number | undefined {
   const raw = request.headers['last-event-id'] ?? request.query.lastEventId;
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || !Value.Check(LastEventIdSchema, raw)) throw createLastEventIdInvalidError();
+  if (typeof raw !== 'string' || !Schema.Check(LastEventIdSchema, raw)) throw createLastEventIdInvalidError();
   return Number(raw);
 }
 
