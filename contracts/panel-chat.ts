@@ -240,6 +240,8 @@ export const InboxResponseSchema = Type.Object({
   /** Approved templates of the workspace's numbers (the inbox has no record to pre-fill from but the contact). */
   templates: Type.Array(TemplateSummarySchema),
   viewerName: NullableString,
+  /** As the context's: the workspace's newest event seq before the chats were read (the stream's start). */
+  liveFrom: Type.Integer({ minimum: 0 }),
 });
 export type InboxResponse = Static<typeof InboxResponseSchema>;
 

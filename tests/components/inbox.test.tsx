@@ -24,6 +24,7 @@ function inboxOf(chats: InboxChat[]): InboxResponse {
     unreadTotal: chats.reduce((sum, chat) => sum + chat.unread, 0),
     templates: [orderTemplate],
     viewerName: 'Sam Seller',
+    liveFrom: 4,
   };
 }
 
@@ -96,6 +97,8 @@ describe('floating inbox', () => {
     openInbox();
     await screen.findByText('Is it in stock?');
     await waitFor(() => expect(FakeEventSource.instances).toHaveLength(1));
+    // The stream resumes after the event seq the list was read at: nothing between is missed.
+    expect(FakeEventSource.latest().url).toBe('/api/panel/events?ticket=t&lastEventId=4');
     chats = [{ ...maria, unread: 3, lastMessage: { direction: 'inbound', type: 'text', body: 'Hello?' } }];
     FakeEventSource.latest().emit({ seq: 5, type: 'message.created', payload: { chatId: maria.id }, at: '' }, '5');
     expect(await screen.findByText('Hello?')).toBeTruthy();

@@ -61,7 +61,12 @@ function InboxBody(props: { api: PanelApi; sdk: AppExtensionsSDK }) {
     void load();
     if (event.payload.chatId !== undefined && event.payload.chatId === openChatId) setVersion((v) => v + 1);
   };
-  useLiveEvents(api, { onEvent, onResync: () => void load() });
+  // The stream starts once the first list is read, after the event seq that list was read at.
+  useLiveEvents(inbox === undefined ? undefined : api, {
+    onEvent,
+    onResync: () => void load(),
+    from: inbox?.liveFrom,
+  });
 
   const open = inbox?.chats.find((chat) => chat.id === openChatId);
   if (open !== undefined && inbox !== undefined) {

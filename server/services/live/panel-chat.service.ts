@@ -21,7 +21,7 @@ import { createOrgNotConnectedError } from '../connections/connections.errors.ts
 import type { EventBus } from '../events/event-bus.ts';
 import type { MediaLinks } from './media-links.ts';
 import { appendEvent } from '../events/event-log.ts';
-import { announcePanelEvent } from './panel-events.ts';
+import { announcePanelEvent, createPanelEventsReader } from './panel-events.ts';
 
 export const createChatNotFoundError = createErrorFactory({
   code: 'chats.not_found',
@@ -127,6 +127,7 @@ export function createPanelChatService(deps: {
 }) {
   const repository = createPanelChatsRepository(deps.db);
   const connections = createConnectionsRepository(deps.db);
+  const events = createPanelEventsReader(deps.db);
 
   async function requireChat(workspaceId: string, chatId: string): Promise<ChatListRow> {
     const chat = await repository.findChat(workspaceId, chatId);
@@ -202,6 +203,8 @@ export function createPanelChatService(deps: {
       query: string | undefined,
     ): Promise<InboxResponse> {
       const now = deps.clock.now();
+      // Before the chats are read: the panel's live stream replays whatever comes after.
+      const liveFrom = await events.latestSeq(workspaceId);
       const rows = await repository.inbox(workspaceId, query, 100);
       const last = await repository.lastMessages(rows.map((row) => row.id));
       const channels = await repository.activeChannels(workspaceId);
@@ -220,6 +223,7 @@ export function createPanelChatService(deps: {
         unreadTotal: chats.reduce((sum, chat) => sum + chat.unread, 0),
         templates: templates.map(toTemplate),
         viewerName: mine?.pipedriveUserName ?? null,
+        liveFrom,
       };
     },
   };

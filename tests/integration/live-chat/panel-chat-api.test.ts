@@ -62,7 +62,7 @@ describe('live-chat panel API', () => {
       });
     });
 
-    it('says where the panel’s live stream starts: after the workspace’s newest event when it was read', async () => {
+    it('says where the panels’ live streams start: after the workspace’s newest event when they read', async () => {
       const url = `/api/panel/context?resource=deal&id=${demo().deals[0]?.id}`;
       const [newest] = await testApp.database.db
         .insert(events)
@@ -72,6 +72,8 @@ describe('live-chat panel API', () => {
       if (context.state !== 'ready') throw new Error(`state ${context.state}`);
       // Streaming with it as Last-Event-ID replays any event written after this read, not before.
       expect(context.liveFrom).toBe(newest?.seq);
+      // The inbox says the same of its list.
+      expect((await as(pd.users.sam, 'GET', '/api/panel/inbox')).json<InboxResponse>().liveFrom).toBe(newest?.seq);
     });
 
     it('carries the first chat’s newest page when asked (firstMessages), as the messages route answers it', async () => {
