@@ -4,7 +4,7 @@ import type { BrowserContext, Frame, Page } from 'playwright-core';
 import type { User } from '../../sandbox/pipedrive/state.ts';
 import { seedChannel, workspaceOfCompany } from '../helpers/live-chat.ts';
 import { TEST_SECRETS } from '../helpers/test-config.ts';
-import { describeInChromium, extensionFrame, signedInContext } from './helpers/chromium.ts';
+import { clickToCloseWindow, describeInChromium, extensionFrame, signedInContext } from './helpers/chromium.ts';
 import { followMailedLink, signInToPipedrive, useChromiumWithParley } from './helpers/parley-server.ts';
 
 /** Git-ignored: a screenshot of every screen a joining salesperson and their admin see. */
@@ -119,9 +119,7 @@ describeInChromium('joining the workspace from the Pipedrive panel (sandbox)', (
     await popup.getByText(/accepted your invitation and joined Acme Demo/).waitFor();
     await shot(popup, 'a-3-popup-joined');
     // The popup stays; closing it is the way back to the deal.
-    const closed = popup.waitForEvent('close');
-    await popup.getByRole('button', { name: 'Close this window' }).click();
-    await closed;
+    await clickToCloseWindow(popup, 'Close this window');
 
     await expectPanelConnected(panel);
     await shot(page, 'a-4-panel-connected');
@@ -152,9 +150,7 @@ describeInChromium('joining the workspace from the Pipedrive panel (sandbox)', (
     const popup = await connectOnce(page, panel, 'b');
     await popup.getByRole('heading', { name: 'Waiting for an admin to approve you' }).waitFor();
     await shot(popup, 'b-3-popup-waiting');
-    const closed = popup.waitForEvent('close');
-    await popup.getByRole('button', { name: 'Close this window' }).click();
-    await closed;
+    await clickToCloseWindow(popup, 'Close this window');
 
     await panel.getByText(/Waiting for approval since/).waitFor();
     await shot(page, 'b-4-panel-waiting');

@@ -52,3 +52,19 @@ export async function extensionFrame(page: Page, selector: string): Promise<Fram
   await frame.waitForLoadState('load');
   return frame;
 }
+
+/**
+ * Clicks a button that closes its own window, and waits until the window is closed. The window may
+ * close while Playwright is still finishing the click ("Target page … has been closed"): that is
+ * the click's success, so the error counts only while the page is still open.
+ */
+export async function clickToCloseWindow(page: Page, name: string): Promise<void> {
+  const closed = page.waitForEvent('close');
+  await page
+    .getByRole('button', { name })
+    .click()
+    .catch((error: unknown) => {
+      if (!page.isClosed()) throw error;
+    });
+  await closed;
+}
